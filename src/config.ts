@@ -1,0 +1,171 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Every variable is parsed once, and an invalid one stops the
+ * service at start with a message naming it, instead of surfacing as a strange failure later.
+ */
+
+const DEFAULT_PENDING_TIMEOUT_MS = 259_200_000; // Stream's default: 3 days
+
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+const timeoutList = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const parts = value.split(",").map((part) => part.trim());
+    const numbers = parts.map(Number);
+    if (parts.length > 2 || numbers.some((n, i) => !/^\d+$/.test(parts[i] ?? "") || n < 1)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "PENDING_TIMEOUT_MS must be one or two positive whole numbers of milliseconds, comma-separated",
+      });
+      return z.NEVER;
+    }
+    return numbers;
+  });
+
+const urlString = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+    );
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: integer("PORT", 0, 65535).default(8787),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  DATABASE_URL: urlString("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
+  DATABASE_POOL_SIZE: integer("DATABASE_POOL_SIZE", 1, 1000).default(10),
+  DATA_DIR: z.string().trim().min(1).default("./.data"),
+  STREAM_API_KEY: z.string().trim().min(1).optional(),
+  STREAM_API_SECRET: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .optional(),
+  STREAM_BASE_URL: urlString("STREAM_BASE_URL", ["http:", "https:"]).default(
+    "https://chat.stream-io-api.com",
+  ),
+  STREAM_TIMEOUT_MS: integer("STREAM_TIMEOUT_MS", 100, 60_000).default(5000),
+  PENDING_TIMEOUT_MS: timeoutList.optional(),
+  RULES_FILE: z.string().trim().min(1).optional(),
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
+  HOOK_PATH: z
+    .string()
+    .trim()
+    .regex(/^\/[A-Za-z0-9/_.-]*[^/]$/, "HOOK_PATH must start with / and not end with /")
+    .default("/hooks/stream"),
+  MAX_BODY_BYTES: integer("MAX_BODY_BYTES", 1024, 64 * 1024 * 1024).default(1_048_576),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DISPATCH_LEASE_MS: integer("DISPATCH_LEASE_MS", 1000, 3_600_000).default(30_000),
+  DISPATCH_POLL_MS: integer("DISPATCH_POLL_MS", 50, 600_000).default(1000),
+  DISPATCH_CONCURRENCY: integer("DISPATCH_CONCURRENCY", 1, 1000).default(16),
+  SHUTDOWN_TIMEOUT_MS: integer("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  /** No Stream credentials: run against the built-in simulated Stream. */
+  sandbox: boolean;
+  stream: {
+    apiKey: string | undefined;
+    /** The first signs our calls; any of them verifies a hook (rotation). */
+    secrets: string[];
+    baseUrl: string;
+    timeoutMs: number;
+  };
+  /** From PENDING_TIMEOUT_MS; undefined means "ask Stream's GET /app". */
+  pendingTimeoutMs: number | undefined;
+  defaultPendingTimeoutMs: number;
+  rulesFile: string | undefined;
+  adminToken: string | undefined;
+  hookPath: string;
+  maxBodyBytes: number;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  dispatch: { leaseMs: number; pollMs: number; concurrency: number };
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // An empty variable means "unset": that is how most deployment tools blank a value.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const got = env[name] === undefined ? "" : ` (got ${JSON.stringify(env[name])})`;
+      return `  ${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
+  }
+  const e = parsed.data;
+  const secrets = e.STREAM_API_SECRET ?? [];
+  if (e.STREAM_API_KEY && secrets.length === 0) {
+    throw new ConfigError(
+      "Invalid configuration:\n  STREAM_API_SECRET: required when STREAM_API_KEY is set (the app's secret from the Stream dashboard)",
+    );
+  }
+  if (!e.STREAM_API_KEY && secrets.length > 0) {
+    throw new ConfigError("Invalid configuration:\n  STREAM_API_KEY: required when STREAM_API_SECRET is set");
+  }
+  const sandbox = !e.STREAM_API_KEY;
+  if (sandbox && e.NODE_ENV === "production") {
+    throw new ConfigError(
+      "Invalid configuration:\n  STREAM_API_KEY: NODE_ENV is production but no Stream credentials are set; " +
+        "set STREAM_API_KEY and STREAM_API_SECRET (sandbox mode is for development only)",
+    );
+  }
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    sandbox,
+    stream: { apiKey: e.STREAM_API_KEY, secrets, baseUrl: e.STREAM_BASE_URL, timeoutMs: e.STREAM_TIMEOUT_MS },
+    pendingTimeoutMs: e.PENDING_TIMEOUT_MS ? Math.max(...e.PENDING_TIMEOUT_MS) : undefined,
+    defaultPendingTimeoutMs: DEFAULT_PENDING_TIMEOUT_MS,
+    rulesFile: e.RULES_FILE,
+    adminToken: e.ADMIN_TOKEN,
+    hookPath: e.HOOK_PATH,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+    dispatch: {
+      leaseMs: e.DISPATCH_LEASE_MS,
+      pollMs: e.DISPATCH_POLL_MS,
+      concurrency: e.DISPATCH_CONCURRENCY,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,68 @@
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { acquireDataDirLock } from "./pglite-lock.ts";
+import * as schema from "./schema/index.ts";
+
+/** The base class both drivers share, so the rest of the service never knows which one it has. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: "postgres" | "pglite";
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize?: number;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export function openPostgres(options: PostgresOptions): Database {
+  const client = postgres(options.url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {},
+    connect_timeout: 5,
+    // Retire idle connections so a Postgres restart is absorbed by fresh connections.
+    idle_timeout: 30,
+    connection: { application_name: options.applicationName ?? "gatehouse" },
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    ping: async () => {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Embedded PGlite; `dataDir` undefined means in memory (tests). */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
+  try {
+    const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const db = drizzlePglite(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: "pglite",
+      ping: async () => {
+        await client.query("select 1");
+      },
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}

@@ -1,0 +1,6 @@
+export * from "./decisions.ts";
+export * from "./dispatch-attempts.ts";
+export * from "./hook-deliveries.ts";
+export * from "./messages.ts";
+export * from "./moderators.ts";
+export * from "./outbox.ts";

@@ -1,0 +1,37 @@
+import { bigserial, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+export type ModeratorRole = "moderator" | "admin";
+
+/** Moderators of the review API. Tokens are shown once at creation; only their hash is kept. */
+export const moderators = pgTable("moderators", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  name: text("name").notNull(),
+  role: text("role").$type<ModeratorRole>().notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  disabledAt: timestamp("disabled_at", { withTimezone: true }),
+});
+
+/** The audit trail: every moderator and system action on a message, with its result. */
+export const moderatorActions = pgTable(
+  "moderator_actions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    messageId: text("message_id").notNull(),
+    actorKind: text("actor_kind").$type<"moderator" | "admin" | "system">().notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    reason: text("reason"),
+    result: text("result").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("moderator_actions_message_idx").on(t.messageId)],
+);
+
+/** Short claims on held messages, so two moderators do not work the same one. */
+export const claims = pgTable("claims", {
+  messageId: text("message_id").primaryKey(),
+  moderatorId: text("moderator_id").notNull(),
+  moderatorName: text("moderator_name").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});

@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { serverToken } from "./stream-jwt.ts";
+
+/**
+ * What a call to Stream came to, in the terms the dispatcher decides on:
+ * - `ok`: Stream answered 2xx; the effect happened.
+ * - `refused`: Stream answered with a definite error (4xx); the effect did not happen now.
+ * - `rate_limited`: 429; nothing happened; try again at `retryAt`.
+ * - `unknown`: timeout, connection error, 408 or 5xx; the effect may or may not have happened.
+ */
+export type StreamOutcome =
+  | { kind: "ok"; status: number; body: unknown }
+  | { kind: "refused"; status: number; code: number | undefined; message: string }
+  | { kind: "rate_limited"; status: 429; retryAt: number; message: string }
+  | { kind: "unknown"; status: number | undefined; message: string };
+
+export interface StreamClient {
+  commitMessage(id: string, options?: CallOptions): Promise<StreamOutcome>;
+  hardDeleteMessage(id: string, options?: CallOptions): Promise<StreamOutcome>;
+  getMessage(id: string, options?: CallOptions): Promise<StreamOutcome>;
+  getApp(options?: CallOptions): Promise<StreamOutcome>;
+}
+
+export interface CallOptions {
+  /** Upper bound for this call, e.g. the time left before the message's deadline. */
+  timeoutMs?: number;
+}
+
+export interface StreamClientOptions {
+  apiKey: string;
+  /** The secret our calls are signed with (the first of a rotation list). */
+  secret: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** Replaces global fetch: the sandbox routes calls into the in-process simulated Stream. */
+  fetch?: typeof fetch;
+  clientName?: string;
+}
+
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
+
+export function createStreamClient(options: StreamClientOptions): StreamClient {
+  const doFetch = options.fetch ?? fetch;
+  const token = serverToken(options.secret);
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const clientName = options.clientName ?? "gatehouse-0.1.0";
+
+  async function call(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    callOptions?: CallOptions,
+  ) {
+    const url = new URL(`${base}${path}`);
+    url.searchParams.set("api_key", options.apiKey);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const timeoutMs = Math.max(
+      1,
+      Math.min(options.timeoutMs, callOptions?.timeoutMs ?? Number.POSITIVE_INFINITY),
+    );
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers: {
+          Authorization: token,
+          "stream-auth-type": "jwt",
+          "X-Stream-Client": clientName,
+          "x-client-request-id": randomUUID(),
+          ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
+        },
+        body: method === "POST" ? "{}" : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const name = (error as Error).name;
+      const message =
+        name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message);
+      return { kind: "unknown", status: undefined, message } satisfies StreamOutcome;
+    }
+    return classify(response, text);
+  }
+
+  const messagePath = (id: string) => `/messages/${encodeURIComponent(id)}`;
+  return {
+    commitMessage: (id, o) => call("POST", `${messagePath(id)}/commit`, {}, o),
+    hardDeleteMessage: (id, o) => call("DELETE", messagePath(id), { hard: "true" }, o),
+    getMessage: (id, o) => call("GET", messagePath(id), {}, o),
+    getApp: (o) => call("GET", "/app", {}, o),
+  };
+}
+
+function classify(response: Response, text: string): StreamOutcome {
+  const body = parseJson(text);
+  const status = response.status;
+  if (status >= 200 && status < 300) return { kind: "ok", status, body };
+  const errorBody = (body ?? {}) as { code?: unknown; message?: unknown };
+  const message =
+    typeof errorBody.message === "string" ? errorBody.message : text.slice(0, 300) || `HTTP ${status}`;
+  if (status === 429) {
+    return { kind: "rate_limited", status, retryAt: rateLimitReset(response.headers), message };
+  }
+  if (status === 408 || status >= 500) return { kind: "unknown", status, message };
+  return {
+    kind: "refused",
+    status,
+    code: typeof errorBody.code === "number" ? errorBody.code : undefined,
+    message,
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** X-RateLimit-Reset is unix seconds; Retry-After (seconds) is honoured too when an edge sends it. */
+function rateLimitReset(headers: Headers): number {
+  const reset = Number(headers.get("x-ratelimit-reset"));
+  if (Number.isFinite(reset) && reset > 0) return reset * 1000;
+  const retryAfter = Number(headers.get("retry-after"));
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return Date.now() + retryAfter * 1000;
+  return Date.now() + DEFAULT_RATE_LIMIT_WAIT_MS;
+}

@@ -1,0 +1,11 @@
+import { createHmac } from "node:crypto";
+
+const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
+
+/** Stream's server-side token: HS256 over {"server": true}, signed with the API secret. */
+export function serverToken(secret: string): string {
+  const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const payload = base64url(JSON.stringify({ server: true }));
+  const signature = createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url");
+  return `${header}.${payload}.${signature}`;
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+// Stream's MessageResponse: every field but `id` is optional and unknown fields are kept, so a
+// field Stream adds tomorrow still reaches the stored payload and the rules.
+const userSchema = z.looseObject({
+  id: z.string(),
+  role: z.string().nullish(),
+  name: z.string().nullish(),
+  banned: z.boolean().nullish(),
+});
+
+const attachmentSchema = z.looseObject({
+  type: z.string().nullish(),
+  title: z.string().nullish(),
+  title_link: z.string().nullish(),
+  image_url: z.string().nullish(),
+  asset_url: z.string().nullish(),
+  thumb_url: z.string().nullish(),
+  og_scrape_url: z.string().nullish(),
+});
+
+export const pendingMessageSchema = z.looseObject({
+  id: z.string().min(1, "message.id must be a non-empty string").max(255),
+  text: z.string().nullish(),
+  html: z.string().nullish(),
+  type: z.string().nullish(),
+  cid: z.string().nullish(),
+  user: userSchema.nullish(),
+  attachments: z.array(attachmentSchema).nullish(),
+  mentioned_users: z.array(z.looseObject({ id: z.string() })).nullish(),
+  parent_id: z.string().nullish(),
+  quoted_message_id: z.string().nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+});
+
+export const requestInfoSchema = z.looseObject({
+  type: z.string().nullish(),
+  ip: z.string().nullish(),
+  user_agent: z.string().nullish(),
+  sdk: z.string().nullish(),
+  ext: z.string().nullish(),
+});
+
+export const hookPayloadSchema = z.looseObject({
+  message: pendingMessageSchema,
+  // The sender's pending_message_metadata: a string map, but be lenient on values so a number
+  // sent by a custom SDK does not turn a real message into a 400.
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  request_info: requestInfoSchema.nullish(),
+});
+
+export type PendingMessage = z.infer<typeof pendingMessageSchema>;
+export type RequestInfo = z.infer<typeof requestInfoSchema>;
+export type HookPayload = z.infer<typeof hookPayloadSchema>;
+
+/** Metadata values as the rules and the log see them: strings. */
+export function normalizeMetadata(metadata: HookPayload["metadata"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { Db } from "../db/client.ts";
+import { moderators } from "../db/schema/index.ts";
+import { safeEqual } from "../hooks/verify-signature.ts";
+import { Problem } from "./problem.ts";
+
+export interface Actor {
+  kind: "admin" | "moderator";
+  id: string;
+  name: string;
+}
+
+export type AuthEnv = { Variables: { actor: Actor } };
+
+/** Tokens are stored as SHA-256 hashes: a database leak does not leak usable tokens. */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/**
+ * Bearer authentication for the review API: the bootstrap ADMIN_TOKEN, or a moderator's token
+ * looked up by its hash (so the lookup reveals nothing about how close a wrong token was).
+ */
+export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization");
+    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+    if (!match) {
+      throw new Problem(
+        401,
+        "unauthenticated",
+        "Authentication required",
+        "Send Authorization: Bearer <token> (ADMIN_TOKEN or a moderator token).",
+        {},
+        {
+          "WWW-Authenticate": 'Bearer realm="gatehouse"',
+        },
+      );
+    }
+    const token = match[1]!;
+    if (deps.adminToken && safeEqual(token, deps.adminToken)) {
+      c.set("actor", { kind: "admin", id: "admin", name: "admin" });
+      return next();
+    }
+    const [moderator] = await deps.db
+      .select({ id: moderators.id, name: moderators.name, role: moderators.role })
+      .from(moderators)
+      .where(and(eq(moderators.tokenHash, hashToken(token)), isNull(moderators.disabledAt)));
+    if (!moderator) {
+      throw new Problem(
+        401,
+        "invalid_token",
+        "Invalid token",
+        "The bearer token is unknown or its moderator is disabled.",
+        {},
+        {
+          "WWW-Authenticate": 'Bearer realm="gatehouse", error="invalid_token"',
+        },
+      );
+    }
+    c.set("actor", { kind: moderator.role, id: String(moderator.id), name: moderator.name });
+    return next();
+  };
+}
+
+export function requireAdmin(): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    if (c.get("actor").kind !== "admin") {
+      throw new Problem(403, "forbidden", "Admin only", "This route needs an admin token.");
+    }
+    return next();
+  };
+}

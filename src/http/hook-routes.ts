@@ -1,0 +1,176 @@
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import type { Config } from "../config.ts";
+import type { Dispatcher } from "../dispatch/dispatcher.ts";
+import { closeDeletedMessage } from "../hooks/close-deleted.ts";
+import { type HookPayload, hookPayloadSchema } from "../hooks/payload.ts";
+import { BadEncodingError, BodyTooLargeError, readRawBody } from "../hooks/read-body.ts";
+import { type Delivery, type Receipt, type ReceiveContext, receivePendingMessage } from "../hooks/receive.ts";
+import { safeEqual, verifySignature } from "../hooks/verify-signature.ts";
+import { Problem } from "./problem.ts";
+
+export type HookName = "PassOnPendingMessage" | "DeletedPendingMessage";
+
+export interface HookRouteDeps {
+  config: Pick<Config, "hookPath" | "maxBodyBytes"> & {
+    stream: Pick<Config["stream"], "apiKey" | "secrets">;
+  };
+  receive: ReceiveContext;
+  dispatcher: Pick<Dispatcher, "kick">;
+  logger: Logger;
+  /** False while shutting down: new hooks get 503 so Stream retries them on another replica. */
+  accepting: () => boolean;
+  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number) => void;
+}
+
+const handlers: Record<
+  HookName,
+  (ctx: ReceiveContext, payload: HookPayload, delivery: Delivery) => Promise<Receipt>
+> = {
+  PassOnPendingMessage: receivePendingMessage,
+  DeletedPendingMessage: closeDeletedMessage,
+};
+
+const RETRY_AFTER_SECONDS = "2";
+
+/**
+ * The two pending-message hooks. Checks run cheapest-first and nothing is parsed before the
+ * signature over the raw bytes is verified; the 200 goes out only after the receipt is durable.
+ */
+export function hookRoutes(deps: HookRouteDeps): Hono {
+  const app = new Hono();
+  for (const hook of Object.keys(handlers) as HookName[]) {
+    app.post(`/${hook}`, async (c) => {
+      const started = performance.now();
+      const outcome = (name: string) => deps.onReceipt?.(hook, name, performance.now() - started);
+      if (!deps.accepting()) {
+        outcome("shutting_down");
+        throw new Problem(
+          503,
+          "shutting_down",
+          "Shutting down",
+          "This replica is shutting down; retry on another.",
+          {},
+          {
+            "Retry-After": RETRY_AFTER_SECONDS,
+          },
+        );
+      }
+      const raw = await readBody(c.req.raw, deps.config.maxBodyBytes).catch((error) => {
+        outcome(error instanceof Problem ? error.code : "bad_body");
+        throw error;
+      });
+      const authFailure = authenticate(c.req.raw.headers, raw, deps.config.stream);
+      if (authFailure) {
+        outcome("unauthorized");
+        throw authFailure;
+      }
+      const payload = parsePayload(raw);
+      if (payload instanceof Problem) {
+        outcome(payload.code);
+        throw payload;
+      }
+      const delivery = deliveryOf(c.req.raw.headers);
+      let receipt: Receipt;
+      try {
+        receipt = await handlers[hook](deps.receive, payload, delivery);
+      } catch (error) {
+        deps.logger.error(
+          { err: error, hook, messageId: payload.message.id },
+          "could not store the hook; answered 503",
+        );
+        outcome("unavailable");
+        throw new Problem(
+          503,
+          "database_unavailable",
+          "Storage unavailable",
+          "The receipt could not be stored; retry later.",
+          {},
+          {
+            "Retry-After": RETRY_AFTER_SECONDS,
+          },
+        );
+      }
+      if (receipt.dispatch) deps.dispatcher.kick(receipt.messageId);
+      outcome(receipt.isNew ? "new" : "duplicate");
+      deps.logger.debug(
+        { hook, messageId: receipt.messageId, status: receipt.status, isNew: receipt.isNew, ...delivery },
+        "hook received",
+      );
+      return c.json({ message_id: receipt.messageId, status: receipt.status });
+    });
+  }
+  return app;
+}
+
+async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  try {
+    return await readRawBody(request, maxBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      throw new Problem(413, "body_too_large", "Body too large", error.message);
+    if (error instanceof BadEncodingError)
+      throw new Problem(400, "bad_encoding", "Unreadable body", error.message);
+    throw error;
+  }
+}
+
+function authenticate(
+  headers: Headers,
+  raw: Uint8Array,
+  stream: HookRouteDeps["config"]["stream"],
+): Problem | undefined {
+  const apiKey = headers.get("x-api-key");
+  if (!apiKey || !stream.apiKey || !safeEqual(apiKey, stream.apiKey)) {
+    return new Problem(
+      401,
+      "unknown_api_key",
+      "Unknown API key",
+      apiKey ? "X-Api-Key does not match STREAM_API_KEY." : "The X-Api-Key header is missing.",
+    );
+  }
+  if (!verifySignature(raw, headers.get("x-signature") ?? undefined, stream.secrets)) {
+    return new Problem(
+      401,
+      "invalid_signature",
+      "Invalid signature",
+      "X-Signature is missing or is not the HMAC-SHA256 of the body with STREAM_API_SECRET.",
+    );
+  }
+  return undefined;
+}
+
+function parsePayload(raw: Uint8Array): HookPayload | Problem {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(raw).toString("utf8"));
+  } catch (error) {
+    return new Problem(
+      400,
+      "invalid_json",
+      "Body is not JSON",
+      `The body could not be parsed as JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = hookPayloadSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "body";
+    const missingId = !(json as { message?: { id?: unknown } } | null)?.message?.id;
+    return new Problem(
+      400,
+      missingId ? "missing_message_id" : "invalid_payload",
+      missingId ? "No message.id" : "Invalid payload",
+      `${where}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return parsed.data;
+}
+
+function deliveryOf(headers: Headers): Delivery {
+  const attempt = Number(headers.get("x-webhook-attempt"));
+  return {
+    webhookId: headers.get("x-webhook-id")?.slice(0, 200) ?? null,
+    attempt: Number.isInteger(attempt) && attempt > 0 && attempt < 2 ** 31 ? attempt : null,
+  };
+}

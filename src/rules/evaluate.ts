@@ -1,0 +1,149 @@
+import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
+import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
+import { extractLinkHosts } from "./links.ts";
+import type { TermHit } from "./term-index.ts";
+import type {
+  Decision,
+  EvaluationInput,
+  MatchedCondition,
+  RateQuery,
+  RuleAction,
+  RuleMatch,
+  RuleSet,
+} from "./types.ts";
+
+const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
+
+/** The strictest of two actions: reject > review > approve. */
+export function stricter(a: RuleAction, b: RuleAction): RuleAction {
+  return STRICTNESS[a] >= STRICTNESS[b] ? a : b;
+}
+
+export class EvaluationBudgetExceeded extends Error {
+  override readonly name = "EvaluationBudgetExceeded";
+}
+
+export interface RuleSetOptions {
+  /** Clock for the time budget; injectable so tests can exhaust it deterministically. */
+  now?: () => number;
+}
+
+/** A compiled rule set: evaluate() is synchronous, pure and never throws. */
+export class CompiledRuleSet implements RuleSet {
+  readonly default_action: RuleAction;
+  readonly on_error: RuleAction;
+  readonly review_timeout_action: CompiledRuleSpec["review_timeout_action"];
+  readonly review_timeout_margin_ms: number;
+  readonly evaluation_budget_ms: number;
+  private readonly rules: CompiledRule[];
+  private readonly now: () => number;
+  private readonly usesRate: boolean;
+
+  constructor(
+    private readonly spec: CompiledRuleSpec,
+    readonly version: string,
+    readonly source: string,
+    options: RuleSetOptions = {},
+  ) {
+    this.default_action = spec.default_action;
+    this.on_error = spec.on_error;
+    this.review_timeout_action = spec.review_timeout_action;
+    this.review_timeout_margin_ms = spec.review_timeout_margin_ms;
+    this.evaluation_budget_ms = spec.evaluation_budget_ms;
+    this.rules = spec.rules;
+    this.now = options.now ?? (() => performance.now());
+    this.usesRate = spec.rules.some((rule) => [...rule.when, ...rule.unless].some((c) => c.rateQueries));
+  }
+
+  get ruleIds(): string[] {
+    return this.rules.map((rule) => rule.id);
+  }
+
+  describe(): unknown {
+    return {
+      version: this.version,
+      source: this.source,
+      default_action: this.default_action,
+      on_error: this.on_error,
+      review_timeout_action: this.review_timeout_action,
+      review_timeout_margin_ms: this.review_timeout_margin_ms,
+      evaluation_budget_ms: this.evaluation_budget_ms,
+      rules: this.spec.raw.rules ?? [],
+    };
+  }
+
+  rateQueries(input: Omit<EvaluationInput, "rateCounts">): RateQuery[] {
+    if (!this.usesRate) return [];
+    const byKey = new Map<string, RateQuery>();
+    for (const rule of this.rules) {
+      for (const condition of [...rule.when, ...rule.unless]) {
+        for (const query of condition.rateQueries?.(input) ?? []) byKey.set(query.key, query);
+      }
+    }
+    return [...byKey.values()];
+  }
+
+  evaluate(input: EvaluationInput): Decision {
+    const deadline = this.now() + this.evaluation_budget_ms;
+    try {
+      const ctx = new MessageContext(input, this.spec);
+      const matches: RuleMatch[] = [];
+      let action: RuleAction | null = null;
+      for (const rule of this.rules) {
+        const match = this.evaluateRule(rule, ctx, deadline);
+        if (!match) continue;
+        matches.push(match);
+        action = action === null ? rule.action : stricter(action, rule.action);
+      }
+      return { action: action ?? this.default_action, matches, ruleset_version: this.version };
+    } catch (error) {
+      const reason =
+        error instanceof EvaluationBudgetExceeded
+          ? error.message
+          : `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
+      return { action: this.on_error, matches: [], ruleset_version: this.version, error: reason };
+    }
+  }
+
+  private evaluateRule(rule: CompiledRule, ctx: MessageContext, deadline: number): RuleMatch | null {
+    const conditions: MatchedCondition[] = [];
+    for (const condition of rule.when) {
+      const matched = condition.test(ctx);
+      this.checkBudget(deadline, rule.id);
+      if (!matched) return null;
+      conditions.push(matched);
+    }
+    for (const exemption of rule.unless) {
+      const matched = exemption.test(ctx);
+      this.checkBudget(deadline, rule.id);
+      if (matched) return null;
+    }
+    return { rule_id: rule.id, action: rule.action, conditions };
+  }
+
+  private checkBudget(deadline: number, ruleId: string): void {
+    if (this.now() > deadline) {
+      throw new EvaluationBudgetExceeded(
+        `evaluation exceeded its time budget of ${this.evaluation_budget_ms}ms (at rule "${ruleId}")`,
+      );
+    }
+  }
+}
+
+/** Lazily derived views of one message, shared by all conditions during one evaluation. */
+class MessageContext implements EvaluationContext {
+  private hosts: LinkHost[] | undefined;
+  readonly termHits: (slot: number) => readonly TermHit[];
+
+  constructor(
+    readonly input: EvaluationInput,
+    spec: CompiledRuleSpec,
+  ) {
+    this.termHits = spec.terms.forMessage(input.message);
+  }
+
+  linkHosts(): readonly LinkHost[] {
+    this.hosts ??= extractLinkHosts(this.input.message);
+    return this.hosts;
+  }
+}

@@ -1,0 +1,15 @@
+export { builtInRuleSet, builtInRulesYaml } from "./builtin.ts";
+export { RulesLoadError } from "./errors.ts";
+export { CompiledRuleSet, type RuleSetOptions } from "./evaluate.ts";
+export { loadRuleSetFile, type ParseOptions, parseRuleSet } from "./load.ts";
+export type {
+  Decision,
+  EvaluationInput,
+  MatchedCondition,
+  MatchedSpan,
+  RateQuery,
+  ReviewTimeoutAction,
+  RuleAction,
+  RuleMatch,
+  RuleSet,
+} from "./types.ts";

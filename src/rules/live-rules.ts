@@ -1,0 +1,111 @@
+import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { builtInRuleSet } from "./builtin.ts";
+import type { CompiledRuleSet } from "./evaluate.ts";
+import { loadRuleSetFile } from "./load.ts";
+
+/** The subset of a pino logger the rules need. */
+export interface RulesLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export type ReloadResult = { ok: true; changed: boolean; version: string } | { ok: false; error: string };
+
+const silentLogger: RulesLogger = { info() {}, warn() {}, error() {} };
+
+/** Editors save in bursts (truncate, write, rename); one reload per burst is enough. */
+const WATCH_DEBOUNCE_MS = 150;
+
+/**
+ * The rule set in force, replaceable at run time. A reload that fails (unreadable file, invalid
+ * rules) keeps the previous rules running and records why in `lastError` and the log.
+ */
+export class LiveRuleSet {
+  private active: CompiledRuleSet;
+  private failure: string | null = null;
+  private watchers: FSWatcher[] = [];
+  private debounce: NodeJS.Timeout | undefined;
+
+  /**
+   * `file` undefined means the built-in rules. The first load throws RulesLoadError: a service
+   * must not start on rules it cannot read.
+   */
+  constructor(
+    readonly file: string | undefined,
+    private readonly logger: RulesLogger = silentLogger,
+  ) {
+    this.active = file === undefined ? builtInRuleSet() : loadRuleSetFile(file);
+    logger.info({ rules_version: this.active.version, rules_source: this.active.source }, "rules loaded");
+  }
+
+  get current(): CompiledRuleSet {
+    return this.active;
+  }
+
+  /** Why the last reload failed; null once a reload succeeds. */
+  get lastError(): string | null {
+    return this.failure;
+  }
+
+  reload(): ReloadResult {
+    if (this.file === undefined) return { ok: true, changed: false, version: this.active.version };
+    try {
+      const next = loadRuleSetFile(this.file);
+      const changed = next.version !== this.active.version;
+      this.active = next;
+      this.failure = null;
+      if (changed)
+        this.logger.info({ rules_version: next.version, rules_source: next.source }, "rules reloaded");
+      return { ok: true, changed, version: next.version };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failure = reason;
+      this.logger.error(
+        { rules_version: this.active.version, rules_source: this.file, err: reason },
+        "rules reload failed; keeping the previous rules",
+      );
+      return { ok: false, error: reason };
+    }
+  }
+
+  /**
+   * Reloads when the rules file changes. The directory is watched, not the file: editors and
+   * config-map updates replace the file by renaming, which would orphan a watch on the file itself.
+   * `onEvent` is called after each reload (tests and metrics).
+   */
+  watchFile(onEvent?: (result: ReloadResult) => void): void {
+    if (this.file === undefined || this.watchers.length > 0) return;
+    const target = resolve(this.file);
+    const name = basename(target);
+    try {
+      const watcher = watch(dirname(target), { persistent: false }, (_event, changed) => {
+        if (changed !== null && changed.toString() !== name) return;
+        clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => {
+          const result = this.reload();
+          onEvent?.(result);
+        }, WATCH_DEBOUNCE_MS);
+      });
+      watcher.on("error", (error) => this.logger.warn({ err: String(error) }, "rules file watch failed"));
+      this.watchers.push(watcher);
+    } catch (error) {
+      this.logger.warn(
+        { err: String(error), rules_source: this.file },
+        "cannot watch the rules file; reload with SIGHUP",
+      );
+    }
+  }
+
+  /** Starts watching the rules file (SIGHUP is wired by the caller to `reload()`). */
+  watch(): void {
+    this.watchFile();
+  }
+
+  close(): void {
+    clearTimeout(this.debounce);
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
+  }
+}
