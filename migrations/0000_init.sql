@@ -64,6 +64,7 @@ CREATE TABLE "claims" (
 	"message_id" text PRIMARY KEY NOT NULL,
 	"moderator_id" text NOT NULL,
 	"moderator_name" text NOT NULL,
+	"claimed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
@@ -72,6 +73,7 @@ CREATE TABLE "moderator_actions" (
 	"message_id" text NOT NULL,
 	"actor_kind" text NOT NULL,
 	"actor_id" text,
+	"actor_name" text,
 	"action" text NOT NULL,
 	"reason" text,
 	"result" text NOT NULL,
@@ -109,6 +111,7 @@ CREATE INDEX "decisions_created_idx" ON "decisions" USING btree ("created_at");-
 CREATE INDEX "decisions_user_idx" ON "decisions" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "decisions_cid_idx" ON "decisions" USING btree ("cid","created_at");--> statement-breakpoint
 CREATE INDEX "decisions_action_idx" ON "decisions" USING btree ("action","created_at");--> statement-breakpoint
+CREATE INDEX "decisions_source_idx" ON "decisions" USING btree ("source","created_at");--> statement-breakpoint
 CREATE INDEX "decisions_ip_idx" ON "decisions" USING gist ("ip" inet_ops);--> statement-breakpoint
 CREATE INDEX "decisions_matches_idx" ON "decisions" USING gin ("matches" jsonb_path_ops);--> statement-breakpoint
 CREATE INDEX "dispatch_attempts_message_idx" ON "dispatch_attempts" USING btree ("message_id");--> statement-breakpoint
@@ -117,5 +120,7 @@ CREATE INDEX "messages_held_deadline_idx" ON "messages" USING btree ("deadline_a
 CREATE INDEX "messages_status_idx" ON "messages" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "messages_user_idx" ON "messages" USING btree ("user_id","received_at");--> statement-breakpoint
 CREATE INDEX "messages_cid_idx" ON "messages" USING btree ("cid","received_at");--> statement-breakpoint
+CREATE INDEX "messages_received_idx" ON "messages" USING btree ("received_at");--> statement-breakpoint
 CREATE INDEX "moderator_actions_message_idx" ON "moderator_actions" USING btree ("message_id");--> statement-breakpoint
+CREATE INDEX "moderator_actions_actor_idx" ON "moderator_actions" USING btree ("actor_id","created_at");--> statement-breakpoint
 CREATE INDEX "outbox_due_idx" ON "outbox" USING btree ("next_attempt_at") WHERE "outbox"."state" = 'pending';

@@ -1,15 +1,31 @@
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
+import type { MessageStatus } from "./db/schema/index.ts";
 import type { Dispatcher } from "./dispatch/dispatcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import { type AuthEnv, bearerAuth } from "./http/auth.ts";
+import { bulkRoutes } from "./http/bulk-routes.ts";
+import { decisionRoutes } from "./http/decision-routes.ts";
+import { mountDocs } from "./http/docs-routes.ts";
 import { healthRoutes, type ReadinessCheck } from "./http/health-routes.ts";
+import { describeHookRoutes } from "./http/hook-docs.ts";
 import { type HookName, hookRoutes } from "./http/hook-routes.ts";
 import { messageRoutes } from "./http/message-routes.ts";
+import { metricsRoutes } from "./http/metrics-routes.ts";
+import { moderatorRoutes } from "./http/moderator-routes.ts";
+import { createRouter } from "./http/openapi.ts";
 import { Problem, problemResponse } from "./http/problem.ts";
+import { queueRoutes } from "./http/queue-routes.ts";
+import type { ReviewRouteDeps } from "./http/review-deps.ts";
+import { statsRoutes } from "./http/stats-routes.ts";
+import { ServiceMetrics } from "./observability/service-metrics.ts";
+import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
+import { InvalidCursorError } from "./review/cursor.ts";
 
 export interface AppDeps {
   config: Config;
@@ -19,21 +35,47 @@ export interface AppDeps {
   logger: Logger;
   readiness: readonly ReadinessCheck[];
   accepting: () => boolean;
-  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number) => void;
+  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number, status?: MessageStatus) => void;
+  /** Default: a fresh registry (tests that do not look at metrics need not build one). */
+  metrics?: ServiceMetrics;
+  /** How long a moderator's claim lasts. Default: DEFAULT_CLAIM_TTL_MS (5 minutes). */
+  claimTtlMs?: number;
 }
 
 /** The HTTP surface. No I/O happens here: everything it touches comes in through deps. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const metrics = deps.metrics ?? new ServiceMetrics(deps.db);
+  const app = createRouter();
   app.use(requestId());
 
   app.route(deps.config.hookPath, hookRoutes(deps));
+  describeHookRoutes(app.openAPIRegistry, deps.config.hookPath);
   app.route("/", healthRoutes(deps.readiness));
+  app.route("/", metricsRoutes(metrics.registry));
 
-  const api = new Hono<AuthEnv>();
+  const review: ReviewRouteDeps = {
+    db: deps.db,
+    claimTtlMs: deps.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS,
+    metrics,
+    moderation: {
+      db: deps.db,
+      onDecided: ({ messageId, action, receivedAt }) => {
+        deps.dispatcher.kick(messageId);
+        metrics.observeReviewDecision("moderator", action, receivedAt);
+      },
+    },
+  };
+  const api = createRouter<AuthEnv>();
   api.use(bearerAuth({ db: deps.db, adminToken: deps.config.adminToken }));
-  api.route("/", messageRoutes(deps));
+  api.route("/", moderatorRoutes(review));
+  api.route("/", queueRoutes(review));
+  api.route("/", bulkRoutes(review));
+  api.route("/", messageRoutes(review));
+  api.route("/", decisionRoutes(review));
+  api.route("/", statsRoutes(review));
   app.route("/api", api);
+
+  mountDocs(app);
 
   app.notFound((c) =>
     problemResponse(
@@ -42,12 +84,27 @@ export function createApp(deps: AppDeps): Hono {
         404,
         "not_found",
         "Not found",
-        `No route for ${c.req.method} ${c.req.path}. Hooks go to ${deps.config.hookPath}/PassOnPendingMessage and ${deps.config.hookPath}/DeletedPendingMessage.`,
+        `No route for ${c.req.method} ${c.req.path}. Hooks go to ${deps.config.hookPath}/PassOnPendingMessage and ${deps.config.hookPath}/DeletedPendingMessage; /docs lists every route.`,
       ),
     ),
   );
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
+    if (error instanceof InvalidCursorError) {
+      return problemResponse(c, new Problem(400, "invalid_cursor", "Invalid cursor", error.message));
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own refusals (e.g. a malformed JSON body): same problem+json shape as ours.
+      return problemResponse(
+        c,
+        new Problem(
+          error.status as ContentfulStatusCode,
+          "invalid_request",
+          "Invalid request",
+          error.message,
+        ),
+      );
+    }
     deps.logger.error({ err: error, path: c.req.path, requestId: c.get("requestId") }, "unhandled error");
     return problemResponse(
       c,

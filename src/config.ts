@@ -81,6 +81,7 @@ const envSchema = z.object({
   DISPATCH_LEASE_MS: integer("DISPATCH_LEASE_MS", 1000, 3_600_000).default(30_000),
   DISPATCH_POLL_MS: integer("DISPATCH_POLL_MS", 50, 600_000).default(1000),
   DISPATCH_CONCURRENCY: integer("DISPATCH_CONCURRENCY", 1, 1000).default(16),
+  DISPATCH_RESOLVE_GRACE_MS: integer("DISPATCH_RESOLVE_GRACE_MS", 0, 3_600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: integer("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
 });
 
@@ -107,7 +108,7 @@ export interface Config {
   hookPath: string;
   maxBodyBytes: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
-  dispatch: { leaseMs: number; pollMs: number; concurrency: number };
+  dispatch: { leaseMs: number; pollMs: number; concurrency: number; resolveGraceMs: number };
   shutdownTimeoutMs: number;
 }
 
@@ -165,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: e.DISPATCH_LEASE_MS,
       pollMs: e.DISPATCH_POLL_MS,
       concurrency: e.DISPATCH_CONCURRENCY,
+      resolveGraceMs: e.DISPATCH_RESOLVE_GRACE_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });

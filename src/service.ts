@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { type Database, openPglite, openPostgres } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
+import type { MessageStatus } from "./db/schema/index.ts";
 import { Dispatcher } from "./dispatch/dispatcher.ts";
 import { OutboxStore } from "./dispatch/outbox-store.ts";
 import { createStreamClient, type StreamClient } from "./dispatch/stream-client.ts";
@@ -13,6 +14,7 @@ import { resolvePendingTimeout, type TimeoutSource } from "./hooks/deadline.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import type { HookName } from "./http/hook-routes.ts";
 import { createLogger } from "./log.ts";
+import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 import { type SandboxCredentials, sandboxCredentials } from "./sandbox/credentials.ts";
@@ -24,11 +26,14 @@ export interface ServiceOverrides {
   database?: Database;
   /** Names this replica in leases and attempt records. */
   instanceId?: string;
-  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number) => void;
+  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number, status?: MessageStatus) => void;
+  /** How long a moderator's claim on a message lasts (default 5 minutes). */
+  claimTtlMs?: number;
 }
 
 export interface Service {
-  app: Hono;
+  app: OpenAPIHono;
+  metrics: ServiceMetrics;
   config: Config;
   database: Database;
   dispatcher: Dispatcher;
@@ -113,20 +118,26 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   );
   logger.info({ ...pendingTimeout }, "pending timeout resolved");
 
+  const metrics = new ServiceMetrics(database.db);
   const store = new OutboxStore(database.db, instanceId, config.dispatch.leaseMs);
   const dispatcher = new Dispatcher({
     store,
-    stream,
+    stream: metrics.instrumentStream(stream),
+    onSettled: metrics.observeSettled,
     logger,
     pollMs: config.dispatch.pollMs,
     concurrency: config.dispatch.concurrency,
+    resolveGraceMs: config.dispatch.resolveGraceMs,
   });
   const sweeper = new DeadlineSweeper({
     db: database.db,
     rules: () => rules.current,
     logger,
     intervalMs: Math.min(config.dispatch.pollMs, 1000),
-    onDecided: (messageId) => dispatcher.kick(messageId),
+    onDecided: ({ messageId, action, receivedAt }) => {
+      dispatcher.kick(messageId);
+      metrics.observeReviewDecision("system", action, receivedAt);
+    },
   });
   const receive: ReceiveContext = {
     db: database.db,
@@ -143,7 +154,12 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     dispatcher,
     logger,
     accepting: () => accepting,
-    onReceipt: overrides.onReceipt,
+    metrics,
+    claimTtlMs: overrides.claimTtlMs,
+    onReceipt: (hook, outcome, elapsedMs, status) => {
+      metrics.observeReceipt(hook, outcome, elapsedMs, status);
+      overrides.onReceipt?.(hook, outcome, elapsedMs, status);
+    },
     readiness: [
       {
         name: "database",
@@ -171,6 +187,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
 
   return {
     app,
+    metrics,
     config: effective,
     database,
     dispatcher,

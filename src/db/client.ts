@@ -12,6 +12,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: "postgres" | "pglite";
+  /** A dump of the whole database (PGlite only), to clone it. */
+  dump?(): Promise<Blob>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +33,10 @@ export function openPostgres(options: PostgresOptions): Database {
     connect_timeout: 5,
     // Retire idle connections so a Postgres restart is absorbed by fresh connections.
     idle_timeout: 30,
+    // postgres.js waits up to 20 s between reconnects by default, and queries queue behind the
+    // wait: while Postgres is down, hooks would hang instead of getting their 503, and recovery
+    // would lag the restart. Retry soon, with a short cap.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     connection: { application_name: options.applicationName ?? "gatehouse" },
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
@@ -44,15 +50,22 @@ export function openPostgres(options: PostgresOptions): Database {
   };
 }
 
-/** Embedded PGlite; `dataDir` undefined means in memory (tests). */
-export async function openPglite(dataDir: string | undefined): Promise<Database> {
+/**
+ * Embedded PGlite; `dataDir` undefined means in memory. `from` starts the database from a dump
+ * (tests clone one migrated database instead of migrating each one).
+ */
+export async function openPglite(dataDir: string | undefined, from?: Blob): Promise<Database> {
   const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
   try {
-    const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const client = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(from ? { loadDataDir: from } : {}),
+    });
     const db = drizzlePglite(client, { schema }) as unknown as Db;
     return {
       db,
       kind: "pglite",
+      dump: async () => (await client.dumpDataDir("none")) as Blob,
       ping: async () => {
         await client.query("select 1");
       },

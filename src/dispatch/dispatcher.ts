@@ -12,12 +12,19 @@ export interface DispatcherOptions {
   concurrency: number;
   /** No call is started with less than this left before the deadline. */
   deadlineMarginMs?: number;
+  /**
+   * How long after a deadline an unknown commit outcome is looked up. By then Stream has deleted
+   * the message if it was still pending, so finding it proves the commit landed.
+   */
+  resolveGraceMs: number;
   now?: () => number;
   /** Observes every finished piece of work (metrics, tests). */
   onSettled?: (messageId: string, status: MessageStatus | "retry") => void;
 }
 
 const DEFAULT_DEADLINE_MARGIN_MS = 250;
+/** How long after a deadline Stream is given to delete a still-pending message before we look. */
+const DEADLINE_LOOKUP_GRACE_MS = 1000;
 
 /**
  * Carries out outbox rows: commit for approved messages, hard delete for rejected ones. Fresh rows
@@ -27,7 +34,8 @@ const DEFAULT_DEADLINE_MARGIN_MS = 250;
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
-  private stopping = false;
+  /** Nothing is dispatched before start() (a service being wired up) or after stop(). */
+  private stopping = true;
   private readonly now: () => number;
   private readonly margin: number;
 
@@ -37,6 +45,7 @@ export class Dispatcher {
   }
 
   start(): void {
+    this.stopping = false;
     const tick = async () => {
       if (this.stopping) return;
       await this.poll().catch((error) =>
@@ -123,7 +132,16 @@ export class Dispatcher {
     if (timeLeft <= 0) {
       // Never commit past the deadline. If an earlier commit's outcome is unknown it may have
       // landed: ask Stream what became of the message instead of guessing.
-      if (work.outcomeUnknown) return this.resolveByLookup(work, "committing", "expired");
+      if (work.outcomeUnknown) {
+        // A pending message answers GET until Stream's own timeout deletes it, so a lookup before
+        // then would take "still pending" for "committed". Look only once the deadline is past.
+        const lookAt = work.deadlineAt.getTime() + DEADLINE_LOOKUP_GRACE_MS;
+        if (this.now() < lookAt) {
+          await store.reschedule(work.messageId, new Date(lookAt), "outcome unknown at the deadline", true);
+          return "retry";
+        }
+        return this.resolveByLookup(work, "committing", "expired");
+      }
       return store.complete(
         work.messageId,
         "committing",
@@ -252,8 +270,10 @@ export class Dispatcher {
   ): Promise<"retry"> {
     const now = this.now();
     const wanted = outcome.kind === "rate_limited" ? outcome.retryAt : now + backoffMs(work.attempts);
-    // Past the deadline the row still gets one more visit, which settles it without calling commit.
-    const at = Math.min(wanted, work.deadlineAt.getTime());
+    // Before the deadline, a retry never waits past it: that last visit settles the row without a
+    // commit. After it (looking up an unknown outcome), plain backoff applies.
+    const deadline = work.deadlineAt.getTime();
+    const at = now < deadline ? Math.min(wanted, deadline) : wanted;
     this.options.logger.info(
       {
         messageId: work.messageId,

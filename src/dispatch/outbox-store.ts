@@ -115,17 +115,19 @@ export class OutboxStore {
     reason: string | null,
     state: "done" | "cancelled" = "done",
   ): Promise<MessageStatus> {
+    // Lock order is messages, then outbox, everywhere: the DeletedPendingMessage hook takes the
+    // same two rows, and the opposite order would let the two deadlock.
     return this.db.transaction(async (tx) => {
       const now = new Date();
-      await tx
-        .update(outbox)
-        .set({ state, completedAt: now, leaseOwner: null, leaseExpiresAt: null, lastError: reason })
-        .where(and(eq(outbox.messageId, messageId), eq(outbox.state, "pending")));
       const moved = await tx
         .update(messages)
         .set({ status: to, updatedAt: now, finalAt: now, statusReason: reason })
         .where(and(eq(messages.id, messageId), eq(messages.status, from)))
         .returning({ status: messages.status });
+      await tx
+        .update(outbox)
+        .set({ state, completedAt: now, leaseOwner: null, leaseExpiresAt: null, lastError: reason })
+        .where(and(eq(outbox.messageId, messageId), eq(outbox.state, "pending")));
       if (moved[0]) return moved[0].status;
       const [current] = await tx
         .select({ status: messages.status })

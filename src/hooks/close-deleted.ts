@@ -20,7 +20,8 @@ export async function closeDeletedMessage(
   const receivedAt = ctx.now?.() ?? new Date();
   const message = payload.message;
   const deadlineAt = computeDeadline(message.created_at, receivedAt, ctx.pendingTimeoutMs);
-  const closedStatus = sql<MessageStatus>`case when ${messages.deadlineAt} <= ${receivedAt} then 'expired' else 'deleted' end`;
+  // A raw sql parameter is not serialised by the column's type: postgres.js refuses a Date there.
+  const closedStatus = sql<MessageStatus>`case when ${messages.deadlineAt} <= ${receivedAt.toISOString()}::timestamptz then 'expired' else 'deleted' end`;
 
   return ctx.db.transaction(async (tx) => {
     const inserted = await tx

@@ -1,25 +1,21 @@
-import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { Db } from "../db/client.ts";
 import { moderators } from "../db/schema/index.ts";
 import { safeEqual } from "../hooks/verify-signature.ts";
+import type { Actor } from "../review/actor.ts";
+import { hashToken } from "../review/token-hash.ts";
 import { Problem } from "./problem.ts";
 
-export interface Actor {
-  kind: "admin" | "moderator";
-  id: string;
-  name: string;
-}
+export type { Actor };
+export { hashToken };
 
 export type AuthEnv = { Variables: { actor: Actor } };
 
-/** Tokens are stored as SHA-256 hashes: a database leak does not leak usable tokens. */
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
-
 /**
- * Bearer authentication for the review API: the bootstrap ADMIN_TOKEN, or a moderator's token
- * looked up by its hash (so the lookup reveals nothing about how close a wrong token was).
+ * Bearer authentication for the review API: the bootstrap ADMIN_TOKEN (compared in constant
+ * time), or a moderator's token looked up by its SHA-256 hash, so the lookup's timing reveals
+ * nothing about how close a wrong token was. A disabled moderator's token stops working at once.
  */
 export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
@@ -32,9 +28,7 @@ export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): Mi
         "Authentication required",
         "Send Authorization: Bearer <token> (ADMIN_TOKEN or a moderator token).",
         {},
-        {
-          "WWW-Authenticate": 'Bearer realm="gatehouse"',
-        },
+        { "WWW-Authenticate": 'Bearer realm="gatehouse"' },
       );
     }
     const token = match[1]!;
@@ -51,11 +45,9 @@ export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): Mi
         401,
         "invalid_token",
         "Invalid token",
-        "The bearer token is unknown or its moderator is disabled.",
+        "The bearer token is unknown or its moderator is disabled; ask an admin for a new token.",
         {},
-        {
-          "WWW-Authenticate": 'Bearer realm="gatehouse", error="invalid_token"',
-        },
+        { "WWW-Authenticate": 'Bearer realm="gatehouse", error="invalid_token"' },
       );
     }
     c.set("actor", { kind: moderator.role, id: String(moderator.id), name: moderator.name });
@@ -66,7 +58,12 @@ export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): Mi
 export function requireAdmin(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     if (c.get("actor").kind !== "admin") {
-      throw new Problem(403, "forbidden", "Admin only", "This route needs an admin token.");
+      throw new Problem(
+        403,
+        "forbidden",
+        "Admin only",
+        "This route needs ADMIN_TOKEN or the token of a moderator with role admin.",
+      );
     }
     return next();
   };

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
+import type { MessageStatus } from "../db/schema/index.ts";
 import type { Dispatcher } from "../dispatch/dispatcher.ts";
 import { closeDeletedMessage } from "../hooks/close-deleted.ts";
 import { type HookPayload, hookPayloadSchema } from "../hooks/payload.ts";
@@ -20,7 +21,8 @@ export interface HookRouteDeps {
   logger: Logger;
   /** False while shutting down: new hooks get 503 so Stream retries them on another replica. */
   accepting: () => boolean;
-  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number) => void;
+  /** Observes each delivery (metrics); `status` is the message's status after a stored receipt. */
+  onReceipt?: (hook: HookName, outcome: string, elapsedMs: number, status?: MessageStatus) => void;
 }
 
 const handlers: Record<
@@ -42,7 +44,8 @@ export function hookRoutes(deps: HookRouteDeps): Hono {
   for (const hook of Object.keys(handlers) as HookName[]) {
     app.post(`/${hook}`, async (c) => {
       const started = performance.now();
-      const outcome = (name: string) => deps.onReceipt?.(hook, name, performance.now() - started);
+      const outcome = (name: string, status?: MessageStatus) =>
+        deps.onReceipt?.(hook, name, performance.now() - started, status);
       if (!deps.accepting()) {
         outcome("shutting_down");
         throw new Problem(
@@ -92,7 +95,7 @@ export function hookRoutes(deps: HookRouteDeps): Hono {
         );
       }
       if (receipt.dispatch) deps.dispatcher.kick(receipt.messageId);
-      outcome(receipt.isNew ? "new" : "duplicate");
+      outcome(receipt.isNew ? "new" : "duplicate", receipt.status);
       deps.logger.debug(
         { hook, messageId: receipt.messageId, status: receipt.status, isNew: receipt.isNew, ...delivery },
         "hook received",

@@ -1,24 +1,35 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
-import { messages } from "../db/schema/index.ts";
+import { type MessageStatus, messages } from "../db/schema/index.ts";
 import type { RuleSet } from "../rules/types.ts";
-import { decideHeld } from "./decide-held.ts";
+import type { Actor } from "./actor.ts";
+import { decideHeld, type HeldAction } from "./decide-held.ts";
 
 export interface SweeperOptions {
   db: Db;
   rules: () => RuleSet;
   logger: Logger;
   intervalMs: number;
-  /** Called with each message the sweeper moved to the outbox, to dispatch it at once. */
-  onDecided?: (messageId: string, status: string) => void;
+  /** Called with each message the sweeper decided (to dispatch it at once, and count it). */
+  onDecided?: (decided: {
+    messageId: string;
+    action: HeldAction;
+    status: MessageStatus;
+    receivedAt: Date;
+  }) => void;
   batchSize?: number;
+  now?: () => Date;
 }
+
+/** Recorded as the actor of every deadline action, so the audit trail says the system did it. */
+export const SWEEPER_ACTOR: Actor = { kind: "system", id: "deadline-sweeper", name: "deadline sweeper" };
 
 /**
  * Held messages nobody decided get the rules' review_timeout_action at
  * `deadline - review_timeout_margin_ms`, so the action still reaches Stream before it deletes
- * the message. decideHeld's conditional update makes it happen once across all replicas.
+ * the message. decideHeld's conditional update makes it happen once across all replicas, and it
+ * never approves or rejects past the deadline: a message found too late is closed as expired.
  */
 export class DeadlineSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -48,7 +59,8 @@ export class DeadlineSweeper {
   /** One pass; returns how many messages this replica decided. */
   async sweep(): Promise<number> {
     const rules = this.options.rules();
-    const cutoff = new Date(Date.now() + rules.review_timeout_margin_ms);
+    const now = this.options.now?.() ?? new Date();
+    const cutoff = new Date(now.getTime() + rules.review_timeout_margin_ms);
     const due = await this.options.db
       .select({ id: messages.id })
       .from(messages)
@@ -57,12 +69,14 @@ export class DeadlineSweeper {
       .limit(this.options.batchSize ?? 100);
     let decided = 0;
     for (const { id } of due) {
+      const action = rules.review_timeout_action;
       const result = await decideHeld(this.options.db, {
         messageId: id,
-        action: rules.review_timeout_action,
-        actorKind: "system",
-        actorId: "deadline-sweeper",
-        reason: `review deadline: review_timeout_action is ${rules.review_timeout_action}`,
+        action,
+        actor: SWEEPER_ACTOR,
+        reason: `review deadline: review_timeout_action is ${action}`,
+        respectClaims: false,
+        now: this.options.now?.(),
       });
       if (result.ok) {
         decided++;
@@ -70,7 +84,17 @@ export class DeadlineSweeper {
           { messageId: id, status: result.status },
           "held message reached its review deadline",
         );
-        this.options.onDecided?.(id, result.status);
+        this.options.onDecided?.({
+          messageId: id,
+          action,
+          status: result.status,
+          receivedAt: result.receivedAt,
+        });
+      } else if (result.reason === "deadline_passed") {
+        this.options.logger.warn(
+          { messageId: id },
+          "held message was found past its deadline (was the service down?); closed as expired without calling Stream",
+        );
       }
     }
     return decided;

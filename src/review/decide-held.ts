@@ -1,32 +1,79 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, gt, ne, notExists, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { decisions, type MessageStatus, messages, moderatorActions, outbox } from "../db/schema/index.ts";
+import {
+  claims,
+  decisions,
+  type MessageStatus,
+  messages,
+  moderatorActions,
+  outbox,
+} from "../db/schema/index.ts";
+import type { RequestInfo } from "../hooks/payload.ts";
+import { requestSignals } from "../hooks/request-signals.ts";
+import type { Actor } from "./actor.ts";
 
 export type HeldAction = "approve" | "reject" | "expire";
 
 export interface HeldDecision {
   messageId: string;
   action: HeldAction;
-  actorKind: "moderator" | "admin" | "system";
-  actorId: string;
+  actor: Actor;
   reason: string | null;
+  /**
+   * Refuse while another moderator holds a live claim. Moderators respect claims; admins and the
+   * deadline sweeper do not (the deadline matters more than a claim).
+   */
+  respectClaims: boolean;
+  now?: Date;
+}
+
+export interface LiveClaim {
+  moderatorId: string;
+  moderatorName: string;
+  expiresAt: Date;
 }
 
 export type HeldDecisionResult =
-  | { ok: true; status: MessageStatus }
-  | { ok: false; status: MessageStatus | undefined };
+  | { ok: true; status: MessageStatus; receivedAt: Date; deadlineAt: Date }
+  | { ok: false; reason: "not_found" }
+  /** Someone else decided first, or Stream deleted it: `status` is what won. */
+  | { ok: false; reason: "not_held"; status: MessageStatus }
+  /** Its deadline passed before this decision: it is now `expired`, and nothing goes to Stream. */
+  | { ok: false; reason: "deadline_passed"; status: MessageStatus }
+  | { ok: false; reason: "claimed"; claim: LiveClaim };
 
 const target = { approve: "committing", reject: "rejecting", expire: "expired" } as const;
 
 /**
  * Decides a held message for a moderator or the deadline sweeper, through the same outbox as the
- * rules. The conditional update `status = 'held'` lets exactly one actor win, however many
- * moderators and replicas race; the loser learns the status that won.
+ * rules. The conditional update (`status = 'held'`, deadline not passed, no other live claim)
+ * lets exactly one actor win, however many moderators and replicas race; a loser learns why.
+ * Approve and reject are refused once the deadline has passed: Stream has dropped the message by
+ * then, so the record is closed as `expired` instead.
  */
 export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDecisionResult> {
+  const now = decision.now ?? new Date();
+  const { actor } = decision;
+  const to = target[decision.action];
   return db.transaction(async (tx) => {
-    const now = new Date();
-    const to = target[decision.action];
+    const audit = (action: string, result: string, reason = decision.reason) =>
+      tx.insert(moderatorActions).values({
+        messageId: decision.messageId,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        actorName: actor.name,
+        action,
+        reason,
+        result,
+        createdAt: now,
+      });
+
+    const otherLiveClaim = tx
+      .select({ one: sql`1` })
+      .from(claims)
+      .where(
+        and(eq(claims.messageId, messages.id), gt(claims.expiresAt, now), ne(claims.moderatorId, actor.id)),
+      );
     const moved = await tx
       .update(messages)
       .set({
@@ -36,43 +83,115 @@ export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDe
           ? { finalAt: now, statusReason: "review deadline reached (review_timeout_action: expire)" }
           : {}),
       })
-      .where(and(eq(messages.id, decision.messageId), eq(messages.status, "held")))
-      .returning({ userId: messages.userId, cid: messages.cid, metadata: messages.metadata });
-    const row = moved[0];
-    if (!row) {
-      const [current] = await tx
-        .select({ status: messages.status })
-        .from(messages)
-        .where(eq(messages.id, decision.messageId));
-      return { ok: false, status: current?.status };
-    }
-    await tx.insert(decisions).values({
-      messageId: decision.messageId,
-      action: decision.action,
-      source: decision.actorKind === "system" ? "system" : "moderator",
-      actor: decision.actorId,
-      reason: decision.reason,
-      userId: row.userId,
-      cid: row.cid,
-      metadata: row.metadata,
-      createdAt: now,
-    });
-    if (to !== "expired") {
-      await tx.insert(outbox).values({
-        messageId: decision.messageId,
-        action: to === "committing" ? "commit" : "delete",
-        nextAttemptAt: now,
+      .where(
+        and(
+          eq(messages.id, decision.messageId),
+          eq(messages.status, "held"),
+          to === "expired" ? undefined : gt(messages.deadlineAt, now),
+          decision.respectClaims ? notExists(otherLiveClaim) : undefined,
+        ),
+      )
+      .returning({
+        userId: messages.userId,
+        cid: messages.cid,
+        metadata: messages.metadata,
+        requestInfo: messages.requestInfo,
+        receivedAt: messages.receivedAt,
+        deadlineAt: messages.deadlineAt,
       });
+    const row = moved[0];
+    if (row) {
+      await tx.insert(decisions).values({
+        messageId: decision.messageId,
+        action: decision.action,
+        source: actor.kind === "system" ? "system" : "moderator",
+        actor: actor.id,
+        reason: decision.reason,
+        userId: row.userId,
+        cid: row.cid,
+        // The sender's signals again, so searching the log by ip finds moderator decisions too.
+        ...requestSignals(row.requestInfo as RequestInfo | null),
+        metadata: row.metadata,
+        createdAt: now,
+      });
+      if (to !== "expired") {
+        await tx.insert(outbox).values({
+          messageId: decision.messageId,
+          action: to === "committing" ? "commit" : "delete",
+          nextAttemptAt: now,
+        });
+      }
+      await tx.delete(claims).where(eq(claims.messageId, decision.messageId));
+      await audit(decision.action, to);
+      return { ok: true, status: to, receivedAt: row.receivedAt, deadlineAt: row.deadlineAt };
     }
-    await tx.insert(moderatorActions).values({
-      messageId: decision.messageId,
-      actorKind: decision.actorKind,
-      actorId: decision.actorId,
-      action: decision.action,
-      reason: decision.reason,
-      result: to,
-      createdAt: now,
-    });
-    return { ok: true, status: to };
+
+    // Lost: find out why, so the caller can say what happened and what to do.
+    const [current] = await tx
+      .select({
+        status: messages.status,
+        deadlineAt: messages.deadlineAt,
+        userId: messages.userId,
+        cid: messages.cid,
+      })
+      .from(messages)
+      .where(eq(messages.id, decision.messageId));
+    if (!current) return { ok: false, reason: "not_found" };
+    if (current.status !== "held") {
+      if (actor.kind !== "system") await audit(decision.action, `refused: message is ${current.status}`);
+      return { ok: false, reason: "not_held", status: current.status };
+    }
+    if (current.deadlineAt.getTime() <= now.getTime()) {
+      const expired = await tx
+        .update(messages)
+        .set({
+          status: "expired",
+          updatedAt: now,
+          finalAt: now,
+          statusReason: `pending deadline passed while held; ${decision.action} by ${actor.name} came too late`,
+        })
+        .where(and(eq(messages.id, decision.messageId), eq(messages.status, "held")))
+        .returning({ status: messages.status });
+      if (expired[0]) {
+        await tx.delete(claims).where(eq(claims.messageId, decision.messageId));
+        await tx.insert(decisions).values({
+          messageId: decision.messageId,
+          action: "expire",
+          source: "system",
+          actor: "deadline",
+          userId: current.userId,
+          cid: current.cid,
+          reason: `pending deadline passed before any decision (${decision.action} by ${actor.name} came too late)`,
+          createdAt: now,
+        });
+      }
+      await audit(decision.action, "refused: pending deadline passed; message expired");
+      return { ok: false, reason: "deadline_passed", status: expired[0]?.status ?? "expired" };
+    }
+    const [claim] = await tx
+      .select()
+      .from(claims)
+      .where(
+        and(
+          eq(claims.messageId, decision.messageId),
+          gt(claims.expiresAt, now),
+          ne(claims.moderatorId, actor.id),
+        ),
+      );
+    if (claim) {
+      await audit(decision.action, `refused: claimed by ${claim.moderatorName}`);
+      return {
+        ok: false,
+        reason: "claimed",
+        claim: {
+          moderatorId: claim.moderatorId,
+          moderatorName: claim.moderatorName,
+          expiresAt: claim.expiresAt,
+        },
+      };
+    }
+    // The row changed between the update and the read (a concurrent decision that then rolled
+    // back): report what is there now; the caller may simply retry.
+    return { ok: false, reason: "not_held", status: current.status };
   });
 }

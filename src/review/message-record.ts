@@ -1,6 +1,7 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import {
+  claims,
   decisions,
   dispatchAttempts,
   hookDeliveries,
@@ -13,7 +14,8 @@ import {
 export async function getMessageRecord(db: Db, id: string) {
   const [message] = await db.select().from(messages).where(eq(messages.id, id));
   if (!message) return undefined;
-  const [decisionRows, actionRows, deliveryRows, attemptRows, outboxRows] = await Promise.all([
+  const now = new Date();
+  const [decisionRows, actionRows, deliveryRows, attemptRows, outboxRows, claimRows] = await Promise.all([
     db.select().from(decisions).where(eq(decisions.messageId, id)).orderBy(asc(decisions.id)),
     db
       .select()
@@ -27,7 +29,12 @@ export async function getMessageRecord(db: Db, id: string) {
       .where(eq(dispatchAttempts.messageId, id))
       .orderBy(asc(dispatchAttempts.id)),
     db.select().from(outbox).where(eq(outbox.messageId, id)),
+    db
+      .select()
+      .from(claims)
+      .where(and(eq(claims.messageId, id), gt(claims.expiresAt, now))),
   ]);
+  const claim = claimRows[0];
   const dispatch = outboxRows[0];
   return {
     id: message.id,
@@ -41,6 +48,17 @@ export async function getMessageRecord(db: Db, id: string) {
     received_at: message.receivedAt.toISOString(),
     deadline_at: message.deadlineAt.toISOString(),
     final_at: message.finalAt?.toISOString() ?? null,
+    seconds_left:
+      message.status === "held"
+        ? Math.max(0, Math.floor((message.deadlineAt.getTime() - now.getTime()) / 1000))
+        : null,
+    claim: claim
+      ? {
+          moderator_id: claim.moderatorId,
+          moderator_name: claim.moderatorName,
+          expires_at: claim.expiresAt.toISOString(),
+        }
+      : null,
     decisions: decisionRows.map((d) => ({
       id: d.id,
       action: d.action,
@@ -58,6 +76,7 @@ export async function getMessageRecord(db: Db, id: string) {
       id: a.id,
       actor_kind: a.actorKind,
       actor_id: a.actorId,
+      actor_name: a.actorName,
       action: a.action,
       reason: a.reason,
       result: a.result,

@@ -1,3 +1,4 @@
+import { type ScanBudget, ScanBudgetExceeded } from "./automaton.ts";
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
 import { extractLinkHosts } from "./links.ts";
@@ -86,7 +87,7 @@ export class CompiledRuleSet implements RuleSet {
   evaluate(input: EvaluationInput): Decision {
     const deadline = this.now() + this.evaluation_budget_ms;
     try {
-      const ctx = new MessageContext(input, this.spec);
+      const ctx = new MessageContext(input, this.spec, { deadline, now: this.now });
       const matches: RuleMatch[] = [];
       let action: RuleAction | null = null;
       for (const rule of this.rules) {
@@ -100,7 +101,9 @@ export class CompiledRuleSet implements RuleSet {
       const reason =
         error instanceof EvaluationBudgetExceeded
           ? error.message
-          : `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
+          : error instanceof ScanBudgetExceeded
+            ? `evaluation exceeded its time budget of ${this.evaluation_budget_ms}ms (${error.message})`
+            : `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
       return { action: this.on_error, matches: [], ruleset_version: this.version, error: reason };
     }
   }
@@ -138,8 +141,9 @@ class MessageContext implements EvaluationContext {
   constructor(
     readonly input: EvaluationInput,
     spec: CompiledRuleSpec,
+    budget: ScanBudget,
   ) {
-    this.termHits = spec.terms.forMessage(input.message);
+    this.termHits = spec.terms.forMessage(input.message, budget);
   }
 
   linkHosts(): readonly LinkHost[] {

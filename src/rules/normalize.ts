@@ -1,3 +1,5 @@
+import { CONFUSABLES, STROKES } from "./confusables.ts";
+
 /** Steps of the text normalization pipeline; each may be turned off per rule. */
 export interface NormalizationOptions {
   nfkc: boolean;
@@ -21,7 +23,7 @@ export const NORMALIZATION_STEPS = [
   "separators",
 ] as const satisfies ReadonlyArray<keyof NormalizationOptions>;
 
-export const FULL_NORMALIZATION: NormalizationOptions = {
+export const FULL_NORMALIZATION: Readonly<NormalizationOptions> = Object.freeze({
   nfkc: true,
   case_folding: true,
   diacritics: true,
@@ -30,9 +32,9 @@ export const FULL_NORMALIZATION: NormalizationOptions = {
   leetspeak: true,
   repeated_letters: true,
   separators: true,
-};
+});
 
-/** A bit per enabled step: rules with the same profile share one index and one text pass. */
+/** A bit per enabled step: rules with the same profile share one matcher and one text pass. */
 export function profileKey(options: NormalizationOptions): number {
   let key = 0;
   NORMALIZATION_STEPS.forEach((step, bit) => {
@@ -40,3 +42,159 @@ export function profileKey(options: NormalizationOptions): number {
   });
   return key;
 }
+
+/** What a character is, once folded, for tokenization. */
+export const CharClass = {
+  /** Ends a word: spaces, punctuation, symbols. */
+  Separator: 1,
+  /** Part of a word. */
+  Letter: 2,
+  /** An ASCII digit: literal in numbers, leetspeak inside words ("h3ll0"). */
+  Digit: 3,
+  /** Dropped without ending the word: zero-width characters, combining marks. */
+  Ignorable: 4,
+  /** '$' '@' '€': leetspeak anywhere in a word with letters ("$hit", "a$$"). */
+  LeetAnywhere: 5,
+  /** '!' '|' '*': leetspeak only between word characters ("sh!t", "f**k"), else punctuation. */
+  LeetInterior: 6,
+  /** Folds to several characters ("ﬁ" → "fi", "ß" → "ss"): see CharTable.expansion. */
+  Expansion: 7,
+} as const;
+
+const COMBINING_MARK = /\p{M}/u;
+const COMBINING_MARKS = /\p{M}+/gu;
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}\p{M}]/u;
+const LEET_ANYWHERE = new Set(["$", "@", "€"]);
+const LEET_INTERIOR = new Set(["!", "|", "*"]);
+
+/**
+ * Per-character folding for one normalization profile: NFKC, case folding, diacritics and
+ * confusables are all functions of a single character, so they are computed once per distinct
+ * character and cached. The hot loop then does one array read per character instead of calling
+ * String.prototype.normalize on every message.
+ *
+ * An entry packs (folded UTF-16 code << 4) | class; 0 means "not computed yet".
+ */
+export class CharTable {
+  private readonly bmp = new Int32Array(0x10000);
+  private readonly astral = new Map<number, number>();
+  private readonly expansions: Int32Array[] = [];
+
+  constructor(readonly options: Readonly<NormalizationOptions>) {}
+
+  /** The packed entry of a code point. */
+  entry(codePoint: number): number {
+    if (codePoint < 0x10000) {
+      const cached = this.bmp[codePoint] as number;
+      if (cached !== 0) return cached;
+      const computed = this.compute(codePoint);
+      this.bmp[codePoint] = computed;
+      return computed;
+    }
+    let cached = this.astral.get(codePoint);
+    if (cached === undefined) {
+      cached = this.compute(codePoint);
+      this.astral.set(codePoint, cached);
+    }
+    return cached;
+  }
+
+  /** The packed entries a CharClass.Expansion entry stands for. */
+  expansion(entry: number): Int32Array {
+    return this.expansions[entry >>> 4] as Int32Array;
+  }
+
+  /** The folded form of one character, as a string (for terms and explanations). */
+  fold(codePoint: number): string {
+    const char = String.fromCodePoint(codePoint);
+    const { options } = this;
+    if (options.zero_width && DEFAULT_IGNORABLE.test(char)) return "";
+    let out = options.nfkc ? char.normalize("NFKC") : char;
+    // Upper then lower approximates Unicode full case folding ("ß" → "SS" → "ss", "ς" → "σ").
+    if (options.case_folding) out = out.toUpperCase().toLowerCase();
+    if (options.diacritics) {
+      out = out.normalize("NFD").replace(COMBINING_MARKS, "");
+      out = mapEach(out, STROKES);
+    }
+    if (options.confusables) out = mapEach(out, CONFUSABLES);
+    return out;
+  }
+
+  private compute(codePoint: number): number {
+    const folded = this.fold(codePoint);
+    const chars = [...folded];
+    if (chars.length === 0) return CharClass.Ignorable;
+    if (chars.length === 1 && folded.length === 1) return this.classify(folded, codePoint);
+    // Several characters (or one outside the BMP): each UTF-16 unit becomes a symbol.
+    const parts: number[] = [];
+    for (const char of chars) {
+      if (char.length === 1) parts.push(this.classify(char, char.codePointAt(0) as number));
+      else
+        for (let i = 0; i < char.length; i++) parts.push((char.charCodeAt(i) << 4) | classOfWordChar(char));
+    }
+    if (parts.length === 1) return parts[0] as number;
+    this.expansions.push(Int32Array.from(parts));
+    return ((this.expansions.length - 1) << 4) | CharClass.Expansion;
+  }
+
+  private classify(folded: string, original: number): number {
+    const code = folded.charCodeAt(0);
+    const klass = this.classOf(folded, original);
+    return (code << 4) | klass;
+  }
+
+  private classOf(folded: string, original: number): number {
+    if (this.options.zero_width && DEFAULT_IGNORABLE.test(String.fromCodePoint(original)))
+      return CharClass.Ignorable;
+    if (folded >= "0" && folded <= "9") return CharClass.Digit;
+    if (this.options.leetspeak) {
+      if (LEET_ANYWHERE.has(folded)) return CharClass.LeetAnywhere;
+      if (LEET_INTERIOR.has(folded)) return CharClass.LeetInterior;
+    }
+    if (this.options.diacritics && COMBINING_MARK.test(folded)) return CharClass.Ignorable;
+    if (LETTER_OR_NUMBER.test(folded)) return CharClass.Letter;
+    return CharClass.Separator;
+  }
+}
+
+function classOfWordChar(char: string): number {
+  return LETTER_OR_NUMBER.test(char) ? CharClass.Letter : CharClass.Separator;
+}
+
+function mapEach(text: string, map: ReadonlyMap<number, string>): string {
+  let out = "";
+  for (const char of text) out += map.get(char.codePointAt(0) as number) ?? char;
+  return out;
+}
+
+const tables = new Map<number, CharTable>();
+
+/** The shared table of a profile (tables only grow with distinct characters seen). */
+export function charTableFor(options: NormalizationOptions): CharTable {
+  const key = profileKey(options);
+  let table = tables.get(key);
+  if (!table) {
+    table = new CharTable({ ...options });
+    tables.set(key, table);
+  }
+  return table;
+}
+
+/** Leetspeak readings of a folded character inside a word; undefined when it is not leet. */
+export const LEET_READINGS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ["0", ["o"]],
+  ["1", ["i", "l"]],
+  ["3", ["e"]],
+  ["4", ["a"]],
+  ["5", ["s"]],
+  ["6", ["g"]],
+  ["7", ["t"]],
+  ["8", ["b"]],
+  ["9", ["g"]],
+  ["@", ["a"]],
+  ["$", ["s"]],
+  ["€", ["e"]],
+  ["!", ["i"]],
+  ["|", ["i", "l"]],
+]);

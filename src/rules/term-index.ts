@@ -1,4 +1,5 @@
 import type { PendingMessage } from "../hooks/payload.ts";
+import type { ScanBudget } from "./automaton.ts";
 import { messageTextFields } from "./message-fields.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
 import { TermMatcher } from "./term-matcher.ts";
@@ -66,7 +67,7 @@ export class TermIndex {
   ) {}
 
   /** A per-message view that scans the message lazily, once per profile. */
-  forMessage(message: PendingMessage): (slot: number) => readonly TermHit[] {
+  forMessage(message: PendingMessage, budget?: ScanBudget): (slot: number) => readonly TermHit[] {
     const scanned: Array<TermHit[][] | undefined> = new Array(this.matchers.length);
     let fields: ReturnType<typeof messageTextFields> | undefined;
     return (slot) => {
@@ -76,7 +77,7 @@ export class TermIndex {
         fields ??= messageTextFields(message);
         hitsBySlot = [];
         const matcher = this.matchers[matcherIndex] as TermMatcher;
-        for (const { field, text } of fields) matcher.scan(text, field, hitsBySlot);
+        for (const { field, text } of fields) matcher.scan(text, field, hitsBySlot, budget);
         scanned[matcherIndex] = hitsBySlot;
       }
       return hitsBySlot[slot] ?? NO_HITS;

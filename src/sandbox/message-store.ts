@@ -43,7 +43,11 @@ export class MessageStore {
    * @param autoCreatePending treat an id never seen as a pending message: in sandbox mode no
    *   real Stream holds the message the hook described, so the simulator adopts it on first use.
    */
-  constructor(private readonly autoCreatePending: boolean) {}
+  constructor(
+    private readonly autoCreatePending: boolean,
+    /** Like Stream, delete a message still pending this long after its created_at. */
+    private readonly pendingTimeoutMs?: number,
+  ) {}
 
   addPending(message: StreamMessage, metadata?: Record<string, string>): SimulatedMessage {
     const now = new Date().toISOString();
@@ -111,9 +115,24 @@ export class MessageStore {
 
   #resolve(id: string): SimulatedMessage | undefined {
     const stored = this.#messages.get(id);
-    if (stored || !this.autoCreatePending) return stored;
+    if (stored) {
+      this.#expireIfDue(stored);
+      return stored;
+    }
+    if (!this.autoCreatePending) return stored;
     this.addPending(syntheticMessage(id));
     return this.#messages.get(id);
+  }
+
+  /** Checked on every access, which is all a client can observe of Stream's own timer. */
+  #expireIfDue(stored: SimulatedMessage): void {
+    if (stored.state !== "pending" || this.pendingTimeoutMs === undefined) return;
+    const created = Date.parse(String(stored.message.created_at));
+    if (!Number.isFinite(created) || Date.now() < created + this.pendingTimeoutMs) return;
+    stored.state = "deleted";
+    stored.deletedBy = "external";
+    stored.deletedAt = created + this.pendingTimeoutMs;
+    stored.hardDeleted = true;
   }
 }
 

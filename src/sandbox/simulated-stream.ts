@@ -30,6 +30,11 @@ export interface SimulatedStreamOptions {
   autoCreatePending?: boolean;
   /** The app's `pending_message` hooks, as `GET /app` reports them. */
   pendingHooks?: PendingHookConfig[];
+  /**
+   * Delete messages still pending this long after their created_at, as Stream does. Default:
+   * the longest enabled hook's timeout_ms; unset, messages stay pending for ever.
+   */
+  pendingTimeoutMs?: number;
   /** Keep only the latest calls, so a long-running sandbox does not grow without bound. Default: all. */
   maxLedgerEntries?: number;
 }
@@ -91,7 +96,12 @@ interface Reply {
 }
 
 export function createSimulatedStream(opts: SimulatedStreamOptions): SimulatedStream {
-  const store = new MessageStore(opts.autoCreatePending ?? false);
+  const hookTimeouts = (opts.pendingHooks ?? [])
+    .filter((hook) => hook.enabled !== false && hook.timeout_ms !== undefined)
+    .map((hook) => hook.timeout_ms as number);
+  const pendingTimeoutMs =
+    opts.pendingTimeoutMs ?? (hookTimeouts.length > 0 ? Math.max(...hookTimeouts) : undefined);
+  const store = new MessageStore(opts.autoCreatePending ?? false, pendingTimeoutMs);
   const ledger: SimulatedCall[] = [];
   let callCount = 0;
   const appSettings = buildAppSettings(opts);

@@ -72,7 +72,11 @@ describe("rule set evaluation", () => {
       input({ text: "hello, see https://www.evil.example/x" }, { requestInfo: { ip: "203.0.113.9" } }),
     );
     expect(decision.action).toBe("reject");
-    expect(decision.matches.map((m) => m.rule_id).sort()).toEqual(["friendly", "links-to-bad-domains", "risky-network"]);
+    expect(decision.matches.map((m) => m.rule_id).sort()).toEqual([
+      "friendly",
+      "links-to-bad-domains",
+      "risky-network",
+    ]);
   });
 
   it("review beats approve", () => {
@@ -94,7 +98,12 @@ describe("rule set evaluation", () => {
   it("describes the rules as written", () => {
     const described = rules.describe() as { rules: Array<{ id: string }>; version: string };
     expect(described.version).toBe(rules.version);
-    expect(described.rules.map((r) => r.id)).toEqual(["slurs", "links-to-bad-domains", "risky-network", "friendly"]);
+    expect(described.rules.map((r) => r.id)).toEqual([
+      "slurs",
+      "links-to-bad-domains",
+      "risky-network",
+      "friendly",
+    ]);
   });
 });
 
@@ -112,8 +121,23 @@ describe("time budget and errors", () => {
     expect(decision.error).toMatch(/time budget of 10ms/);
   });
 
+  it("applies on_error when the text scan itself runs out of time", () => {
+    let clock = 0;
+    const rules = parseRuleSet(
+      "on_error: reject\nevaluation_budget_ms: 15\nrules:\n  - id: a\n    action: approve\n    when: {text_has_any: [word]}\n",
+      "rules.yaml",
+      { now: () => (clock += 10) },
+    );
+    const decision = rules.evaluate(input({ text: "word ".repeat(20_000) }));
+    expect(decision.action).toBe("reject");
+    expect(decision.error).toMatch(/time budget of 15ms \(text matching ran out of its time budget\)/);
+  });
+
   it("applies on_error when a condition throws", () => {
-    const rules = parseRuleSet("on_error: reject\nrules:\n  - id: a\n    action: approve\n    when: {mentions_over: 1}\n", "r.yaml");
+    const rules = parseRuleSet(
+      "on_error: reject\nrules:\n  - id: a\n    action: approve\n    when: {mentions_over: 1}\n",
+      "r.yaml",
+    );
     const hostile = input({});
     Object.defineProperty(hostile.message, "mentioned_users", {
       get() {

@@ -5,7 +5,11 @@ import type { Decision, EvaluationInput } from "../../src/rules/types.ts";
 /** An evaluation input with sensible defaults; override what the test is about. */
 export function input(
   message: Partial<PendingMessage> = {},
-  extra: { metadata?: Record<string, string>; requestInfo?: RequestInfo | null; rateCounts?: Map<string, number> } = {},
+  extra: {
+    metadata?: Record<string, string>;
+    requestInfo?: RequestInfo | null;
+    rateCounts?: Map<string, number>;
+  } = {},
 ): EvaluationInput {
   return {
     message: { id: "m1", text: "", cid: "messaging:general", user: { id: "u1", role: "user" }, ...message },

@@ -17,14 +17,27 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+let template: Promise<Blob> | undefined;
+
+/** One migrated PGlite per test process, dumped once and cloned for each test. */
+function migratedTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const database = await openPglite(undefined);
+    await migrateDatabase(database);
+    const dump = await database.dump!();
+    await database.close();
+    return dump;
+  })();
+  return template;
+}
+
 /**
  * Each caller gets a database of its own: a fresh Postgres database created from
  * TEST_DATABASE_URL's server, or a fresh in-memory PGlite. Tests never see each other's rows.
  */
 export async function openTestDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
-    const database = await openPglite(undefined);
-    await migrateDatabase(database);
+    const database = await openPglite(undefined, await migratedTemplate());
     return {
       database,
       url: undefined,

@@ -210,6 +210,7 @@ export async function startFakeStream(opts: FakeStreamOptions = {}): Promise<Fak
     apiSecret: opts.apiSecret ?? `fake-stream-secret-${randomUUID()}`,
     autoCreatePending: opts.autoCreatePending,
     pendingHooks: opts.pendingHooks,
+    pendingTimeoutMs: opts.pendingTimeoutMs,
   });
   const faults = new FaultPlan(opts.faults);
   const ledger: FakeCall[] = [];

@@ -40,6 +40,7 @@ export const decisions = pgTable(
     index("decisions_user_idx").on(t.userId, t.createdAt),
     index("decisions_cid_idx").on(t.cid, t.createdAt),
     index("decisions_action_idx").on(t.action, t.createdAt),
+    index("decisions_source_idx").on(t.source, t.createdAt),
     index("decisions_ip_idx").using("gist", t.ip.op("inet_ops")),
     index("decisions_matches_idx").using("gin", t.matches.op("jsonb_path_ops")),
   ],

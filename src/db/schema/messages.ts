@@ -43,5 +43,7 @@ export const messages = pgTable(
     index("messages_status_idx").on(t.status),
     index("messages_user_idx").on(t.userId, t.receivedAt),
     index("messages_cid_idx").on(t.cid, t.receivedAt),
+    // GET /api/stats counts what arrived in a time window.
+    index("messages_received_idx").on(t.receivedAt),
   ],
 );

@@ -2,14 +2,21 @@ import { attachmentsOver, capsRatioOver, mentionsOver } from "./counts.ts";
 import { channelTypeIn, cidIn, metadataMatches, requestTypeIn, userIdIn, userRoleIn } from "./identity.ts";
 import { linkDomainIn } from "./links.ts";
 import { ipIn } from "./network.ts";
+import { extHas, extMatches, sdkMatches, textMatches, userAgentMatches } from "./patterns.ts";
+import { rate } from "./rate.ts";
 import { textHasAny, textHasAnyFile } from "./text-terms.ts";
 import type { ConditionDefinition } from "./types.ts";
 
 const DEFINITIONS: ConditionDefinition[] = [
   textHasAny,
   textHasAnyFile,
+  textMatches,
   linkDomainIn,
   ipIn,
+  userAgentMatches,
+  sdkMatches,
+  extMatches,
+  extHas,
   requestTypeIn,
   userIdIn,
   userRoleIn,
@@ -19,6 +26,7 @@ const DEFINITIONS: ConditionDefinition[] = [
   mentionsOver,
   attachmentsOver,
   capsRatioOver,
+  rate,
 ];
 
 /** Every condition key the rules language knows, by name. */

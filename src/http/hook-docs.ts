@@ -1,0 +1,67 @@
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { problemResponses } from "./openapi.ts";
+import { MessageStatusSchema } from "./schemas.ts";
+
+const HookBody = z
+  .object({
+    message: z
+      .object({ id: z.string().openapi({ example: "msg-3f1c" }) })
+      .catchall(z.unknown())
+      .openapi({
+        description: "Stream's MessageResponse; every field but id is optional, unknown fields are kept.",
+      }),
+    metadata: z.record(z.string(), z.unknown()).nullish(),
+    request_info: z
+      .object({
+        type: z.string().nullish(),
+        ip: z.string().nullish(),
+        user_agent: z.string().nullish(),
+        sdk: z.string().nullish(),
+        ext: z.string().nullish(),
+      })
+      .catchall(z.unknown())
+      .nullish(),
+  })
+  .openapi("PendingMessageHook");
+
+const HookAnswer = z.object({ message_id: z.string(), status: MessageStatusSchema }).openapi("HookReceipt");
+
+const headers = z.object({
+  "X-Signature": z
+    .string()
+    .openapi({ description: "Lowercase hex HMAC-SHA256 of the raw body with STREAM_API_SECRET." }),
+  "X-Api-Key": z.string().openapi({ description: "Must equal STREAM_API_KEY." }),
+  "X-Webhook-Id": z.string().optional(),
+  "X-Webhook-Attempt": z.string().optional(),
+});
+
+const descriptions = {
+  PassOnPendingMessage:
+    "A message waiting for moderation. Answered after its receipt and decision are durable; a message already known answers its current status and changes nothing.",
+  DeletedPendingMessage:
+    "Stream deleted a pending message: the record becomes deleted (or expired, past its deadline) and nothing further is sent to Stream for it.",
+} as const;
+
+/**
+ * The hook routes are plain Hono handlers (they verify the signature over the raw bytes before
+ * parsing anything), so they are described here rather than generated from a validator.
+ */
+export function describeHookRoutes(registry: OpenAPIHono["openAPIRegistry"], hookPath: string): void {
+  for (const hook of ["PassOnPendingMessage", "DeletedPendingMessage"] as const) {
+    registry.registerPath({
+      method: "post",
+      path: `${hookPath}/${hook}`,
+      tags: ["Stream hooks"],
+      summary: hook,
+      description: descriptions[hook],
+      request: {
+        headers,
+        body: { required: true, content: { "application/json": { schema: HookBody } } },
+      },
+      responses: {
+        200: { description: "Durable", content: { "application/json": { schema: HookAnswer } } },
+        ...problemResponses(400, 401, 413, 503),
+      },
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { reviewStats } from "../review/stats.ts";
+import type { AuthEnv } from "./auth.ts";
+import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
+import { Problem } from "./problem.ts";
+import type { ReviewRouteDeps } from "./review-deps.ts";
+
+const Percentiles = z.object({
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+  count: z.number().int(),
+});
+
+const StatsSchema = z
+  .object({
+    window: z.object({ since: z.string(), until: z.string() }),
+    messages_by_status: z.record(z.string(), z.number().int()),
+    decisions_by_action: z.record(z.string(), z.number().int()),
+    decisions_by_source: z.record(z.string(), z.number().int()),
+    queue: z.object({
+      depth: z.number().int(),
+      earliest_deadline_at: z.string().nullable(),
+      seconds_left: z.number().int().nullable(),
+    }),
+    latency_ms: z.object({ rules_evaluation: Percentiles, review: Percentiles, commit: Percentiles }),
+    deadline_slack_ms: Percentiles.extend({ min: z.number().nullable() }),
+  })
+  .openapi("Stats");
+
+const DAY_MS = 86_400_000;
+
+const route = createRoute({
+  method: "get",
+  path: "/stats",
+  tags: ["Search"],
+  summary: "Counts, queue depth and latencies",
+  description:
+    "Messages by status and decisions by action over a window (default: the last 24 hours), the queue now, decision and commit latency percentiles, and the slack between final status and deadline.",
+  security: bearerSecurity,
+  request: {
+    query: z.object({
+      since: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
+      until: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
+    }),
+  },
+  responses: { 200: json(StatsSchema, "Statistics"), ...problemResponses(...AUTH_ERRORS) },
+});
+
+export function statsRoutes(deps: Pick<ReviewRouteDeps, "db">) {
+  const app = createRouter<AuthEnv>();
+  app.openapi(route, async (c) => {
+    const q = c.req.valid("query");
+    const until = q.until ? new Date(q.until) : new Date();
+    const since = q.since ? new Date(q.since) : new Date(until.getTime() - DAY_MS);
+    if (since.getTime() >= until.getTime()) {
+      throw new Problem(400, "invalid_request", "Invalid request", "since must be earlier than until.");
+    }
+    return c.json(await reviewStats(deps.db, { since, until }), 200);
+  });
+  return app;
+}

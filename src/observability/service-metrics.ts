@@ -1,0 +1,161 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { type MessageStatus, messages } from "../db/schema/index.ts";
+import type { StreamClient, StreamOutcome } from "../dispatch/stream-client.ts";
+import { Registry } from "./registry.ts";
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const REVIEW_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 86_400, 3 * 86_400];
+const SLACK_BUCKETS = [0, 0.25, 1, 5, 30, 60, 300, 3600, 6 * 3600, 86_400, 3 * 86_400, 7 * 86_400];
+
+/** What the rules decided, as the hook's resulting status shows it. */
+const actionOfStatus: Partial<Record<MessageStatus, string>> = {
+  held: "review",
+  committing: "approve",
+  rejecting: "reject",
+  expired: "expire",
+};
+
+const FINAL: ReadonlySet<string> = new Set(["committed", "rejected", "expired", "deleted"]);
+
+/**
+ * The service's Prometheus metrics, and the observers that feed them. Counters are per replica
+ * (Prometheus sums them); the queue gauges are read from the shared database at scrape time.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  readonly hooksReceived = this.registry.counter(
+    "gatehouse_hooks_received_total",
+    "Hook deliveries by hook and outcome (new, duplicate, unauthorized, invalid_json, unavailable, ...).",
+  );
+  readonly hookDuration = this.registry.histogram(
+    "gatehouse_hook_duration_seconds",
+    "Time from a hook's arrival to its answer.",
+    LATENCY_BUCKETS,
+  );
+  readonly decisions = this.registry.counter(
+    "gatehouse_decisions_total",
+    "Decisions by source (rules, moderator, system) and action (approve, reject, review, expire).",
+  );
+  readonly decisionLatency = this.registry.histogram(
+    "gatehouse_decision_latency_seconds",
+    "Receipt to durable decision: the hook's handling time for the rules, the time held for moderator and system decisions.",
+    [...LATENCY_BUCKETS, ...REVIEW_BUCKETS.filter((b) => b > 60)],
+  );
+  readonly dispatchAttempts = this.registry.counter(
+    "gatehouse_dispatch_attempts_total",
+    "Calls to Stream by call (commit, delete, get) and outcome (ok, refused, rate_limited, unknown).",
+  );
+  readonly dispatchResults = this.registry.counter(
+    "gatehouse_dispatch_results_total",
+    "Outbox work finished by the status it left the message in (committed, rejected, expired, deleted, retry).",
+  );
+  readonly commitLatency = this.registry.histogram(
+    "gatehouse_commit_latency_seconds",
+    "Receipt to confirmed commit.",
+    [...LATENCY_BUCKETS, ...REVIEW_BUCKETS.filter((b) => b > 60)],
+  );
+  readonly deadlineSlack = this.registry.histogram(
+    "gatehouse_deadline_slack_seconds",
+    "Time left before the pending deadline when the dispatcher settled a message, by final status.",
+    SLACK_BUCKETS,
+  );
+  readonly reviewActions = this.registry.counter(
+    "gatehouse_review_actions_total",
+    "Moderator API actions (claim, release, approve, reject) by result (ok, conflict, gone, claimed, not_found).",
+  );
+  readonly queueDepth = this.registry.gauge(
+    "gatehouse_queue_depth",
+    "Held messages waiting for a moderator.",
+  );
+  readonly queueEarliestDeadline = this.registry.gauge(
+    "gatehouse_queue_earliest_deadline_seconds",
+    "Seconds until the earliest held message's deadline (NaN when the queue is empty).",
+  );
+  readonly scrapeErrors = this.registry.counter(
+    "gatehouse_metrics_collect_errors_total",
+    "Scrapes whose database-backed gauges could not be read (the previous values are shown).",
+  );
+
+  constructor(private readonly db?: Db) {
+    if (db) this.registry.onCollect(() => this.collectQueue(db));
+  }
+
+  /** Hook routes' observer: outcome and latency, and the rules' decision for a new message. */
+  observeReceipt = (hook: string, outcome: string, elapsedMs: number, status?: MessageStatus): void => {
+    this.hooksReceived.inc({ hook, outcome });
+    this.hookDuration.observe(elapsedMs / 1000, { hook });
+    if (hook === "PassOnPendingMessage" && outcome === "new" && status) {
+      this.decisions.inc({ source: "rules", action: actionOfStatus[status] ?? status });
+      this.decisionLatency.observe(elapsedMs / 1000, { source: "rules" });
+    }
+  };
+
+  /** A moderator's or the sweeper's decision on a held message. */
+  observeReviewDecision(
+    source: "moderator" | "system",
+    action: string,
+    receivedAt: Date,
+    now = new Date(),
+  ): void {
+    this.decisions.inc({ source, action });
+    this.decisionLatency.observe(Math.max(0, (now.getTime() - receivedAt.getTime()) / 1000), { source });
+  }
+
+  /** The dispatcher's onSettled: results, and for final ones their commit latency and deadline slack. */
+  observeSettled = (messageId: string, status: MessageStatus | "retry"): void => {
+    this.dispatchResults.inc({ result: status });
+    if (!this.db || !FINAL.has(status)) return;
+    this.db
+      .select({ receivedAt: messages.receivedAt, deadlineAt: messages.deadlineAt, finalAt: messages.finalAt })
+      .from(messages)
+      .where(eq(messages.id, messageId))
+      .then(([row]) => {
+        if (!row?.finalAt) return;
+        if (status === "committed") {
+          this.commitLatency.observe((row.finalAt.getTime() - row.receivedAt.getTime()) / 1000);
+        }
+        this.deadlineSlack.observe((row.deadlineAt.getTime() - row.finalAt.getTime()) / 1000, { status });
+      })
+      .catch(() => {
+        // A metric is not worth an error: the next message will be measured.
+      });
+  };
+
+  /** Wraps the Stream client so every call is counted by its outcome. */
+  instrumentStream(client: StreamClient): StreamClient {
+    const count =
+      (call: string, send: StreamClient["commitMessage"]): StreamClient["commitMessage"] =>
+      async (id, options) => {
+        const outcome: StreamOutcome = await send(id, options);
+        this.dispatchAttempts.inc({ call, outcome: outcome.kind });
+        return outcome;
+      };
+    return {
+      commitMessage: count("commit", client.commitMessage.bind(client)),
+      hardDeleteMessage: count("delete", client.hardDeleteMessage.bind(client)),
+      getMessage: count("get", client.getMessage.bind(client)),
+      getApp: client.getApp.bind(client),
+    };
+  }
+
+  private async collectQueue(db: Db): Promise<void> {
+    try {
+      const [row] = await db
+        .select({
+          depth: sql<number>`count(*)::int`,
+          earliestMs: sql<number | null>`(extract(epoch from min(${messages.deadlineAt})) * 1000)::float8`,
+        })
+        .from(messages)
+        .where(eq(messages.status, "held"));
+      this.queueDepth.set(Number(row?.depth ?? 0));
+      const earliest =
+        row?.earliestMs === null || row?.earliestMs === undefined ? null : Number(row.earliestMs);
+      if (earliest === null) this.queueEarliestDeadline.set(Number.NaN);
+      else this.queueEarliestDeadline.set((earliest - Date.now()) / 1000);
+    } catch {
+      this.scrapeErrors.inc();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dispatchAttempts } from "../../src/db/schema/index.ts";
+import { OutboxStore } from "../../src/dispatch/outbox-store.ts";
+import { appliedCommits, streamCalls } from "../support/counts.ts";
+import { type Harness, startHarness } from "../support/service.ts";
+
+describe("a dispatcher that claims and dies", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    // No workers yet: the dead dispatcher must claim the row first.
+    h = await startHarness({ startWorkers: false, env: { DISPATCH_LEASE_MS: "1000" } });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it("its lease runs out and another completes the work: still one commit", async () => {
+    const payload = h.pending();
+    expect((await h.hook("PassOnPendingMessage", payload)).status).toBe(200);
+    // Workers are not started, so nothing has dispatched it yet.
+    expect(await h.status(payload.message.id)).toBe("committing");
+
+    const dead = new OutboxStore(h.db.database.db, "dead-dispatcher", 1000);
+    const claimed = await dead.claimDue(10);
+    expect(claimed.map((w) => w.messageId)).toEqual([payload.message.id]);
+    await dead.startAttempt(payload.message.id, "commit"); // crashed mid-call: no outcome recorded
+
+    const alive = new OutboxStore(h.db.database.db, "other", 1000);
+    expect(await alive.claimDue(10)).toEqual([]); // the lease is live: nobody else may take it
+
+    h.service.startWorkers();
+    await h.waitForStatus(payload.message.id, ["committed"], 10_000);
+    expect(streamCalls(h.stream, payload.message.id, "commit")).toHaveLength(1);
+    expect(appliedCommits(h.stream, payload.message.id)).toHaveLength(1);
+    const attempts = await h.db.database.db
+      .select()
+      .from(dispatchAttempts)
+      .where(eq(dispatchAttempts.messageId, payload.message.id))
+      .orderBy(dispatchAttempts.id);
+    expect(attempts.map((a) => [a.dispatcher, a.outcome])).toEqual([
+      ["dead-dispatcher", null],
+      [h.service.instanceId, "ok"],
+    ]);
+  });
+});

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { openTestDatabase, type TestDatabase } from "../support/db.ts";
+import { type FakeStream, type FakeStreamOptions, startFakeStream } from "../support/fake-stream.ts";
+import { type DriverOptions, LoadDriver, RULES_YAML } from "../support/load-driver.ts";
+import { Replica } from "../support/replica.ts";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
+
+// One fault-test world: a fresh database, a fake Stream, a rules file, N replicas of the service
+// as real processes, optionally behind TCP fault proxies, and a driver playing Stream.
+
+export interface ClusterOptions {
+  replicas: number;
+  /** Replicas reach Postgres through a fault proxy. */
+  proxyPostgres?: boolean;
+  /** Replicas reach the fake Stream through a fault proxy. */
+  proxyStream?: boolean;
+  pendingTimeoutMs?: number;
+  fake?: FakeStreamOptions;
+  /** Extra or overriding environment for every replica. */
+  env?: Record<string, string>;
+}
+
+/** Short leases and polls so a crashed replica's work moves on within a test's patience. */
+export const FAST_ENV = {
+  DISPATCH_LEASE_MS: "1500",
+  DISPATCH_POLL_MS: "100",
+  STREAM_TIMEOUT_MS: "800",
+  SHUTDOWN_TIMEOUT_MS: "4000",
+  DATABASE_POOL_SIZE: "4",
+};
+
+export interface Cluster {
+  database: TestDatabase;
+  fake: FakeStream;
+  replicas: Replica[];
+  pgProxy: TcpProxy | undefined;
+  streamProxy: TcpProxy | undefined;
+  driver: LoadDriver;
+  pendingTimeoutMs: number;
+  /** Replicas a load balancer would send to now (the test marks one down before killing it). */
+  up: Set<Replica>;
+  /** Round-robin over the replicas marked up. */
+  pickTarget(): string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const pendingTimeoutMs = options.pendingTimeoutMs ?? 120_000;
+  const database = await openTestDatabase();
+  const fake = await startFakeStream(options.fake);
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-faults-"));
+  const rulesFile = join(dir, "rules.yaml");
+  writeFileSync(rulesFile, RULES_YAML);
+
+  const dbUrl = new URL(database.url!);
+  const pgProxy = options.proxyPostgres
+    ? await startTcpProxy({ host: dbUrl.hostname, port: Number(dbUrl.port || 5432) })
+    : undefined;
+  const streamUrl = new URL(fake.url);
+  const streamProxy = options.proxyStream
+    ? await startTcpProxy({ host: streamUrl.hostname, port: Number(streamUrl.port) })
+    : undefined;
+  const replicaDbUrl = new URL(dbUrl);
+  if (pgProxy) {
+    replicaDbUrl.hostname = "127.0.0.1";
+    replicaDbUrl.port = String(pgProxy.port);
+  }
+  const replicaStreamUrl = streamProxy ? `http://127.0.0.1:${streamProxy.port}` : fake.url;
+
+  const env = {
+    DATABASE_URL: replicaDbUrl.toString(),
+    STREAM_API_KEY: fake.apiKey,
+    STREAM_API_SECRET: fake.apiSecret,
+    STREAM_BASE_URL: replicaStreamUrl,
+    PENDING_TIMEOUT_MS: String(pendingTimeoutMs),
+    RULES_FILE: rulesFile,
+    LOG_LEVEL: "warn",
+    ...FAST_ENV,
+    ...options.env,
+  };
+  const replicas = Array.from(
+    { length: options.replicas },
+    (_, i) => new Replica({ name: `replica-${String.fromCharCode(97 + i)}`, env, supervise: true }),
+  );
+  const up = new Set<Replica>();
+  let next = 0;
+  const pickTarget = () => {
+    const live = replicas.filter((replica) => up.has(replica));
+    if (live.length === 0) return undefined;
+    return live[next++ % live.length]!.url;
+  };
+  const driver = new LoadDriver({ fake, pickTarget, pendingTimeoutMs });
+
+  const cluster: Cluster = {
+    database,
+    fake,
+    replicas,
+    pgProxy,
+    streamProxy,
+    driver,
+    pendingTimeoutMs,
+    up,
+    pickTarget,
+    async close() {
+      await Promise.all(replicas.map((replica) => replica.close()));
+      await pgProxy?.close();
+      await streamProxy?.close();
+      await fake.close();
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    // Started one by one: the first runs the migrations, the rest find them applied.
+    for (const replica of replicas) {
+      await replica.start();
+      up.add(replica);
+    }
+  } catch (error) {
+    await cluster.close();
+    throw error;
+  }
+  return cluster;
+}
+
+/** A driver with a history of its own, so each test in a shared cluster checks only its messages. */
+export function freshDriver(cluster: Cluster, overrides: Partial<DriverOptions> = {}): LoadDriver {
+  return new LoadDriver({
+    fake: cluster.fake,
+    pickTarget: cluster.pickTarget,
+    pendingTimeoutMs: cluster.pendingTimeoutMs,
+    ...overrides,
+  });
+}
+
+/**
+ * Replicas that exited without being told to (crashed), with their last output. The harness
+ * restarts them, as a supervisor would, so the history check still runs; the test decides.
+ *
+ * One crash is a known defect of the Postgres driver, not of the service: postgres.js (3.4.9
+ * and earlier) throws from a setImmediate when a connection closes with a small write pending
+ * (porsager/postgres#1154, #1208; fix proposed in #1209). It surfaces when Postgres connections
+ * are reset, and is reported separately so any other crash still fails the test.
+ */
+export function unexpectedExits(cluster: Cluster): { known: string[]; other: string[] } {
+  const all = cluster.replicas.flatMap((replica) => replica.unexpectedExits);
+  const known = all.filter((exit) => POSTGRES_JS_NEXTWRITE_CRASH.test(exit));
+  return { known, other: all.filter((exit) => !known.includes(exit)) };
+}
+
+const POSTGRES_JS_NEXTWRITE_CRASH =
+  /postgres\/src\/connection\.js:\d+[\s\S]*Cannot read properties of null \(reading 'write'\)[\s\S]*nextWrite/;
+
+/** Fails on any crash but the known driver one, which is printed as a warning. */
+export function expectNoCrash(cluster: Cluster): void {
+  const { known, other } = unexpectedExits(cluster);
+  if (known.length > 0) {
+    console.warn(
+      `[faults] WARNING: ${known.length} replica crash(es) from the postgres.js nextWrite defect (porsager/postgres#1154); restarted`,
+    );
+  }
+  expect(other, "replicas crashed").toEqual([]);
+}
+
+/** Every replica's recent output, for an assertion message. */
+export function clusterLogs(cluster: Cluster): string {
+  return cluster.replicas.map((replica) => replica.logs()).join("\n");
+}

@@ -1,0 +1,38 @@
+import { expect } from "vitest";
+import type { Attempt, History } from "../support/load-driver.ts";
+import type { Replica } from "../support/replica.ts";
+
+// What the service must show while its database is away, whatever took it away (a proxy
+// dropping connections, or Postgres itself stopped): hooks get 503 with Retry-After, never a 2xx
+// (nothing can be durable) and never another 5xx; /readyz says not ready.
+
+export interface Window {
+  from: number;
+  to: number;
+}
+
+/** Hook attempts that started and ended inside the window (the outage's settled middle). */
+export function attemptsWithin(history: History, window: Window): Attempt[] {
+  return history
+    .all()
+    .flatMap((m) => m.deliveries.flatMap((d) => d.attempts))
+    .filter((a) => a.startedAt >= window.from && a.startedAt + a.elapsedMs <= window.to);
+}
+
+export function expectOutageAnswers(history: History, window: Window): void {
+  const during = attemptsWithin(history, window);
+  expect(during.length, "no hook attempt fell inside the outage").toBeGreaterThan(0);
+  const answered = during.filter((a) => a.status !== undefined);
+  expect(answered.length).toBeGreaterThan(0);
+  const wrong = answered.filter((a) => a.status !== 503 || !a.retryAfter);
+  expect(wrong, "during the outage every answer must be 503 with Retry-After").toEqual([]);
+}
+
+/** Samples /readyz on a replica during an outage. */
+export async function readyzStatus(replica: Replica): Promise<number | string> {
+  return fetch(`${replica.url}/readyz`, { signal: AbortSignal.timeout(8000) })
+    .then((response) => response.status)
+    .catch(
+      (error: Error) => `${error.name}: ${(error.cause as Error | undefined)?.message ?? error.message}`,
+    );
+}

@@ -1,0 +1,102 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseRuleSet } from "../../src/rules/index.ts";
+import { FULL_NORMALIZATION } from "../../src/rules/normalize.ts";
+import type { TermHit } from "../../src/rules/term-index.ts";
+import { TermMatcher } from "../../src/rules/term-matcher.ts";
+import { input } from "./helpers.ts";
+
+const LIST = ["fuck", "shit", "ass", "2 girls 1 cup", "2g1c", "🖕", "bitch"];
+const rules = parseRuleSet(
+  `rules:\n  - id: r\n    action: reject\n    when:\n      text_has_any: ${JSON.stringify(LIST)}\n`,
+  "r.yaml",
+);
+
+function scan(term: string, text: string): TermHit[] {
+  const matcher = new TermMatcher(FULL_NORMALIZATION);
+  matcher.addTerms(0, [term], []);
+  matcher.compile();
+  const out: TermHit[][] = [];
+  matcher.scan(text, "text", out);
+  return out[0] ?? [];
+}
+
+const lowerWord = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz"), minLength: min, maxLength: max });
+
+describe("properties", () => {
+  it("normalization and evaluation never throw, and spans are slices of the original text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => {
+        const decision = rules.evaluate(input({ text }));
+        expect(decision.error).toBeUndefined();
+        for (const match of decision.matches) {
+          for (const condition of match.conditions) {
+            for (const span of condition.spans ?? []) {
+              expect(span.start).toBeGreaterThanOrEqual(0);
+              expect(span.end).toBeLessThanOrEqual(text.length);
+              expect(span.start).toBeLessThan(span.end);
+              expect(span.text).toBe(text.slice(span.start, span.end));
+            }
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("normalization never throws on strings mixing the characters it treats specially", () => {
+    const special = fc.constantFrom(
+      ..."aAsS1l|!*$@0 .-_\u200b\u200d\u00ad\u0301ßﬁ½Ⓐ𝐟ｆсοᴀ\ud800\udc00".split(""),
+      "😂",
+      "🖕",
+      "\ud83d",
+    );
+    fc.assert(
+      fc.property(fc.array(special, { maxLength: 60 }), (chars) => {
+        const decision = rules.evaluate(input({ text: chars.join("") }));
+        expect(decision.error).toBeUndefined();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("whole-word matching never fires inside a longer word", () => {
+    fc.assert(
+      fc.property(lowerWord(3, 8), lowerWord(0, 4), lowerWord(0, 4), (term, prefix, suffix) => {
+        fc.pre(prefix.length + suffix.length > 0);
+        // A prefix ending (or suffix starting) with the term's own edge letter only repeats that
+        // letter, which repeated-letter folding reads as the term itself ("ffuck").
+        fc.pre(prefix === "" || prefix.at(-1) !== term[0]);
+        fc.pre(suffix === "" || suffix[0] !== term.at(-1));
+        expect(scan(term, `hi ${prefix}${term}${suffix} there`)).toEqual([]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("a term always matches itself as a word, whatever separates it from its neighbours", () => {
+    const separator = fc.constantFrom(" ", ", ", ". ", "\n", "!", "(", ")", '"', " - ", "\t");
+    fc.assert(
+      fc.property(lowerWord(2, 10), separator, separator, (term, before, after) => {
+        const text = `hey${before}${term}${after}ok`;
+        const hits = scan(term, text);
+        expect(hits).toHaveLength(1);
+        expect(hits[0]?.original).toBe(term);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a term spelled out letter by letter is caught", () => {
+    fc.assert(
+      fc.property(lowerWord(2, 8), fc.constantFrom(".", " ", "-", "_", " . "), (term, separator) => {
+        const spelled = [...term].join(separator);
+        const hits = scan(term, `well ${spelled} then`);
+        expect(hits.length).toBeGreaterThan(0);
+        expect(hits[0]?.original).toBe(spelled);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

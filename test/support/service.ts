@@ -1,0 +1,151 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadConfig } from "../../src/config.ts";
+import type { MessageStatus } from "../../src/db/schema/index.ts";
+import type { Service } from "../../src/service.ts";
+import { createService } from "../../src/service.ts";
+import { openTestDatabase, type TestDatabase } from "./db.ts";
+import { type FakeStream, startFakeStream } from "./fake-stream.ts";
+import { hookHeaders, type PendingMessageOverrides, pendingMessagePayload } from "./sign.ts";
+
+const DEFAULT_TIMEOUT_MS = "60000";
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+export interface TestServiceOptions {
+  /** Extra environment, e.g. PENDING_TIMEOUT_MS. */
+  env?: Record<string, string>;
+  /** Rules YAML written to a temp file and loaded through RULES_FILE. */
+  rulesYaml?: string;
+  instanceId?: string;
+}
+
+/** Writes rules to a temp file and returns its path. */
+export function writeRulesFile(yaml: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "gatehouse-rules-")), "rules.yaml");
+  writeFileSync(path, yaml);
+  return path;
+}
+
+/** A service wired to a fake Stream and a test database, as main.ts wires the real one. */
+export async function startTestService(
+  db: TestDatabase,
+  stream: FakeStream,
+  options: TestServiceOptions = {},
+  database = db.database,
+): Promise<Service> {
+  const config = loadConfig({
+    STREAM_API_KEY: stream.apiKey,
+    STREAM_API_SECRET: stream.apiSecret,
+    STREAM_BASE_URL: stream.url,
+    PENDING_TIMEOUT_MS: DEFAULT_TIMEOUT_MS,
+    DISPATCH_RESOLVE_GRACE_MS: "300",
+    ADMIN_TOKEN,
+    LOG_LEVEL: "silent",
+    DISPATCH_POLL_MS: "100",
+    DISPATCH_LEASE_MS: "5000",
+    STREAM_TIMEOUT_MS: "1000",
+    ...(options.rulesYaml ? { RULES_FILE: writeRulesFile(options.rulesYaml) } : {}),
+    ...options.env,
+  });
+  return createService(config, {
+    database,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    instanceId: options.instanceId,
+  });
+}
+
+/** One test's world: a database of its own, a fake Stream, and a service between them. */
+export interface Harness {
+  db: TestDatabase;
+  stream: FakeStream;
+  service: Service;
+  /** Sends a signed hook to the service in-process; the message is registered as pending in the fake. */
+  hook(
+    name: "PassOnPendingMessage" | "DeletedPendingMessage",
+    payload: unknown,
+    options?: {
+      webhookId?: string;
+      attempt?: number;
+      gzip?: boolean;
+      signature?: string;
+      apiKey?: string;
+      to?: Service;
+    },
+  ): Promise<Response>;
+  /** A realistic payload whose message the fake Stream holds as pending. */
+  pending(overrides?: PendingMessageOverrides): ReturnType<typeof pendingMessagePayload>;
+  status(id: string): Promise<MessageStatus | undefined>;
+  /** Polls until the message reaches one of the statuses (or fails after timeoutMs). */
+  waitForStatus(id: string, statuses: MessageStatus[], timeoutMs?: number): Promise<MessageStatus>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: TestServiceOptions & { startWorkers?: boolean } = {},
+): Promise<Harness> {
+  const db = await openTestDatabase();
+  // The fake expires pending messages at the same timeout the service is told about.
+  const stream = await startFakeStream({
+    pendingTimeoutMs: Number(options.env?.PENDING_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS),
+  });
+  const service = await startTestService(db, stream, options);
+  if (options.startWorkers !== false) service.startWorkers();
+  const extra: Service[] = [];
+
+  const status = async (id: string) => {
+    const { messages } = await import("../../src/db/schema/index.ts");
+    const { eq } = await import("drizzle-orm");
+    const [row] = await db.database.db
+      .select({ status: messages.status })
+      .from(messages)
+      .where(eq(messages.id, id));
+    return row?.status;
+  };
+
+  return {
+    db,
+    stream,
+    service,
+    async hook(name, payload, hookOptions = {}) {
+      const target = hookOptions.to ?? service;
+      if (hookOptions.to && !extra.includes(hookOptions.to)) extra.push(hookOptions.to);
+      const request = hookHeaders({
+        apiKey: hookOptions.apiKey ?? stream.apiKey,
+        secret: stream.apiSecret,
+        body: payload,
+        webhookId: hookOptions.webhookId,
+        attempt: hookOptions.attempt,
+        gzip: hookOptions.gzip,
+        signature: hookOptions.signature,
+      });
+      return target.app.request(`${target.config.hookPath}/${name}`, {
+        method: "POST",
+        headers: request.headers,
+        body: request.body,
+      });
+    },
+    pending(overrides) {
+      const payload = pendingMessagePayload(overrides);
+      stream.sim.addPending(payload.message);
+      return payload;
+    },
+    status,
+    async waitForStatus(id, statuses, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const current = await status(id);
+        if (current && statuses.includes(current)) return current;
+        if (Date.now() > until)
+          throw new Error(`message ${id} is ${current ?? "unknown"}, expected ${statuses.join(" or ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async close() {
+      await service.shutdown();
+      await stream.close();
+      await db.close();
+    },
+  };
+}
