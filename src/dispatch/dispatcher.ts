@@ -34,6 +34,8 @@ const DEADLINE_LOOKUP_GRACE_MS = 1000;
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  /** The poller's current pass: stop() waits for it, or rows it is claiming would be missed. */
+  private polling: Promise<unknown> = Promise.resolve();
   /** Nothing is dispatched before start() (a service being wired up) or after stop(). */
   private stopping = true;
   private readonly now: () => number;
@@ -48,9 +50,10 @@ export class Dispatcher {
     this.stopping = false;
     const tick = async () => {
       if (this.stopping) return;
-      await this.poll().catch((error) =>
+      this.polling = this.poll().catch((error) =>
         this.options.logger.warn({ err: error }, "dispatch poll failed; will retry"),
       );
+      await this.polling;
       if (!this.stopping) this.timer = setTimeout(tick, this.options.pollMs);
     };
     this.timer = setTimeout(tick, 0);
@@ -83,7 +86,9 @@ export class Dispatcher {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    const drained = Promise.allSettled([...this.inFlight]);
+    // A pass claiming rows now would start work after the snapshot below and have its leases
+    // released under it (a peer would then repeat calls still under way): wait for it too.
+    const drained = Promise.allSettled([this.polling, ...this.inFlight]);
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     await this.options.store.releaseAll().catch(() => {});
   }

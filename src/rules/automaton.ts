@@ -24,22 +24,26 @@ export interface ScanBudget {
   now(): number;
 }
 
+/** Edge keys are below 2^18 (symbol << 1 | doubled), so node * 2^18 + key is an exact number. */
+const KEY_SPACE = 2 ** 18;
+
 /** Builds the trie: one path per term variant, words separated by the boundary edge. */
 export class TrieBuilder {
-  private readonly children: Array<Map<number, number>> = [new Map()];
+  // One map for all edges (not one per state): a 10,000-term list has ~80,000 states, and a Map
+  // each would dominate the memory the build needs.
+  private readonly edges = new Map<number, number>();
   private readonly outputs: Array<TermOutput[] | undefined> = [undefined];
 
   /** Adds one path of edge keys; its final state reports `output`. */
   add(keys: readonly number[], output: TermOutput): void {
     let node = 0;
     for (const key of keys) {
-      const edges = this.children[node] as Map<number, number>;
-      let next = edges.get(key);
+      const slot = node * KEY_SPACE + key;
+      let next = this.edges.get(slot);
       if (next === undefined) {
-        next = this.children.length;
-        this.children.push(new Map());
+        next = this.outputs.length;
         this.outputs.push(undefined);
-        edges.set(key, next);
+        this.edges.set(slot, next);
       }
       node = next;
     }
@@ -49,38 +53,40 @@ export class TrieBuilder {
   }
 
   get stateCount(): number {
-    return this.children.length;
+    return this.outputs.length;
   }
 
   compile(options: { joinSeparatedLetters: boolean; repeatedLetters: boolean }): Automaton {
-    const count = this.children.length;
+    const count = this.outputs.length;
+    // Sorted by (node, key): each state's edges end up contiguous and ordered.
+    const sorted = [...this.edges].sort((a, b) => a[0] - b[0]);
     const edgeStart = new Int32Array(count + 1);
-    let total = 0;
-    for (let node = 0; node < count; node++) {
-      edgeStart[node] = total;
-      if (node !== 0) total += (this.children[node] as Map<number, number>).size;
-    }
-    edgeStart[count] = total;
-    const edgeKeys = new Int32Array(total);
-    const edgeTargets = new Int32Array(total);
-    let rootMax = 0;
-    for (const key of (this.children[0] as Map<number, number>).keys()) rootMax = Math.max(rootMax, key);
-    const rootTable = new Int32Array(rootMax + 1).fill(-1);
-    for (const [key, target] of this.children[0] as Map<number, number>) rootTable[key] = target;
-    for (let node = 1; node < count; node++) {
-      const sorted = [...(this.children[node] as Map<number, number>)].sort((a, b) => a[0] - b[0]);
-      let at = edgeStart[node] as number;
-      for (const [key, target] of sorted) {
-        edgeKeys[at] = key;
-        edgeTargets[at] = target;
-        at++;
+    const edgeKeys = new Int32Array(sorted.length);
+    const edgeTargets = new Int32Array(sorted.length);
+    const rootKeys: number[] = [];
+    const rootTargets: number[] = [];
+    let nodeCursor = 0;
+    sorted.forEach(([slot, target], index) => {
+      const node = Math.floor(slot / KEY_SPACE);
+      const key = slot - node * KEY_SPACE;
+      while (nodeCursor <= node) edgeStart[nodeCursor++] = index;
+      edgeKeys[index] = key;
+      edgeTargets[index] = target;
+      if (node === 0) {
+        rootKeys.push(key);
+        rootTargets.push(target);
       }
-    }
-    const rootEdges = [...(this.children[0] as Map<number, number>)].sort((a, b) => a[0] - b[0]);
+    });
+    while (nodeCursor <= count) edgeStart[nodeCursor++] = sorted.length;
+    // The root is visited once per word: a direct table instead of a search.
+    const rootTable = new Int32Array((rootKeys.at(-1) ?? 0) + 1).fill(-1);
+    rootKeys.forEach((key, i) => {
+      rootTable[key] = rootTargets[i] as number;
+    });
     return new Automaton(
       rootTable,
-      Int32Array.from(rootEdges.map((e) => e[0])),
-      Int32Array.from(rootEdges.map((e) => e[1])),
+      Int32Array.from(rootKeys),
+      Int32Array.from(rootTargets),
       edgeStart,
       edgeKeys,
       edgeTargets,

@@ -131,41 +131,38 @@ export class TermMatcher implements HitSink {
   /** Every automaton path of a term: one per reading of its ambiguous leet characters. */
   private termPaths(term: string, path: Path): Array<{ keys: number[]; normalized: string }> {
     const scanned = this.termScanner.scan(term, new ScannedText());
-    let variants: Array<{ keys: number[]; words: string[]; word: string }> = [
-      { keys: [], words: [], word: "" },
-    ];
+    // Each position: its possible (edge key, display text) readings; the boundary between words
+    // is a position with one reading.
+    const positions: Array<ReadonlyArray<readonly [number, string]>> = [];
+    let variantCount = 1;
     for (let t = 0; t < scanned.tokenCount; t++) {
-      if (t > 0) {
-        variants = variants.map((v) => ({
-          keys: [...v.keys, BOUNDARY_KEY],
-          words: [...v.words, v.word],
-          word: "",
-        }));
-      }
+      if (t > 0) positions.push([[BOUNDARY_KEY, " "]]);
       for (let i = scanned.tokenStarts[t] as number; i < (scanned.tokenEnds[t] as number); i++) {
         const symbol = scanned.symbols[i] as number;
         const doubled = (scanned.runs[i] as number) >= 2;
         const readings = symbol === SYMBOL_I_OR_L ? I_OR_L_READINGS : [symbol];
-        const next: typeof variants = [];
-        for (const variant of variants) {
-          for (const reading of readings) {
-            next.push({
-              keys: [...variant.keys, edgeKey(reading, doubled)],
-              words: variant.words,
-              word: variant.word + symbolText(reading, 0).repeat(doubled ? 2 : 1),
-            });
-          }
-        }
-        if (next.length > MAX_VARIANTS_PER_TERM) {
-          throw new SpecError(
-            path,
-            `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`,
-          );
-        }
-        variants = next;
+        positions.push(readings.map((r) => [edgeKey(r, doubled), symbolText(r, 0).repeat(doubled ? 2 : 1)] as const));
+        variantCount *= readings.length;
       }
     }
-    return variants.map((v) => ({ keys: v.keys, normalized: [...v.words, v.word].join(" ") }));
+    if (variantCount > MAX_VARIANTS_PER_TERM) {
+      throw new SpecError(path, `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`);
+    }
+    const variants: Array<{ keys: number[]; normalized: string }> = [];
+    // Odometer over the readings: variant v picks reading (v / stride) % count at each position.
+    for (let v = 0; v < variantCount; v++) {
+      const keys: number[] = [];
+      let normalized = "";
+      let stride = 1;
+      for (const readings of positions) {
+        const [key, text] = readings[Math.floor(v / stride) % readings.length] as readonly [number, string];
+        stride *= readings.length;
+        keys.push(key);
+        normalized += text;
+      }
+      variants.push({ keys, normalized });
+    }
+    return variants;
   }
 }
 

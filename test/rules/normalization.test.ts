@@ -15,6 +15,7 @@ const TERMS = [
   "cock",
   "kill",
   "bitch",
+  "bastard",
   "2 girls 1 cup",
   "2g1c",
   "🖕",

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort, type ServiceProcess, startServiceProcess, waitUntilReady } from "../support/process.ts";
+import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
+
+// Sandbox mode with the embedded database, as a new user runs it: no DATABASE_URL, no Stream keys.
+describe("embedded PGlite database, real processes", () => {
+  const running: ServiceProcess[] = [];
+  afterEach(async () => {
+    for (const service of running.splice(0)) {
+      service.child.kill("SIGKILL");
+      await service.exited;
+    }
+  });
+  const start = async (dataDir: string) => {
+    const service = startServiceProcess({ DATA_DIR: dataDir }, await freePort());
+    running.push(service);
+    return service;
+  };
+
+  it("a second process on the same DATA_DIR refuses to start and names the lock holder", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-data-"));
+    const first = await start(dataDir);
+    await waitUntilReady(first);
+    const second = await start(dataDir);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`in use by process ${first.child.pid}`);
+    expect(second.output()).toMatch(/DATABASE_URL/);
+    // The first one is unharmed.
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+  });
+
+  it("records survive a restart, and a lock left by kill -9 is taken over", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-data-"));
+    const first = await start(dataDir);
+    await waitUntilReady(first);
+    const credentials = JSON.parse(readFileSync(join(dataDir, "sandbox-credentials.json"), "utf8"));
+
+    const payload = pendingMessagePayload({ message: { text: "survive me" } });
+    const request = hookHeaders({ apiKey: credentials.apiKey, secret: credentials.apiSecret, body: payload });
+    const response = await fetch(`${first.url}/hooks/stream/PassOnPendingMessage`, {
+      method: "POST",
+      headers: request.headers,
+      body: request.body,
+    });
+    expect(response.status).toBe(200);
+    const readRecord = async (service: ServiceProcess) =>
+      (await fetch(`${service.url}/api/messages/${payload.message.id}`, {
+        headers: { Authorization: `Bearer ${credentials.adminToken}` },
+      }).then((r) => r.json())) as { status: string; decisions: unknown[] };
+    for (let i = 0; i < 50 && (await readRecord(first)).status !== "committed"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await readRecord(first)).status).toBe("committed");
+
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const second = await start(dataDir);
+    await waitUntilReady(second);
+    const record = await readRecord(second);
+    expect(record.status).toBe("committed");
+    expect(record.decisions).toHaveLength(1);
+  });
+});
