@@ -7,7 +7,14 @@ const ATTACHMENT_URL_FIELDS = ["title_link", "og_scrape_url", "image_url", "asse
 
 // Characters that end a link candidate in free text. Scanning by hand (rather than with a URL
 // regex) keeps extraction linear on hostile input such as "a.a.a.a.a...".
-const CHUNK_BREAK = /[\s<>"'`()[\]{}|\\^]/u;
+const CHUNK_BREAK_ASCII = new Uint8Array(128);
+for (const char of " \t\n\r\f\v<>\"'`()[]{}|\\^") CHUNK_BREAK_ASCII[char.charCodeAt(0)] = 1;
+const UNICODE_SPACE = /\s/u;
+
+function isChunkBreak(code: number): boolean {
+  if (code < 128) return CHUNK_BREAK_ASCII[code] === 1;
+  return UNICODE_SPACE.test(String.fromCharCode(code));
+}
 
 /**
  * Canonical form of a host name: IDNs in punycode, lower case, no trailing dot. Null when the
@@ -68,9 +75,9 @@ function collectFromText(text: string, field: string, out: LinkHost[]): void {
   let start = 0;
   const length = text.length;
   while (start < length) {
-    while (start < length && CHUNK_BREAK.test(text[start] as string)) start++;
+    while (start < length && isChunkBreak(text.charCodeAt(start))) start++;
     let end = start;
-    while (end < length && !CHUNK_BREAK.test(text[end] as string)) end++;
+    while (end < length && !isChunkBreak(text.charCodeAt(end))) end++;
     if (end > start) {
       const chunk = text.slice(start, end);
       // Cheap pre-filter: a link has a dot (or an ideographic full stop, which IDNA maps to one).

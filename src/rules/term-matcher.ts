@@ -141,12 +141,17 @@ export class TermMatcher implements HitSink {
         const symbol = scanned.symbols[i] as number;
         const doubled = (scanned.runs[i] as number) >= 2;
         const readings = symbol === SYMBOL_I_OR_L ? I_OR_L_READINGS : [symbol];
-        positions.push(readings.map((r) => [edgeKey(r, doubled), symbolText(r, 0).repeat(doubled ? 2 : 1)] as const));
+        positions.push(
+          readings.map((r) => [edgeKey(r, doubled), symbolText(r, 0).repeat(doubled ? 2 : 1)] as const),
+        );
         variantCount *= readings.length;
       }
     }
     if (variantCount > MAX_VARIANTS_PER_TERM) {
-      throw new SpecError(path, `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`);
+      throw new SpecError(
+        path,
+        `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`,
+      );
     }
     const variants: Array<{ keys: number[]; normalized: string }> = [];
     // Odometer over the readings: variant v picks reading (v / stride) % count at each position.

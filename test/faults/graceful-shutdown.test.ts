@@ -17,7 +17,8 @@ describeWithPostgres("fault: graceful shutdown (SIGTERM)", () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ replicas: 2 });
+    // A client timeout well above the commit latency: every call here gets its answer.
+    cluster = await startCluster({ replicas: 2, env: { STREAM_TIMEOUT_MS: "5000" } });
     // Slow commits (still inside the client's timeout), so SIGTERM lands while they are under way.
     cluster.fake.faults.setRule((call) =>
       call.operation === "commit" ? { kind: "delay", ms: COMMIT_LATENCY_MS, phase: "beforeEffect" } : undefined,
@@ -89,6 +90,9 @@ describeWithPostgres("fault: graceful shutdown (SIGTERM)", () => {
     expect(Number(startedByLeaving[0]?.n)).toBeGreaterThan(0);
 
     const result = await checkHistory({ history: driver.history, fake, db, finalWithinMs: 15_000 });
+    if (result.violations.length > 0) {
+      console.log(JSON.stringify(rowsOf(await db.execute(sql`select message_id, call, dispatcher, started_at, finished_at, outcome, http_status, error from dispatch_attempts order by id`)), null, 0), exit.elapsedMs);
+    }
     expect(result.violations, `${describeResult(result)}\n${clusterLogs(cluster)}`).toEqual([]);
     // Drained, not abandoned: no message needed a second commit call.
     expect(result.stats.repeatedCommits).toBe(0);
