@@ -1,0 +1,87 @@
+import { sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
+
+export interface RetentionOptions {
+  db: Db;
+  logger: Logger;
+  /** Final messages older than this (by final_at) are deleted with everything recorded about them. */
+  maxAgeMs: number;
+  /** Rows per transaction: small enough that each delete holds its locks only briefly. */
+  batchSize?: number;
+}
+
+const DEFAULT_BATCH = 500;
+
+/**
+ * Deletes the history of messages that reached a final status long ago: the message, its
+ * decisions, deliveries, Stream calls, outbox row and audit entries. Open messages are never
+ * touched. It works in small batches and skips rows another transaction holds (SKIP LOCKED), so
+ * hooks and dispatch are never blocked behind it, and replicas running it at once share the work.
+ */
+export async function deleteExpiredHistory(options: RetentionOptions): Promise<number> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const cutoff = new Date(Date.now() - options.maxAgeMs);
+  let total = 0;
+  for (;;) {
+    const deleted = await options.db.transaction(async (tx) => {
+      const batch = rowsOf<{ id: string }>(
+        await tx.execute(sql`
+          select id from messages
+           where status in ('committed', 'rejected', 'expired', 'deleted') and final_at < ${cutoff.toISOString()}::timestamptz
+           order by final_at
+           limit ${batchSize}
+           for update skip locked`),
+      ).map((row) => row.id);
+      if (batch.length === 0) return 0;
+      const ids = sql.join(
+        batch.map((id) => sql`${id}`),
+        sql`, `,
+      );
+      for (const table of ["hook_deliveries", "dispatch_attempts", "moderator_actions", "claims"]) {
+        await tx.execute(sql`delete from ${sql.identifier(table)} where message_id in (${ids})`);
+      }
+      // decisions and outbox go with their message (on delete cascade).
+      await tx.execute(sql`delete from messages where id in (${ids})`);
+      return batch.length;
+    });
+    total += deleted;
+    if (deleted < batchSize) break;
+  }
+  if (total > 0)
+    options.logger.info(
+      { deleted: total, olderThan: cutoff.toISOString() },
+      "retention: old history deleted",
+    );
+  return total;
+}
+
+/** Runs deleteExpiredHistory every `intervalMs` until stopped. */
+export class RetentionJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly options: RetentionOptions,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    const tick = () => {
+      this.running = deleteExpiredHistory(this.options)
+        .catch((error) => this.options.logger.warn({ err: error }, "retention run failed; will retry"))
+        .finally(() => {
+          this.timer = setTimeout(tick, this.intervalMs);
+          this.timer.unref();
+        });
+    };
+    this.timer = setTimeout(tick, Math.min(this.intervalMs, 60_000));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}

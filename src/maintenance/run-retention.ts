@@ -1,0 +1,35 @@
+import { loadConfig } from "../config.ts";
+import { openPglite, openPostgres } from "../db/client.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { createLogger } from "../log.ts";
+import { deleteExpiredHistory } from "./retention.ts";
+
+/**
+ * One retention pass from the command line (`npm run retention`), e.g. from cron when replicas
+ * run without RETENTION_DAYS. Needs RETENTION_DAYS. With the embedded database it must run while
+ * the service is stopped (one process per data directory).
+ */
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+if (config.retention.maxAgeMs === undefined) {
+  process.stderr.write(
+    "RETENTION_DAYS is not set: say how many days of final history to keep, e.g. RETENTION_DAYS=90\n",
+  );
+  process.exit(2);
+}
+const database = config.databaseUrl
+  ? openPostgres({ url: config.databaseUrl, poolSize: 2 })
+  : await openPglite(config.dataDir);
+try {
+  await migrateDatabase(database, config.databaseUrl);
+  const deleted = await deleteExpiredHistory({
+    db: database.db,
+    logger,
+    maxAgeMs: config.retention.maxAgeMs,
+  });
+  process.stdout.write(
+    `deleted the history of ${deleted} messages final for more than ${config.retention.maxAgeMs / 86_400_000} days\n`,
+  );
+} finally {
+  await database.close();
+}
