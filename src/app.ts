@@ -21,7 +21,9 @@ import { moderatorRoutes } from "./http/moderator-routes.ts";
 import { createRouter } from "./http/openapi.ts";
 import { Problem, problemResponse } from "./http/problem.ts";
 import { queueRoutes } from "./http/queue-routes.ts";
+import { rejectNul } from "./http/reject-nul.ts";
 import type { ReviewRouteDeps } from "./http/review-deps.ts";
+import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
 import { statsRoutes } from "./http/stats-routes.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
@@ -38,6 +40,8 @@ export interface AppDeps {
   onReceipt?: (hook: HookName, outcome: string, elapsedMs: number, status?: MessageStatus) => void;
   /** Default: a fresh registry (tests that do not look at metrics need not build one). */
   metrics?: ServiceMetrics;
+  /** The live rule set, for GET /api/rules and POST /api/rules/test. */
+  rules: RulesView;
   /** How long a moderator's claim lasts. Default: DEFAULT_CLAIM_TTL_MS (5 minutes). */
   claimTtlMs?: number;
 }
@@ -67,12 +71,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   };
   const api = createRouter<AuthEnv>();
   api.use(bearerAuth({ db: deps.db, adminToken: deps.config.adminToken }));
+  api.use(rejectNul());
   api.route("/", moderatorRoutes(review));
   api.route("/", queueRoutes(review));
   api.route("/", bulkRoutes(review));
   api.route("/", messageRoutes(review));
   api.route("/", decisionRoutes(review));
   api.route("/", statsRoutes(review));
+  api.route("/", rulesRoutes({ db: deps.db, rules: deps.rules }));
   app.route("/api", api);
 
   mountDocs(app);

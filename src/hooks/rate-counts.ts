@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { and, count, eq, gt } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { decisions, messages } from "../db/schema/index.ts";
@@ -15,6 +16,12 @@ export async function countRates(
   const counts = new Map<string, number>();
   await Promise.all(
     queries.map(async (query) => {
+      // Only well-formed addresses are stored in the inet column; anything else has no history
+      // to count (and comparing it with the column would be an SQL error).
+      if (query.by === "ip" && !isIP(query.value)) {
+        counts.set(query.key, 0);
+        return;
+      }
       const since = new Date(now.getTime() - query.windowMs);
       const [row] =
         query.by === "user"
