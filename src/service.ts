@@ -14,6 +14,7 @@ import { resolvePendingTimeout, type TimeoutSource } from "./hooks/deadline.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import type { HookName } from "./http/hook-routes.ts";
 import { createLogger } from "./log.ts";
+import { RetentionJob } from "./maintenance/retention.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
@@ -154,6 +155,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     dispatcher,
     logger,
     accepting: () => accepting,
+    rules,
     metrics,
     claimTtlMs: overrides.claimTtlMs,
     onReceipt: (hook, outcome, elapsedMs, status) => {
@@ -185,6 +187,11 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     ],
   });
 
+  const retention =
+    config.retention.maxAgeMs === undefined
+      ? undefined
+      : new RetentionJob({ db: database.db, logger, maxAgeMs: config.retention.maxAgeMs }, config.retention.intervalMs);
+
   return {
     app,
     metrics,
@@ -201,11 +208,13 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     startWorkers() {
       dispatcher.start();
       sweeper.start();
+      retention?.start();
       rules.watch();
     },
     async shutdown() {
       accepting = false;
       rules.close();
+      await retention?.stop();
       await sweeper.stop();
       await dispatcher.stop(config.shutdownTimeoutMs);
       migrated = false;
