@@ -130,7 +130,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
       const got = env[name] === undefined ? "" : ` (got ${JSON.stringify(env[name])})`;
-      return `  ${name}: ${issue.message}${got}`;
+      const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+      return `  ${message}${got}`;
     });
     throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   }

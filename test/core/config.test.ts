@@ -55,7 +55,7 @@ describe("configuration", () => {
   });
 
   const invalid: Array<[Record<string, string>, RegExp]> = [
-    [{ PORT: "eighty" }, /PORT: PORT must be a whole number \(got "eighty"\)/],
+    [{ PORT: "eighty" }, /PORT must be a whole number \(got "eighty"\)/],
     [{ PORT: "70000" }, /PORT must be between 0 and 65535/],
     [
       { DATABASE_URL: "mysql://x" },
