@@ -15,21 +15,12 @@ export const AUTH_ERROR_CODES = {
   tokenSignatureInvalid: 43,
 } as const;
 
-function base64url(input: string | Buffer): string {
-  return Buffer.from(input).toString("base64url");
-}
-
 function hmac(secret: string, data: string): Buffer {
   return createHmac("sha256", secret).update(data).digest();
 }
 
-/** The token the official SDK sends on every server-side call. */
-export function signServerToken(secret: string, extraClaims: Record<string, unknown> = {}): string {
-  const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const payload = base64url(JSON.stringify({ server: true, ...extraClaims }));
-  const signature = hmac(secret, `${header}.${payload}`).toString("base64url");
-  return `${header}.${payload}.${signature}`;
-}
+/** The token the official SDK sends on every server-side call (the one our own client sends). */
+export { serverToken as signServerToken } from "../dispatch/stream-jwt.ts";
 
 function parseJsonSegment(segment: string): Record<string, unknown> | undefined {
   try {
