@@ -3,8 +3,9 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { outbox } from "../../src/db/schema/index.ts";
 import type { MessageRecord } from "../../src/review/message-record.ts";
+import { api } from "../support/api.ts";
 import { appliedCommits, storedRows, streamCalls } from "../support/counts.ts";
-import { ADMIN_TOKEN, type Harness, startHarness } from "../support/service.ts";
+import { type Harness, startHarness } from "../support/service.ts";
 import { signBody } from "../support/sign.ts";
 
 const RULES = `
@@ -18,12 +19,8 @@ rules:
     when: { text_has_any: [maybe] }
 `;
 
-const fetchRecord = async (h: Harness, id: string) => {
-  const response = await h.service.app.request(`/api/messages/${encodeURIComponent(id)}`, {
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-  });
-  return (await response.json()) as MessageRecord;
-};
+const fetchRecord = async (h: Harness, id: string) =>
+  (await api<MessageRecord>(h.service, "GET", `/api/messages/${encodeURIComponent(id)}`)).body;
 
 describe("hook endpoints: every row of the contract's table", () => {
   let h: Harness;

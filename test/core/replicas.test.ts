@@ -4,8 +4,8 @@ import { dispatchAttempts, finalStatuses, messages } from "../../src/db/schema/i
 import type { Service } from "../../src/service.ts";
 import { describeWithPostgres, openTestDatabase, type TestDatabase } from "../support/db.ts";
 import { type FakeStream, startFakeStream } from "../support/fake-stream.ts";
-import { startTestService } from "../support/service.ts";
-import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
+import { sendSignedHook, startTestService } from "../support/service.ts";
+import { pendingMessagePayload } from "../support/sign.ts";
 
 const RULES = `
 rules:
@@ -41,14 +41,8 @@ describeWithPostgres("two replicas with separate connection pools", () => {
     );
     for (const payload of payloads) stream.sim.addPending(payload.message);
 
-    const deliver = (replica: Service, payload: (typeof payloads)[number]) => {
-      const request = hookHeaders({ apiKey: stream.apiKey, secret: stream.apiSecret, body: payload });
-      return replica.app.request(`${replica.config.hookPath}/PassOnPendingMessage`, {
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-      });
-    };
+    const deliver = (replica: Service, payload: (typeof payloads)[number]) =>
+      sendSignedHook(replica, stream, "PassOnPendingMessage", payload);
     // Batches of 20 messages, each sent to both replicas in the same tick.
     for (let i = 0; i < payloads.length; i += 20) {
       const batch = payloads.slice(i, i + 20);

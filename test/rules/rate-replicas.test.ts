@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Service } from "../../src/service.ts";
 import { describeWithPostgres, openTestDatabase, type TestDatabase } from "../support/db.ts";
 import { type FakeStream, startFakeStream } from "../support/fake-stream.ts";
-import { startTestService } from "../support/service.ts";
-import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
+import { sendSignedHook, startTestService } from "../support/service.ts";
+import { pendingMessagePayload } from "../support/sign.ts";
 
 const RULES = `
 rules:
@@ -38,23 +38,13 @@ describeWithPostgres("rate rule across two replicas", () => {
       const payload = pendingMessagePayload({
         message: { id: `r-${i}`, user: { id: "chatty", role: "user" } },
       });
-      const request = hookHeaders({ apiKey: stream.apiKey, secret: stream.apiSecret, body: payload });
-      const response = await replica.app.request(`${replica.config.hookPath}/PassOnPendingMessage`, {
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-      });
+      const response = await sendSignedHook(replica, stream, "PassOnPendingMessage", payload);
       statuses.push(((await response.json()) as { status: string }).status);
     }
     // Each replica alone saw at most three messages; together they saw six.
     expect(statuses).toEqual(["committing", "committing", "committing", "held", "held", "held"]);
     const other = pendingMessagePayload({ message: { id: "quiet", user: { id: "quiet", role: "user" } } });
-    const request = hookHeaders({ apiKey: stream.apiKey, secret: stream.apiSecret, body: other });
-    const response = await replicas[0]!.app.request(`${replicas[0]!.config.hookPath}/PassOnPendingMessage`, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-    });
+    const response = await sendSignedHook(replicas[0]!, stream, "PassOnPendingMessage", other);
     expect(await response.json()).toMatchObject({ status: "committing" });
   });
 });

@@ -56,6 +56,38 @@ export async function startTestService(
   });
 }
 
+export interface HookOptions {
+  webhookId?: string;
+  attempt?: number;
+  gzip?: boolean;
+  signature?: string;
+  apiKey?: string;
+}
+
+/** Sends a hook to a service in-process, signed with the fake Stream's secret as Stream would. */
+export function sendSignedHook(
+  service: Service,
+  stream: FakeStream,
+  name: "PassOnPendingMessage" | "DeletedPendingMessage",
+  payload: unknown,
+  options: HookOptions = {},
+): Promise<Response> {
+  const request = hookHeaders({
+    apiKey: options.apiKey ?? stream.apiKey,
+    secret: stream.apiSecret,
+    body: payload,
+    webhookId: options.webhookId,
+    attempt: options.attempt,
+    gzip: options.gzip,
+    signature: options.signature,
+  });
+  return service.app.request(`${service.config.hookPath}/${name}`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
+}
+
 /** One test's world: a database of its own, a fake Stream, and a service between them. */
 export interface Harness {
   db: TestDatabase;
@@ -92,7 +124,6 @@ export async function startHarness(
   });
   const service = await startTestService(db, stream, options);
   if (options.startWorkers !== false) service.startWorkers();
-  const extra: Service[] = [];
 
   const status = async (id: string) => {
     const { messages } = await import("../../src/db/schema/index.ts");
@@ -108,23 +139,8 @@ export async function startHarness(
     db,
     stream,
     service,
-    async hook(name, payload, hookOptions = {}) {
-      const target = hookOptions.to ?? service;
-      if (hookOptions.to && !extra.includes(hookOptions.to)) extra.push(hookOptions.to);
-      const request = hookHeaders({
-        apiKey: hookOptions.apiKey ?? stream.apiKey,
-        secret: stream.apiSecret,
-        body: payload,
-        webhookId: hookOptions.webhookId,
-        attempt: hookOptions.attempt,
-        gzip: hookOptions.gzip,
-        signature: hookOptions.signature,
-      });
-      return target.app.request(`${target.config.hookPath}/${name}`, {
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-      });
+    hook(name, payload, { to, ...hookOptions } = {}) {
+      return sendSignedHook(to ?? service, stream, name, payload, hookOptions);
     },
     pending(overrides) {
       const payload = pendingMessagePayload(overrides);
