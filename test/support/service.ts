@@ -65,7 +65,7 @@ export interface HookOptions {
 }
 
 /** Sends a hook to a service in-process, signed with the fake Stream's secret as Stream would. */
-export function sendSignedHook(
+export async function sendSignedHook(
   service: Service,
   stream: FakeStream,
   name: "PassOnPendingMessage" | "DeletedPendingMessage",
