@@ -24,6 +24,73 @@ export interface ScanBudget {
   now(): number;
 }
 
+/** One-letter words of chat ("a", "I", "u" for you, "r" for are, "n" for and, "y" for why). */
+const ONE_LETTER_WORDS = new Uint8Array(128);
+for (const letter of "aiounry") ONE_LETTER_WORDS[letter.charCodeAt(0)] = 1;
+
+/** State ids in breadth-first order from the root: order[newId] = oldId. */
+function breadthFirstOrder(edgeStart: Int32Array, edgeTargets: Int32Array): Int32Array {
+  const count = edgeStart.length - 1;
+  const order = new Int32Array(count);
+  let head = 0;
+  let tail = 1; // order[0] = 0: the root stays first
+  while (head < tail) {
+    const node = order[head++] as number;
+    const last = edgeStart[node + 1] as number;
+    for (let e = edgeStart[node] as number; e < last; e++) order[tail++] = edgeTargets[e] as number;
+  }
+  return order;
+}
+
+/** The same trie with state `order[i]` renamed `i`; each state's edges stay sorted by key. */
+function renumber(
+  order: Int32Array,
+  edgeStart: Int32Array,
+  edgeKeys: Int32Array,
+  edgeTargets: Int32Array,
+): { edgeStart: Int32Array; edgeKeys: Int32Array; edgeTargets: Int32Array } {
+  const count = order.length;
+  const newId = new Int32Array(count);
+  for (let i = 0; i < count; i++) newId[order[i] as number] = i;
+  const start = new Int32Array(count + 1);
+  const keys = new Int32Array(edgeKeys.length);
+  const targets = new Int32Array(edgeTargets.length);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const old = order[i] as number;
+    start[i] = at;
+    const last = edgeStart[old + 1] as number;
+    for (let e = edgeStart[old] as number; e < last; e++) {
+      keys[at] = edgeKeys[e] as number;
+      targets[at] = newId[edgeTargets[e] as number] as number;
+      at++;
+    }
+  }
+  start[count] = at;
+  return { edgeStart: start, edgeKeys: keys, edgeTargets: targets };
+}
+
+/** A state with this many edges gets a direct lookup table... */
+const DENSE_MIN_EDGES = 6;
+/** ...unless its keys spread over more than this (mixed scripts): then a binary search. */
+const DENSE_MAX_SPAN = 4096;
+
+/** The compiled trie: flat typed arrays, built once. */
+interface AutomatonTables {
+  /** Edges of state n: indexes edgeStart[n] .. edgeStart[n+1]-1, sorted by key. */
+  edgeStart: Int32Array;
+  edgeKeys: Int32Array;
+  edgeTargets: Int32Array;
+  /** Direct tables: for a state with denseLength[n] > 0, dense[denseBase[n] + key - denseMin[n]]. */
+  denseBase: Int32Array;
+  denseMin: Int32Array;
+  denseLength: Int32Array;
+  dense: Int32Array;
+  /** Terms ending at state n: outputs[outputStart[n]] .. outputs[outputStart[n+1]-1]. */
+  outputStart: Int32Array;
+  outputs: readonly TermOutput[];
+}
+
 /** Edge keys are below 2^18 (symbol << 1 | doubled), so node * 2^18 + key is an exact number. */
 const KEY_SPACE = 2 ** 18;
 
@@ -60,43 +127,69 @@ export class TrieBuilder {
     const count = this.outputs.length;
     // Sorted by (node, key): each state's edges end up contiguous and ordered.
     const sorted = [...this.edges].sort((a, b) => a[0] - b[0]);
-    const edgeStart = new Int32Array(count + 1);
-    const edgeKeys = new Int32Array(sorted.length);
-    const edgeTargets = new Int32Array(sorted.length);
-    const rootKeys: number[] = [];
-    const rootTargets: number[] = [];
+    let edgeStart: Int32Array = new Int32Array(count + 1);
+    let edgeKeys: Int32Array = new Int32Array(sorted.length);
+    let edgeTargets: Int32Array = new Int32Array(sorted.length);
     let nodeCursor = 0;
     sorted.forEach(([slot, target], index) => {
       const node = Math.floor(slot / KEY_SPACE);
-      const key = slot - node * KEY_SPACE;
       while (nodeCursor <= node) edgeStart[nodeCursor++] = index;
-      edgeKeys[index] = key;
+      edgeKeys[index] = slot - node * KEY_SPACE;
       edgeTargets[index] = target;
-      if (node === 0) {
-        rootKeys.push(key);
-        rootTargets.push(target);
-      }
     });
     while (nodeCursor <= count) edgeStart[nodeCursor++] = sorted.length;
-    // The root is visited once per word: a direct table instead of a search.
-    const rootTable = new Int32Array((rootKeys.at(-1) ?? 0) + 1).fill(-1);
-    rootKeys.forEach((key, i) => {
-      rootTable[key] = rootTargets[i] as number;
-    });
-    return new Automaton(
-      rootTable,
-      Int32Array.from(rootKeys),
-      Int32Array.from(rootTargets),
-      edgeStart,
-      edgeKeys,
-      edgeTargets,
-      this.outputs.map((list) => (list ? Object.freeze(list) : undefined)),
+    // Breadth-first numbering keeps the states every word visits (the first letters) together
+    // in memory, whatever the size of the list.
+    const order = breadthFirstOrder(edgeStart, edgeTargets);
+    ({ edgeStart, edgeKeys, edgeTargets } = renumber(order, edgeStart, edgeKeys, edgeTargets));
+
+    // States with many edges (the root, the first letters of a large list) get a direct table
+    // over their key range, so a lookup costs the same whatever the number of terms.
+    const denseBase = new Int32Array(count);
+    const denseMin = new Int32Array(count);
+    const denseLength = new Int32Array(count);
+    const denseParts: Int32Array[] = [];
+    let denseSize = 0;
+    for (let node = 0; node < count; node++) {
+      const first = edgeStart[node] as number;
+      const last = (edgeStart[node + 1] as number) - 1;
+      if (last - first + 1 < DENSE_MIN_EDGES) continue;
+      const min = edgeKeys[first] as number;
+      const span = (edgeKeys[last] as number) - min + 1;
+      if (span > DENSE_MAX_SPAN) continue;
+      const table = new Int32Array(span).fill(-1);
+      for (let e = first; e <= last; e++) table[(edgeKeys[e] as number) - min] = edgeTargets[e] as number;
+      denseBase[node] = denseSize;
+      denseMin[node] = min;
+      denseLength[node] = span;
+      denseParts.push(table);
+      denseSize += span;
+    }
+    const dense = new Int32Array(denseSize);
+    let offset = 0;
+    for (const part of denseParts) {
+      dense.set(part, offset);
+      offset += part.length;
+    }
+
+    const outputStart = new Int32Array(count + 1);
+    const outputs: TermOutput[] = [];
+    for (let node = 0; node < count; node++) {
+      outputStart[node] = outputs.length;
+      for (const output of this.outputs[order[node] as number] ?? []) outputs.push(Object.freeze(output));
+    }
+    outputStart[count] = outputs.length;
+
+    const automaton = new Automaton(
+      { edgeStart, edgeKeys, edgeTargets, denseBase, denseMin, denseLength, dense, outputStart, outputs },
       options,
     );
+    return automaton;
   }
 }
 
-const BUDGET_CHECK_INTERVAL = 4096;
+/** The clock is read every 4096 steps: often enough to stop in time, rarely enough to be free. */
+const BUDGET_CHECK_MASK = 4095;
 
 /**
  * A trie over normalized symbols, compiled to flat typed arrays. Matching starts only at word
@@ -110,21 +203,42 @@ export class Automaton {
   private startPos = 0;
   private sink!: HitSink;
   private steps = 0;
+  private canStartJoin = new Uint8Array(64);
+  private canEndJoin = new Uint8Array(64);
   private budget: ScanBudget | undefined;
 
+  private readonly edgeStart: Int32Array;
+  private readonly edgeKeys: Int32Array;
+  private readonly edgeTargets: Int32Array;
+  private readonly denseBase: Int32Array;
+  private readonly denseMin: Int32Array;
+  private readonly denseLength: Int32Array;
+  private readonly dense: Int32Array;
+  private readonly outputStart: Int32Array;
+  private readonly outputs: readonly TermOutput[];
+  /** The boundary edge of each state (-1 if none): looked up at every word end. */
+  private readonly boundaryChild: Int32Array;
+
   constructor(
-    private readonly rootTable: Int32Array,
-    private readonly rootKeys: Int32Array,
-    private readonly rootTargets: Int32Array,
-    private readonly edgeStart: Int32Array,
-    private readonly edgeKeys: Int32Array,
-    private readonly edgeTargets: Int32Array,
-    private readonly outputs: ReadonlyArray<readonly TermOutput[] | undefined>,
+    tables: AutomatonTables,
     private readonly options: { joinSeparatedLetters: boolean; repeatedLetters: boolean },
-  ) {}
+  ) {
+    this.edgeStart = tables.edgeStart;
+    this.edgeKeys = tables.edgeKeys;
+    this.edgeTargets = tables.edgeTargets;
+    this.denseBase = tables.denseBase;
+    this.denseMin = tables.denseMin;
+    this.denseLength = tables.denseLength;
+    this.dense = tables.dense;
+    this.outputStart = tables.outputStart;
+    this.outputs = tables.outputs;
+    const count = this.edgeStart.length - 1;
+    this.boundaryChild = new Int32Array(count);
+    for (let node = 0; node < count; node++) this.boundaryChild[node] = this.child(node, BOUNDARY_KEY);
+  }
 
   get stateCount(): number {
-    return this.outputs.length;
+    return this.edgeStart.length - 1;
   }
 
   /** Reports every term occurrence to `sink` (a span may be reported once per reading). */
@@ -134,13 +248,14 @@ export class Automaton {
     this.budget = budget;
     this.steps = 0;
     const join = this.options.joinSeparatedLetters;
+    if (join) this.markRuns();
     for (let token = 0; token < text.tokenCount; token++) {
       const start = text.tokenStarts[token] as number;
       this.startPos = start;
       this.walk(0, token, start, false);
       const flags = text.tokenFlags[token] as number;
       // "c.c.a.a": a spelled-out word may begin with a repeated letter.
-      if (join && (flags & TOKEN_JOIN_START) !== 0 && this.nextSingleRepeats(token)) this.join(0, token);
+      if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
       // "me@home": words also start after a leet symbol read as punctuation.
       if ((flags & TOKEN_HAS_SOFT) !== 0) {
         const end = text.tokenEnds[token] as number;
@@ -155,11 +270,17 @@ export class Automaton {
   }
 
   private child(node: number, key: number): number {
-    if (node === 0) return key < this.rootTable.length ? (this.rootTable[key] as number) : -1;
+    const denseLength = this.denseLength[node] as number;
+    if (denseLength !== 0) {
+      const index = key - (this.denseMin[node] as number);
+      return index >= 0 && index < denseLength
+        ? (this.dense[(this.denseBase[node] as number) + index] as number)
+        : -1;
+    }
     const keys = this.edgeKeys;
     let low = this.edgeStart[node] as number;
     let high = (this.edgeStart[node + 1] as number) - 1;
-    // Most states have one or two edges: a linear probe beats the binary search's branches.
+    // Few edges (most states have one or two): a linear probe beats a binary search's branches.
     if (high - low < 8) {
       for (let i = low; i <= high; i++) if (keys[i] === key) return this.edgeTargets[i] as number;
       return -1;
@@ -180,15 +301,21 @@ export class Automaton {
    * matching path, so their number is bounded by the trie, whatever the text.
    */
   private walk(node: number, token: number, pos: number, joined: boolean): void {
-    if (
-      ++this.steps % BUDGET_CHECK_INTERVAL === 0 &&
-      this.budget &&
-      this.budget.now() > this.budget.deadline
-    ) {
+    if ((++this.steps & BUDGET_CHECK_MASK) === 0 && this.budget && this.budget.now() > this.budget.deadline) {
       throw new ScanBudgetExceeded("text matching ran out of its time budget");
     }
     const text = this.text;
     const end = text.tokenEnds[token] as number;
+    // Fast path: plain letters (no run, no leet symbol) have one reading, so the walk is a loop
+    // until the word ends, the trie has no edge, or a symbol with several readings comes.
+    const { symbols, runs, soft } = text;
+    while (pos < end) {
+      const symbol = symbols[pos] as number;
+      if (runs[pos] !== 1 || soft[pos] !== 0 || symbol > 0xffff) break;
+      node = this.child(node, symbol << 1);
+      if (node < 0) return;
+      pos++;
+    }
     if (pos === end) {
       this.wordEnd(node, token, joined);
       return;
@@ -234,22 +361,19 @@ export class Automaton {
       if ((key & 1) === 0) this.walk(target, token, pos + 1, joined);
       else if (nextIsWildcard) this.walk(target, token, pos + 2, joined);
     };
-    if (node === 0) {
-      for (let i = 0; i < this.rootKeys.length; i++)
-        visit(this.rootKeys[i] as number, this.rootTargets[i] as number);
-      return;
-    }
     const last = this.edgeStart[node + 1] as number;
     for (let i = this.edgeStart[node] as number; i < last; i++) {
       visit(this.edgeKeys[i] as number, this.edgeTargets[i] as number);
     }
+    // Or a separator: "f*u*c*k" spells the letters out.
+    if (node !== 0) this.walk(node, token, pos + 1, joined);
   }
 
   /** The word read so far ends before the soft symbol at `pos`; a phrase may go on after it. */
   private softBreak(node: number, token: number, pos: number): void {
     const text = this.text;
     this.report(node, pos - 1);
-    const boundary = this.child(node, BOUNDARY_KEY);
+    const boundary = this.boundaryChild[node] as number;
     if (boundary < 0) return;
     const end = text.tokenEnds[token] as number;
     let next = pos;
@@ -260,12 +384,13 @@ export class Automaton {
   }
 
   private report(node: number, lastPos: number): void {
-    const outputs = this.outputs[node];
-    if (!outputs) return;
+    const first = this.outputStart[node] as number;
+    const last = this.outputStart[node + 1] as number;
+    if (first === last) return;
     const text = this.text;
     const start = text.starts[this.startPos] as number;
     const end = text.ends[lastPos] as number;
-    for (const output of outputs) this.sink.hit(output, start, end);
+    for (let i = first; i < last; i++) this.sink.hit(this.outputs[i] as TermOutput, start, end);
   }
 
   private nextSingleRepeats(token: number): boolean {
@@ -279,20 +404,53 @@ export class Automaton {
 
   private wordEnd(node: number, token: number, joined: boolean): void {
     const text = this.text;
-    this.report(node, (text.tokenEnds[token] as number) - 1);
     const next = token + 1;
-    if (next >= text.tokenCount) return;
+    const hasNext = next < text.tokenCount;
+    const nextIsSingle = hasNext && ((text.tokenFlags[next] as number) & TOKEN_SINGLE) !== 0;
+    // A spelled-out word is the whole run of single letters: "c l a s s" is "class", so it
+    // cannot end (and match "ass") before the run does.
+    if (joined && nextIsSingle && this.canEndJoin[token] === 0) {
+      this.join(node, next);
+      return;
+    }
+    this.report(node, (text.tokenEnds[token] as number) - 1);
+    if (!hasNext) return;
     // The next word of a phrase.
-    const boundary = this.child(node, BOUNDARY_KEY);
+    const boundary = this.boundaryChild[node] as number;
     if (boundary >= 0) this.walk(boundary, next, text.tokenStarts[next] as number, false);
     // Single letters separated by spaces or punctuation read as one word ("f.u.c.k").
-    if (
-      this.options.joinSeparatedLetters &&
-      ((text.tokenFlags[token] as number) & TOKEN_SINGLE) !== 0 &&
-      ((text.tokenFlags[next] as number) & TOKEN_SINGLE) !== 0 &&
-      (joined || ((text.tokenFlags[token] as number) & TOKEN_JOIN_START) !== 0)
-    ) {
-      this.join(node, next);
+    if (nextIsSingle && (joined || this.canStartJoin[token] === 1)) this.join(node, next);
+  }
+
+  /**
+   * Where a spelled-out word may start and end: at the ends of a run of single letters, give
+   * or take one-letter chat words at either end ("u r a f a g", "f u c k u").
+   */
+  private markRuns(): void {
+    const text = this.text;
+    const count = text.tokenCount;
+    if (this.canStartJoin.length < count) {
+      this.canStartJoin = new Uint8Array(count * 2);
+      this.canEndJoin = new Uint8Array(count * 2);
+    }
+    const flags = text.tokenFlags;
+    const symbols = text.tokenJoinSymbols;
+    let onlyDroppableBefore = true;
+    for (let t = 0; t < count; t++) {
+      const own = flags[t] as number;
+      const single = (own & TOKEN_SINGLE) !== 0;
+      if (!single || t === 0 || ((flags[t - 1] as number) & TOKEN_SINGLE) === 0) onlyDroppableBefore = true;
+      this.canStartJoin[t] = single && (own & TOKEN_JOIN_START) !== 0 && onlyDroppableBefore ? 1 : 0;
+      onlyDroppableBefore &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS[symbols[t] as number] === 1;
+    }
+    let onlyDroppableAfter = true;
+    for (let t = count - 1; t >= 0; t--) {
+      const own = flags[t] as number;
+      const single = (own & TOKEN_SINGLE) !== 0;
+      if (!single || t === count - 1 || ((flags[t + 1] as number) & TOKEN_SINGLE) === 0)
+        onlyDroppableAfter = true;
+      this.canEndJoin[t] = single && onlyDroppableAfter ? 1 : 0;
+      onlyDroppableAfter &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS[symbols[t] as number] === 1;
     }
   }
 

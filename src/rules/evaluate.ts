@@ -29,6 +29,11 @@ export interface RuleSetOptions {
   now?: () => number;
 }
 
+interface CompiledRuleSetOptions extends RuleSetOptions {
+  /** Term list files the rules read (absolute paths): a change to them changes the rules. */
+  listFiles?: readonly string[];
+}
+
 /** A compiled rule set: evaluate() is synchronous, pure and never throws. */
 export class CompiledRuleSet implements RuleSet {
   readonly default_action: RuleAction;
@@ -39,13 +44,16 @@ export class CompiledRuleSet implements RuleSet {
   private readonly rules: CompiledRule[];
   private readonly now: () => number;
   private readonly usesRate: boolean;
+  /** Term list files the rules read (absolute paths), watched for changes like the rules file. */
+  readonly listFiles: readonly string[];
 
   constructor(
     private readonly spec: CompiledRuleSpec,
     readonly version: string,
     readonly source: string,
-    options: RuleSetOptions = {},
+    options: CompiledRuleSetOptions = {},
   ) {
+    this.listFiles = options.listFiles ?? [];
     this.default_action = spec.default_action;
     this.on_error = spec.on_error;
     this.review_timeout_action = spec.review_timeout_action;
@@ -54,10 +62,6 @@ export class CompiledRuleSet implements RuleSet {
     this.rules = spec.rules;
     this.now = options.now ?? (() => performance.now());
     this.usesRate = spec.rules.some((rule) => [...rule.when, ...rule.unless].some((c) => c.rateQueries));
-  }
-
-  get ruleIds(): string[] {
-    return this.rules.map((rule) => rule.id);
   }
 
   describe(): unknown {

@@ -27,6 +27,7 @@ export class LiveRuleSet {
   private failure: string | null = null;
   private watchers: FSWatcher[] = [];
   private debounce: NodeJS.Timeout | undefined;
+  private watchedKey = "";
 
   /**
    * `file` undefined means the built-in rules. The first load throws RulesLoadError: a service
@@ -71,41 +72,73 @@ export class LiveRuleSet {
   }
 
   /**
-   * Reloads when the rules file changes. The directory is watched, not the file: editors and
-   * config-map updates replace the file by renaming, which would orphan a watch on the file itself.
-   * `onEvent` is called after each reload (tests and metrics).
+   * Reloads when the rules file or one of its term list files changes. Directories are watched,
+   * not files: editors and config-map updates replace a file by renaming, which would orphan a
+   * watch on the file itself. `onEvent` is called after each reload (tests and metrics).
    */
   watchFile(onEvent?: (result: ReloadResult) => void): void {
-    if (this.file === undefined || this.watchers.length > 0) return;
-    const target = resolve(this.file);
-    const name = basename(target);
-    try {
-      const watcher = watch(dirname(target), { persistent: false }, (_event, changed) => {
-        if (changed !== null && changed.toString() !== name) return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => {
-          const result = this.reload();
-          onEvent?.(result);
-        }, WATCH_DEBOUNCE_MS);
-      });
-      watcher.on("error", (error) => this.logger.warn({ err: String(error) }, "rules file watch failed"));
-      this.watchers.push(watcher);
-    } catch (error) {
-      this.logger.warn(
-        { err: String(error), rules_source: this.file },
-        "cannot watch the rules file; reload with SIGHUP",
-      );
+    if (this.file === undefined) return;
+    this.onReload = onEvent;
+    this.watchDependencies();
+  }
+
+  private onReload: ((result: ReloadResult) => void) | undefined;
+
+  /** (Re)creates one watcher per directory holding the rules file or a list file. */
+  private watchDependencies(): void {
+    if (this.file === undefined) return;
+    const files = [resolve(this.file), ...this.active.listFiles];
+    const byDirectory = new Map<string, Set<string>>();
+    for (const file of files) {
+      const names = byDirectory.get(dirname(file)) ?? new Set<string>();
+      names.add(basename(file));
+      byDirectory.set(dirname(file), names);
+    }
+    const key = [...byDirectory].map(([dir, names]) => `${dir}:${[...names].sort().join(",")}`).join("|");
+    if (key === this.watchedKey) return;
+    this.closeWatchers();
+    this.watchedKey = key;
+    for (const [directory, names] of byDirectory) {
+      try {
+        const watcher = watch(directory, { persistent: false }, (_event, changed) => {
+          if (changed !== null && !names.has(changed.toString())) return;
+          this.scheduleReload();
+        });
+        watcher.on("error", (error) => this.logger.warn({ err: String(error) }, "rules file watch failed"));
+        this.watchers.push(watcher);
+      } catch (error) {
+        this.logger.warn(
+          { err: String(error), directory },
+          "cannot watch the rules files; reload with SIGHUP",
+        );
+      }
     }
   }
 
-  /** Starts watching the rules file (SIGHUP is wired by the caller to `reload()`). */
+  private scheduleReload(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      const result = this.reload();
+      // The new rules may read other list files.
+      if (result.ok) this.watchDependencies();
+      this.onReload?.(result);
+    }, WATCH_DEBOUNCE_MS);
+  }
+
+  private closeWatchers(): void {
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
+    this.watchedKey = "";
+  }
+
+  /** Starts watching the rules files (SIGHUP is wired by the caller to `reload()`). */
   watch(): void {
     this.watchFile();
   }
 
   close(): void {
     clearTimeout(this.debounce);
-    for (const watcher of this.watchers) watcher.close();
-    this.watchers = [];
+    this.closeWatchers();
+    this.onReload = undefined;
   }
 }

@@ -31,12 +31,20 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
   const baseDir = opts.baseDir ?? (source === "built-in" ? process.cwd() : dirname(resolve(source)));
   const readFile = opts.readFile ?? ((file: string) => readFileSync(file, "utf8"));
   const hash = createHash("sha256").update(yamlText);
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library refuses alias bombs (and the like) with a plain ReferenceError.
+    throw new RulesLoadError({ file: source, reason: `invalid YAML: ${(error as Error).message}` });
+  }
+  const listFiles: string[] = [];
 
   try {
     const spec = compileRulesDocument(raw, {
       readListFile(relativePath, path) {
         const file = isAbsolute(relativePath) ? relativePath : resolve(baseDir, relativePath);
+        if (!listFiles.includes(file)) listFiles.push(file);
         let content: string;
         try {
           content = readFile(file);
@@ -50,7 +58,7 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
       },
     });
     const version = hash.digest("hex").slice(0, 16);
-    return new CompiledRuleSet(spec, version, source, opts);
+    return new CompiledRuleSet(spec, version, source, { ...opts, listFiles });
   } catch (error) {
     if (error instanceof SpecError) throw toLoadError(error, raw, doc.contents, lineCounter, source);
     throw error;

@@ -13,6 +13,22 @@ export const TOKEN_JOIN_START = 2; // a single letter: a joined word may start h
 export const TOKEN_HAS_SOFT = 4; // holds a leet symbol that may also be punctuation ("me@home")
 
 const ASTERISK = 0x2a;
+const MAX_WILDCARDS_PER_WORD = 4;
+
+// CharClass values as plain constants, so the hot loop compares against immediates.
+const NO_PARTS: Int32Array = new Int32Array(0);
+const CLASS_LETTER = CharClass.Letter;
+const CLASS_DIGIT = CharClass.Digit;
+const CLASS_LEET_ANYWHERE = CharClass.LeetAnywhere;
+const CLASS_LEET_INTERIOR = CharClass.LeetInterior;
+const CLASS_IGNORABLE = CharClass.Ignorable;
+const CLASS_EXPANSION = CharClass.Expansion;
+
+// What the word being scanned contains (bits).
+const WORD_HAS_LETTER = 1;
+const WORD_HAS_DIGIT = 2;
+const WORD_NEEDS_LEET = 4;
+const WORD_HAS_SOFT = 8;
 
 /**
  * The normalized form of one text: words (tokens) of symbols, each symbol with its repeat count
@@ -76,132 +92,285 @@ function grow(array: Int32Array, size: number): Int32Array {
  */
 export class Scanner {
   readonly table: CharTable;
+  /** Entries of the ASCII range, read without a call in the hot loop. */
+  private readonly ascii = new Int32Array(128);
   private readonly collapse: boolean;
   private readonly leet: boolean;
-
-  // State of the word being built.
-  private out!: ScannedText;
-  private tokenOpen = false;
-  private tokenStart = 0;
-  private hasLetter = false;
-  private hasDigit = false;
-  private needsLeet = false;
-  /** Index where trailing '!', '|', '*' began (dropped if the word ends on them), or -1. */
-  private pendingInterior = -1;
-  private hasSoft = false;
+  /** Terms are written plainly: '!' '|' '*' in a term are punctuation, never leetspeak. */
   private readonly forTerms: boolean;
+  private out!: ScannedText;
+  private readonly asciiFastPath: boolean;
 
   constructor(options: NormalizationOptions, opts: { forTerms?: boolean } = {}) {
     this.table = charTableFor(options);
     this.collapse = options.repeated_letters;
     this.leet = options.leetspeak;
     this.forTerms = opts.forTerms ?? false;
+    for (let code = 0; code < 128; code++) this.ascii[code] = this.table.entry(code);
+    // Terms go through the general loop so that message scanning alone shapes the fast one.
+    this.asciiFastPath =
+      !this.forTerms &&
+      this.ascii.every((entry) => {
+        const klass = entry & 15;
+        return klass !== CLASS_IGNORABLE && klass !== CLASS_EXPANSION;
+      });
   }
 
+  /**
+   * Normalizes `text` into `out`. The loops keep their state in locals (not fields) and write
+   * the output arrays directly, which is what makes a character cost a few nanoseconds.
+   */
   scan(text: string, out: ScannedText): ScannedText {
+    if (this.asciiFastPath && this.scanAscii(text, out)) return out;
+    return this.scanGeneral(text, out);
+  }
+
+  private scanGeneral(text: string, out: ScannedText): ScannedText {
     out.reset();
     this.out = out;
-    this.tokenOpen = false;
     const table = this.table;
-    const length = text.length;
+    const ascii = this.ascii;
+    const collapse = this.collapse;
+    const interiorLeet = !this.forTerms;
+    let symbols = out.symbols;
+    let runs = out.runs;
+    let starts = out.starts;
+    let ends = out.ends;
+    let soft = out.soft;
+    let length = 0;
+    // The word being built.
+    let tokenOpen = false;
+    let tokenStart = 0;
+    let word = 0; // WORD_* bits
+    let pendingInterior = -1; // where trailing '!' '|' '*' began: dropped if the word ends on them
+
+    const textLength = text.length;
     let i = 0;
-    while (i < length) {
-      let codePoint = text.charCodeAt(i);
-      let width = 1;
-      if (codePoint >= 0xd800 && codePoint <= 0xdbff && i + 1 < length) {
-        const low = text.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          codePoint = ((codePoint - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
-          width = 2;
+    // An expansion ("ﬁ" → "fi") feeds several entries for one original range: they are drawn
+    // from `parts` before the next character is read, in the same loop.
+    let parts = NO_PARTS;
+    let partIndex = 0;
+    let start = 0;
+    let end = 0;
+    for (;;) {
+      let current: number;
+      if (partIndex < parts.length) {
+        current = parts[partIndex++] as number;
+      } else {
+        if (i >= textLength) break;
+        let codePoint = text.charCodeAt(i);
+        start = i;
+        if (codePoint < 128) {
+          current = ascii[codePoint] as number;
+          end = i + 1;
+        } else {
+          end = i + 1;
+          if (codePoint >= 0xd800 && codePoint <= 0xdbff && end < textLength) {
+            const low = text.charCodeAt(end);
+            if (low >= 0xdc00 && low <= 0xdfff) {
+              codePoint = ((codePoint - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
+              end++;
+            }
+          }
+          current = table.entry(codePoint);
+          if ((current & 15) === CLASS_EXPANSION) {
+            parts = table.expansion(current);
+            partIndex = 0;
+            i = end;
+            continue;
+          }
+        }
+        i = end;
+      }
+      const klass = current & 15;
+      if (
+        klass === CLASS_LETTER ||
+        klass === CLASS_DIGIT ||
+        klass === CLASS_LEET_ANYWHERE ||
+        // "sh!t" is leet, "shit!" and "!shit" are punctuation.
+        (klass === CLASS_LEET_INTERIOR && tokenOpen && interiorLeet)
+      ) {
+        const symbol = current >>> 4;
+        if (!tokenOpen) {
+          tokenOpen = true;
+          tokenStart = length;
+          word = 0;
+          pendingInterior = -1;
+        }
+        let isSoft = 0;
+        if (klass === CLASS_LETTER) {
+          word |= WORD_HAS_LETTER;
+          pendingInterior = -1;
+        } else if (klass === CLASS_DIGIT) {
+          word |= WORD_HAS_DIGIT | WORD_NEEDS_LEET;
+          pendingInterior = -1;
+        } else {
+          word |= WORD_NEEDS_LEET | WORD_HAS_SOFT;
+          isSoft = 1;
+          if (klass === CLASS_LEET_ANYWHERE) pendingInterior = -1;
+          else if (pendingInterior < 0) pendingInterior = length;
+        }
+        const last = length - 1;
+        if (collapse && last >= tokenStart && symbols[last] === symbol && symbol !== ASTERISK) {
+          runs[last] = (runs[last] as number) + 1;
+          ends[last] = end;
+        } else {
+          if (length === symbols.length) {
+            out.length = length;
+            out.growSymbols();
+            symbols = out.symbols;
+            runs = out.runs;
+            starts = out.starts;
+            ends = out.ends;
+            soft = out.soft;
+          }
+          symbols[length] = symbol;
+          runs[length] = 1;
+          starts[length] = start;
+          ends[length] = end;
+          soft[length] = isSoft;
+          length++;
+        }
+      } else if (klass === CLASS_IGNORABLE) {
+        // Dropped, but part of the span: "f\u200bu" maps back to both characters.
+        if (tokenOpen) ends[length - 1] = end;
+      } else if (tokenOpen) {
+        tokenOpen = false;
+        if (word === WORD_HAS_LETTER && out.tokenCount < out.tokenStarts.length) {
+          // The common word: letters only, nothing to resolve. Recorded inline.
+          const t = out.tokenCount++;
+          out.tokenStarts[t] = tokenStart;
+          out.tokenEnds[t] = length;
+          out.tokenJoinSymbols[t] = symbols[tokenStart] as number;
+          out.tokenFlags[t] =
+            length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
+        } else {
+          out.length = pendingInterior >= 0 ? pendingInterior : length;
+          this.endToken(tokenStart, word);
+          length = out.length;
         }
       }
-      const entry = table.entry(codePoint);
-      if ((entry & 15) === CharClass.Expansion) {
-        const parts = table.expansion(entry);
-        for (let p = 0; p < parts.length; p++) this.accept(parts[p] as number, i, i + width);
-      } else {
-        this.accept(entry, i, i + width);
-      }
-      i += width;
     }
-    this.endToken();
+    if (tokenOpen) {
+      out.length = pendingInterior >= 0 ? pendingInterior : length;
+      this.endToken(tokenStart, word);
+    } else {
+      out.length = length;
+    }
     return out;
   }
 
-  private accept(entry: number, start: number, end: number): void {
-    const klass = entry & 15;
-    switch (klass) {
-      case CharClass.Letter:
-        this.push(entry >>> 4, start, end, 0);
-        this.hasLetter = true;
-        this.pendingInterior = -1;
-        return;
-      case CharClass.Digit:
-        this.push(entry >>> 4, start, end, 0);
-        this.hasDigit = true;
-        this.needsLeet = true;
-        this.pendingInterior = -1;
-        return;
-      case CharClass.LeetAnywhere:
-        this.push(entry >>> 4, start, end, 1);
-        this.needsLeet = true;
-        this.pendingInterior = -1;
-        return;
-      case CharClass.LeetInterior:
-        // Only between word characters: "sh!t" is leet, "shit!" is punctuation.
-        if (!this.tokenOpen || this.forTerms) {
-          this.endToken();
-          return;
+  /**
+   * The same loop as scanGeneral for text that is all ASCII (most chat): no surrogates, no
+   * expansions, no ignorable characters, hence a smaller loop that compiles to tighter code.
+   * Returns false, having written nothing useful, at the first non-ASCII character.
+   */
+  private scanAscii(text: string, out: ScannedText): boolean {
+    out.reset();
+    this.out = out;
+    const ascii = this.ascii;
+    const collapse = this.collapse;
+    const interiorLeet = !this.forTerms;
+    let symbols = out.symbols;
+    let runs = out.runs;
+    let starts = out.starts;
+    let ends = out.ends;
+    let soft = out.soft;
+    let length = 0;
+    // The word being built.
+    let tokenOpen = false;
+    let tokenStart = 0;
+    let word = 0; // WORD_* bits
+    let pendingInterior = -1; // where trailing '!' '|' '*' began: dropped if the word ends on them
+
+    const textLength = text.length;
+    for (let i = 0; i < textLength; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 128) return false;
+      const current = ascii[code] as number;
+      const start = i;
+      const end = i + 1;
+      const klass = current & 15;
+      if (
+        klass === CLASS_LETTER ||
+        klass === CLASS_DIGIT ||
+        klass === CLASS_LEET_ANYWHERE ||
+        // "sh!t" is leet, "shit!" and "!shit" are punctuation.
+        (klass === CLASS_LEET_INTERIOR && tokenOpen && interiorLeet)
+      ) {
+        const symbol = current >>> 4;
+        if (!tokenOpen) {
+          tokenOpen = true;
+          tokenStart = length;
+          word = 0;
+          pendingInterior = -1;
         }
-        if (this.pendingInterior < 0) this.pendingInterior = this.out.length;
-        this.push(entry >>> 4, start, end, 1);
-        this.needsLeet = true;
-        return;
-      case CharClass.Ignorable: {
-        const out = this.out;
-        if (this.tokenOpen && out.length > 0) out.ends[out.length - 1] = end;
-        return;
+        let isSoft = 0;
+        if (klass === CLASS_LETTER) {
+          word |= WORD_HAS_LETTER;
+          pendingInterior = -1;
+        } else if (klass === CLASS_DIGIT) {
+          word |= WORD_HAS_DIGIT | WORD_NEEDS_LEET;
+          pendingInterior = -1;
+        } else {
+          word |= WORD_NEEDS_LEET | WORD_HAS_SOFT;
+          isSoft = 1;
+          if (klass === CLASS_LEET_ANYWHERE) pendingInterior = -1;
+          else if (pendingInterior < 0) pendingInterior = length;
+        }
+        const last = length - 1;
+        if (collapse && last >= tokenStart && symbols[last] === symbol && symbol !== ASTERISK) {
+          runs[last] = (runs[last] as number) + 1;
+          ends[last] = end;
+        } else {
+          if (length === symbols.length) {
+            out.length = length;
+            out.growSymbols();
+            symbols = out.symbols;
+            runs = out.runs;
+            starts = out.starts;
+            ends = out.ends;
+            soft = out.soft;
+          }
+          symbols[length] = symbol;
+          runs[length] = 1;
+          starts[length] = start;
+          ends[length] = end;
+          soft[length] = isSoft;
+          length++;
+        }
+      } else if (tokenOpen) {
+        tokenOpen = false;
+        if (word === WORD_HAS_LETTER && out.tokenCount < out.tokenStarts.length) {
+          // The common word: letters only, nothing to resolve. Recorded inline.
+          const t = out.tokenCount++;
+          out.tokenStarts[t] = tokenStart;
+          out.tokenEnds[t] = length;
+          out.tokenJoinSymbols[t] = symbols[tokenStart] as number;
+          out.tokenFlags[t] =
+            length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
+        } else {
+          out.length = pendingInterior >= 0 ? pendingInterior : length;
+          this.endToken(tokenStart, word);
+          length = out.length;
+        }
       }
-      default:
-        this.endToken();
     }
+    if (tokenOpen) {
+      out.length = pendingInterior >= 0 ? pendingInterior : length;
+      this.endToken(tokenStart, word);
+    } else {
+      out.length = length;
+    }
+    return true;
   }
 
-  private push(symbol: number, start: number, end: number, soft: number): void {
+  /** Closes the word occupying symbols [start, out.length): leetspeak, then its token record. */
+  private endToken(start: number, word: number): void {
     const out = this.out;
-    if (!this.tokenOpen) {
-      this.tokenOpen = true;
-      this.tokenStart = out.length;
-      this.hasLetter = false;
-      this.hasDigit = false;
-      this.needsLeet = false;
-      this.pendingInterior = -1;
-      this.hasSoft = false;
-    }
-    if (soft !== 0) this.hasSoft = true;
-    const last = out.length - 1;
-    if (this.collapse && last >= this.tokenStart && out.symbols[last] === symbol && symbol !== ASTERISK) {
-      out.runs[last] = (out.runs[last] as number) + 1;
-      out.ends[last] = end;
-      return;
-    }
-    if (out.length === out.symbols.length) out.growSymbols();
-    const at = out.length++;
-    out.symbols[at] = symbol;
-    out.runs[at] = 1;
-    out.starts[at] = start;
-    out.ends[at] = end;
-    out.soft[at] = soft;
-  }
-
-  private endToken(): void {
-    if (!this.tokenOpen) return;
-    this.tokenOpen = false;
-    const out = this.out;
-    if (this.pendingInterior >= 0) out.length = this.pendingInterior;
-    const start = this.tokenStart;
     if (out.length === start) return;
-    if (!this.hasLetter && !this.hasDigit) {
+    let hasLetter = (word & WORD_HAS_LETTER) !== 0;
+    if (!hasLetter && (word & WORD_HAS_DIGIT) === 0) {
       // Several '$' / '@' read as letters ("@$$"). A lone one is punctuation ("$ 5", "@ noon")
       // except as a letter spelled out between others ("b.@.d"): it is kept for joining only.
       if (out.length - start === 1 && this.leet && out.runs[start] === 1) {
@@ -212,15 +381,21 @@ export class Scanner {
         out.length = start;
         return;
       }
-      this.hasLetter = true;
+      hasLetter = true;
     }
-    if (this.leet && this.needsLeet && this.hasLetter) this.resolveLeet(start);
+    if (this.leet && hasLetter && (word & WORD_NEEDS_LEET) !== 0) {
+      if (this.spelledWithStars(start)) {
+        this.splitSpelledWord(start);
+        return;
+      }
+      this.resolveLeet(start);
+    }
     const single = out.length - start === 1 && out.runs[start] === 1;
-    let flags = this.hasSoft && this.leet ? TOKEN_HAS_SOFT : 0;
+    let flags = this.leet && (word & WORD_HAS_SOFT) !== 0 ? TOKEN_HAS_SOFT : 0;
     let joinSymbol = out.symbols[start] as number;
     if (single) {
       flags |= TOKEN_SINGLE;
-      if (this.hasLetter) flags |= TOKEN_JOIN_START;
+      if (hasLetter) flags |= TOKEN_JOIN_START;
       else if (this.leet) joinSymbol = leetSymbol(joinSymbol);
     }
     this.recordToken(start, flags, joinSymbol);
@@ -236,13 +411,54 @@ export class Scanner {
     out.tokenJoinSymbols[t] = joinSymbol;
   }
 
+  /**
+   * "f*u*c*k": single characters alternating with single stars. The stars are separators here,
+   * exactly like the dots of "f.u.c.k" (however long the word, no wildcard branching).
+   */
+  private spelledWithStars(start: number): boolean {
+    const { symbols, runs, length } = this.out;
+    const size = length - start;
+    if (size < 5 || size % 2 === 0) return false;
+    for (let i = start; i < length; i++) {
+      const isStar = symbols[i] === ASTERISK;
+      if (isStar !== ((i - start) % 2 === 1) || runs[i] !== 1) return false;
+    }
+    return true;
+  }
+
+  /** Records each character of a star-spelled word as its own single-letter token. */
+  private splitSpelledWord(start: number): void {
+    const out = this.out;
+    const end = out.length;
+    let write = start;
+    for (let read = start; read < end; read += 2) {
+      out.symbols[write] = leetSymbol(out.symbols[read] as number);
+      out.runs[write] = 1;
+      out.starts[write] = out.starts[read] as number;
+      out.ends[write] = out.ends[read] as number;
+      out.soft[write] = 0;
+      write++;
+    }
+    for (let at = start; at < write; at++) {
+      out.length = at + 1;
+      const symbol = out.symbols[at] as number;
+      this.recordToken(at, TOKEN_SINGLE | (symbol <= 0xffff ? TOKEN_JOIN_START : 0), symbol);
+    }
+  }
+
   /** Rewrites the word's leet characters in place, then merges runs the rewrite made adjacent. */
   private resolveLeet(start: number): void {
     const out = this.out;
     const { symbols, runs, ends } = out;
+    // Each '*' multiplies the readings of a word; past a few, they stay literal stars (which no
+    // term contains) so a hostile "a*****...b" costs no more than any other word.
+    let stars = 0;
+    for (let i = start; i < out.length; i++) if (symbols[i] === ASTERISK) stars++;
+    const starsAreWildcards = stars <= MAX_WILDCARDS_PER_WORD;
     let write = start;
     for (let read = start; read < out.length; read++) {
-      const symbol = leetSymbol(symbols[read] as number);
+      const raw = symbols[read] as number;
+      const symbol = raw === ASTERISK && !starsAreWildcards ? ASTERISK : leetSymbol(raw);
       // Runs merge only between symbols of the same kind: a leet symbol keeps its own position,
       // where the word may also break ("ai!ok" is "ai ok" as well as "aiiok").
       if (

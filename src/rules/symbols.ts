@@ -3,7 +3,7 @@
 
 /** '1' or '|' inside a word: read as either "i" or "l". */
 export const SYMBOL_I_OR_L = 0x10000;
-/** '*' inside a word ("f**k"): stands for any one letter. */
+/** '*' inside a word: any one letter ("f**k"), or a separator between letters ("f*u*c*k"). */
 export const SYMBOL_WILDCARD = 0x10001;
 
 const I = 0x69;

@@ -127,7 +127,7 @@ const CYRILLIC_LOOKALIKE: Record<string, string> = {
 const LEET: Record<string, string> = { a: "4", e: "3", i: "1", o: "0", s: "$", t: "7" };
 const ACCENT: Record<string, string> = { a: "á", e: "é", i: "í", o: "ö", u: "ü", c: "ç", n: "ñ" };
 
-/** Each way of disguising a word that the issue lists; every one keeps the word readable. */
+/** Ways of disguising a word (those the issue lists, and two more); each keeps it readable. */
 export const OBFUSCATIONS: Record<string, (word: string, random: () => number) => string> = {
   dotted: (w) => [...w].join("."),
   spaced: (w) => [...w].join(" "),
@@ -145,6 +145,9 @@ export const OBFUSCATIONS: Record<string, (word: string, random: () => number) =
     [...w].map((c) => (c >= "a" && c <= "z" ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join(""),
   upper_case: (w) => w.toUpperCase(),
   diacritics: (w) => [...w].map((c) => ACCENT[c] ?? c).join(""),
+  // Two the whole-word design does not undo, kept so the recall figure is not flattering.
+  glued: (w) => `${w}you`,
+  star_separated: (w) => [...w].join("*"),
   mixed: (w, random) =>
     [...w]
       .map((c) => {

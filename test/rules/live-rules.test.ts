@@ -105,4 +105,26 @@ describe("LiveRuleSet", () => {
     await reloaded;
     expect(live.current.evaluate(input({ text: "delta" })).action).toBe("reject");
   }, 10_000);
+
+  it("reloads when a term list file changes", async () => {
+    const list = join(dir, "terms.txt");
+    writeFileSync(list, "epsilon\n");
+    writeFileSync(
+      file,
+      "rules:\n  - id: r\n    action: reject\n    when:\n      text_has_any_file: terms.txt\n",
+    );
+    live = new LiveRuleSet(file);
+    expect(live.current.listFiles).toEqual([list]);
+    const before = live.current.version;
+    const reloaded = new Promise<void>((resolve) => {
+      live?.watchFile((result) => {
+        if (result.ok && result.changed) resolve();
+      });
+    });
+    writeFileSync(list, "zeta\n");
+    await reloaded;
+    expect(live.current.version).not.toBe(before);
+    expect(live.current.evaluate(input({ text: "zeta" })).action).toBe("reject");
+    expect(live.current.evaluate(input({ text: "epsilon" })).action).toBe("approve");
+  }, 10_000);
 });

@@ -57,6 +57,8 @@ const CAUGHT: Array<[step: string, text: string, normalized: string]> = [
   ["leetspeak 3", "p3nis", "penis"],
   ["leetspeak wildcard", "f*ck", "fuck"],
   ["leetspeak double wildcard", "a**hole", "asshole"],
+  ["stars between letters", "f*u*c*k", "fuck"],
+  ["stars between many letters", "b*@*s*t*a*r*d", "bastard"],
   ["repeated letters", "fuuuuuck", "fuck"],
   ["repeated letters (doubled in the term)", "assss", "ass"],
   ["repeated letters after leetspeak", "a$$$$", "ass"],
@@ -67,6 +69,10 @@ const CAUGHT: Array<[step: string, text: string, normalized: string]> = [
   ["separators with repeated letters", "a s s", "ass"],
   ["separators with leetspeak", "s h 1 t", "shit"],
   ["separators with a lone leet symbol", "b.@.s.t.a.r.d", "bastard"],
+  ["separators after one-letter words", "u r a c u n t", "cunt"],
+  ["separators after I", "I f u c k", "fuck"],
+  ["separators before one-letter words", "f u c k u", "fuck"],
+  ["separators after a spaced word", "a f.u.c.k", "fuck"],
   ["phrase across punctuation", "2 girls, 1 cup", "2 girls 1 cup"],
   ["digits kept in words with digits and letters", "2G1C", "2gic"],
   ["symbol term", "ok 🖕 bye", "🖕"],
@@ -108,6 +114,13 @@ const INNOCENT = [
   "$ 5",
   "@ noon",
   "me@home",
+  // Spelled out, a word is its whole run of letters: "class" does not contain the word "ass".
+  "c l a s s",
+  "g r a s s",
+  "b a s s",
+  "a s s e t s",
+  "s c u n t h o r p e",
+  "c.o.c.k.t.a.i.l",
 ];
 
 describe("innocent words pass", () => {
@@ -200,6 +213,19 @@ describe("TermMatcher", () => {
   it("normalizes words for explanations", () => {
     const matcher = new TermMatcher(FULL_NORMALIZATION);
     expect(matcher.normalizedWords("Ｈéllo, W0RLD!! f.u")).toEqual(["hello", "world", "f", "u"]);
+  });
+
+  it("reads at most four stars of a word as wildcards", () => {
+    expect(hits(["abcdef"], "a****f")).toHaveLength(1);
+    expect(hits(["abcdefg"], "a*****g")).toEqual([]);
+    // Beyond that the stars are punctuation-like: the letters around them still count as words.
+    expect(hits(["ab"], "ab*****g")).toHaveLength(1);
+  });
+
+  it("stays fast on hostile runs of wildcards", () => {
+    const started = performance.now();
+    hits(["a".repeat(40), `a${"x".repeat(30)}b`], `a${"*".repeat(5000)}b `.repeat(20));
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("bounds the spans kept per condition", () => {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import { FULL_NORMALIZATION } from "../../src/rules/normalize.ts";
+import { ScannedText, Scanner } from "../../src/rules/scanner.ts";
 import type { TermHit } from "../../src/rules/term-index.ts";
 import { TermMatcher } from "../../src/rules/term-matcher.ts";
 import { input } from "./helpers.ts";
@@ -79,7 +80,8 @@ describe("properties", () => {
     const separator = fc.constantFrom(" ", ", ", ". ", "\n", "!", "(", ")", '"', " - ", "\t");
     fc.assert(
       fc.property(lowerWord(2, 10), separator, separator, (term, before, after) => {
-        const text = `hey${before}${term}${after}ok`;
+        // Punctuation around it: nothing there can be read as letters.
+        const text = `##${before}${term}${after}##`;
         const hits = scan(term, text);
         expect(hits).toHaveLength(1);
         expect(hits[0]?.original).toBe(term);
@@ -97,6 +99,36 @@ describe("properties", () => {
         expect(hits[0]?.original).toBe(spelled);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("the ASCII fast path and the general loop normalize alike", () => {
+    const scanner = new Scanner(FULL_NORMALIZATION);
+    const asciiChar = fc.constantFrom(..."aabcdeffghiklmnossstuu011345789@$!|*. -_,'\n\t".split(""));
+    const tokens = (scanned: ScannedText) =>
+      Array.from({ length: scanned.tokenCount }, (_, t) => {
+        const from = scanned.tokenStarts[t] as number;
+        const to = scanned.tokenEnds[t] as number;
+        return {
+          flags: scanned.tokenFlags[t],
+          join: scanned.tokenJoinSymbols[t],
+          symbols: [...scanned.symbols.slice(from, to)],
+          runs: [...scanned.runs.slice(from, to)],
+          starts: [...scanned.starts.slice(from, to)],
+          ends: [...scanned.ends.slice(from, to)],
+          soft: [...scanned.soft.slice(from, to)],
+        };
+      });
+    fc.assert(
+      fc.property(fc.array(asciiChar, { maxLength: 40 }), (chars) => {
+        const text = chars.join("");
+        const fast = tokens(scanner.scan(text, new ScannedText()));
+        // A trailing non-ASCII word sends the same text through the general loop.
+        const general = tokens(scanner.scan(`${text} \u00e9`, new ScannedText()));
+        expect(general.slice(0, -1)).toEqual(fast);
+        expect(general.at(-1)?.symbols).toEqual([0x65]);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
