@@ -83,6 +83,8 @@ const envSchema = z.object({
   DISPATCH_CONCURRENCY: integer("DISPATCH_CONCURRENCY", 1, 1000).default(16),
   DISPATCH_RESOLVE_GRACE_MS: integer("DISPATCH_RESOLVE_GRACE_MS", 0, 3_600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: integer("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
+  RECEIPT_BATCH_MAX: integer("RECEIPT_BATCH_MAX", 1, 10_000).default(128),
+  RECEIPT_BATCH_CONCURRENCY: integer("RECEIPT_BATCH_CONCURRENCY", 1, 1000).default(4),
   RETENTION_DAYS: integer("RETENTION_DAYS", 1, 36_500).optional(),
   RETENTION_INTERVAL_MS: integer("RETENTION_INTERVAL_MS", 1000, 86_400_000).default(3_600_000),
 });
@@ -112,6 +114,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   dispatch: { leaseMs: number; pollMs: number; concurrency: number; resolveGraceMs: number };
   shutdownTimeoutMs: number;
+  /** Group commit of hook receipts: receipts per statement, statements under way at once. */
+  receiptBatch: { max: number; concurrency: number };
   /** Delete the history of messages final for longer than this; undefined keeps everything. */
   retention: { maxAgeMs: number | undefined; intervalMs: number };
 }
@@ -174,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resolveGraceMs: e.DISPATCH_RESOLVE_GRACE_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    receiptBatch: { max: e.RECEIPT_BATCH_MAX, concurrency: e.RECEIPT_BATCH_CONCURRENCY },
     retention: {
       maxAgeMs: e.RETENTION_DAYS === undefined ? undefined : e.RETENTION_DAYS * 86_400_000,
       intervalMs: e.RETENTION_INTERVAL_MS,

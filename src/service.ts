@@ -4,13 +4,14 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { type Database, openPglite, openPostgres } from "./db/client.ts";
+import { type Database, openPglite, openPostgres, rawQuery } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
 import { Dispatcher } from "./dispatch/dispatcher.ts";
 import { OutboxStore } from "./dispatch/outbox-store.ts";
 import { createStreamClient, type StreamClient } from "./dispatch/stream-client.ts";
 import { resolvePendingTimeout, type TimeoutSource } from "./hooks/deadline.ts";
+import { ReceiptBatcher } from "./hooks/receipt-batcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import type { HookName } from "./http/hook-routes.ts";
 import { createLogger } from "./log.ts";
@@ -144,6 +145,10 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     db: database.db,
     rules: () => rules.current,
     pendingTimeoutMs: pendingTimeout.timeoutMs,
+    receipts: new ReceiptBatcher(rawQuery(database.db), {
+      maxBatch: config.receiptBatch.max,
+      maxConcurrent: config.receiptBatch.concurrency,
+    }),
   };
 
   let accepting = true;
@@ -190,7 +195,10 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   const retention =
     config.retention.maxAgeMs === undefined
       ? undefined
-      : new RetentionJob({ db: database.db, logger, maxAgeMs: config.retention.maxAgeMs }, config.retention.intervalMs);
+      : new RetentionJob(
+          { db: database.db, logger, maxAgeMs: config.retention.maxAgeMs },
+          config.retention.intervalMs,
+        );
 
   return {
     app,

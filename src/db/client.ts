@@ -19,6 +19,27 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Runs one SQL statement with positional parameters ($1, $2...) and answers its rows. */
+export type RawQuery = <T>(text: string, params: readonly unknown[]) => Promise<T[]>;
+
+/**
+ * Hand-written hot-path statements go straight to the driver: on postgres.js as named prepared
+ * statements (drizzle sends every query unprepared, so Postgres would parse and plan each time),
+ * on PGlite through its own query(). Parameters are passed as text and cast in the SQL, so both
+ * drivers serialise them the same way.
+ */
+export function rawQuery(db: Db): RawQuery {
+  const client = (db as unknown as { $client: unknown }).$client as
+    | { unsafe: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown[]> }
+    | { query: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }> };
+  if ("unsafe" in client) {
+    return async <T>(text: string, params: readonly unknown[]) =>
+      (await client.unsafe(text, [...params], { prepare: true })) as T[];
+  }
+  return async <T>(text: string, params: readonly unknown[]) =>
+    (await client.query(text, [...params])).rows as T[];
+}
+
 export interface PostgresOptions {
   url: string;
   poolSize?: number;

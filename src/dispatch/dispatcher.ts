@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import type { MessageStatus } from "../db/schema/index.ts";
 import { backoffMs } from "./backoff.ts";
-import type { ClaimedWork, OutboxStore } from "./outbox-store.ts";
+import type { AttemptRecord, ClaimedWork, OutboxStore } from "./outbox-store.ts";
+import { SettleBatcher } from "./settle-batcher.ts";
 import type { StreamClient, StreamOutcome } from "./stream-client.ts";
 
 export interface DispatcherOptions {
@@ -23,8 +24,8 @@ export interface DispatcherOptions {
 }
 
 const DEFAULT_DEADLINE_MARGIN_MS = 250;
-/** How long after a deadline Stream is given to delete a still-pending message before we look. */
-const DEADLINE_LOOKUP_GRACE_MS = 1000;
+/** Kicks queued beyond the free concurrency, as a multiple of it; more are left to the poller. */
+const KICK_QUEUE_FACTOR = 4;
 
 /**
  * Carries out outbox rows: commit for approved messages, hard delete for rejected ones. Fresh rows
@@ -32,7 +33,12 @@ const DEADLINE_LOOKUP_GRACE_MS = 1000;
  * a crash, a retry schedule or a full queue. Every call is bounded by the message's deadline.
  */
 export class Dispatcher {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Kicked ids waiting for a place; claimed together at the end of the turn. */
+  private kicked: string[] = [];
+  private kickScheduled = false;
+  /** Places taken: rows being claimed by a kick or being worked on. */
+  private working = 0;
   private timer: NodeJS.Timeout | undefined;
   /** The poller's current pass: stop() waits for it, or rows it is claiming would be missed. */
   private polling: Promise<unknown> = Promise.resolve();
@@ -40,46 +46,92 @@ export class Dispatcher {
   private stopping = true;
   private readonly now: () => number;
   private readonly margin: number;
+  private readonly settles: SettleBatcher;
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
     this.margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
+    this.settles = new SettleBatcher(options.store);
   }
 
   start(): void {
     this.stopping = false;
     const tick = async () => {
       if (this.stopping) return;
-      this.polling = this.poll().catch((error) =>
-        this.options.logger.warn({ err: error }, "dispatch poll failed; will retry"),
-      );
-      await this.polling;
-      if (!this.stopping) this.timer = setTimeout(tick, this.options.pollMs);
+      const limit = this.options.concurrency - this.working;
+      const pass = this.poll().catch((error) => {
+        this.options.logger.warn({ err: error }, "dispatch poll failed; will retry");
+        return 0;
+      });
+      this.polling = pass;
+      // A full pass means more rows are probably due (a backlog): go on at once, not after pollMs.
+      const backlog = limit > 0 && (await pass) >= limit;
+      if (!this.stopping) this.timer = setTimeout(tick, backlog ? 0 : this.options.pollMs);
     };
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Try one message's outbox row now (after its receipt committed). Never throws. */
+  /**
+   * Try one message's outbox row now (after its receipt committed). Never throws. Kicks arriving
+   * in the same turn are claimed together, in one statement; beyond the free concurrency they
+   * wait in a short queue, and past that the poller gets them.
+   */
   kick(messageId: string): void {
-    if (this.stopping || this.inFlight.size >= this.options.concurrency) return; // the poller will get it
-    this.track(
-      this.options.store
-        .claimOne(messageId)
-        .then((work) => (work ? this.process(work) : undefined))
-        .catch((error) =>
-          this.options.logger.warn(
-            { err: error, messageId },
-            "immediate dispatch failed; the poller will retry",
-          ),
-        ),
-    );
+    if (this.stopping || this.kicked.length >= this.options.concurrency * KICK_QUEUE_FACTOR) return;
+    this.kicked.push(messageId);
+    this.claimKicked();
   }
 
   /** Claims due rows up to the free concurrency and runs them; resolves when they are done. */
   async poll(): Promise<number> {
-    const claimed = await this.options.store.claimDue(this.options.concurrency - this.inFlight.size);
-    await Promise.all(claimed.map((work) => this.track(this.process(work))));
+    const claimed = await this.options.store.claimDueWithAttempts(
+      this.options.concurrency - this.working,
+      this.now(),
+      this.margin,
+    );
+    await Promise.all(claimed.map((work) => this.run(work)));
     return claimed.length;
+  }
+
+  private claimKicked(): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      const free = this.options.concurrency - this.working;
+      if (this.stopping || free <= 0 || this.kicked.length === 0) return;
+      const ids = this.kicked.splice(0, free);
+      this.working += ids.length;
+      this.track(
+        this.options.store
+          .claimWithAttempts(ids, this.now(), this.margin)
+          .then(
+            (claimed) => {
+              // Ids not claimed (taken by a peer, or already done) free their places at once.
+              this.working -= ids.length - claimed.length;
+              return Promise.all(claimed.map((work) => this.process(work).finally(() => this.release())));
+            },
+            (error: unknown) => {
+              this.working -= ids.length;
+              this.options.logger.warn(
+                { err: error, messageIds: ids.length },
+                "immediate dispatch failed; the poller will retry",
+              );
+            },
+          )
+          .then(() => this.claimKicked()),
+      );
+    });
+  }
+
+  private run(work: ClaimedWork): Promise<void> {
+    this.working++;
+    return this.track(this.process(work).finally(() => this.release()));
+  }
+
+  private release(): void {
+    this.working--;
+    if (this.kicked.length > 0) this.claimKicked();
   }
 
   /** Stops taking work, waits for calls under way (bounded), and hands back any leases. */
@@ -97,24 +149,22 @@ export class Dispatcher {
     return this.inFlight.size;
   }
 
-  private track(promise: Promise<void>): Promise<void> {
+  private track<T>(promise: Promise<T>): Promise<T> {
     const tracked = promise.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
     return tracked;
   }
 
   private async process(work: ClaimedWork): Promise<void> {
-    const log = this.options.logger.child({
-      messageId: work.messageId,
-      action: work.action,
-      attempt: work.attempts,
-    });
     try {
       const status = work.action === "commit" ? await this.commit(work) : await this.delete(work);
       this.options.onSettled?.(work.messageId, status);
     } catch (error) {
       // Database trouble mid-work: the lease runs out and the row is retried, by us or a peer.
-      log.warn({ err: error }, "dispatch interrupted; the row will be retried when its lease expires");
+      this.options.logger.warn(
+        { err: error, messageId: work.messageId, action: work.action, attempt: work.attempts },
+        "dispatch interrupted; the row will be retried when its lease expires",
+      );
     }
   }
 
@@ -122,9 +172,18 @@ export class Dispatcher {
     return work.deadlineAt.getTime() - this.now() - this.margin;
   }
 
+  /** The claim recorded an attempt for a call that will not be made: remove it. */
+  private async dropClaimedAttempt(work: ClaimedWork): Promise<void> {
+    if (work.attemptId === undefined) return;
+    const id = work.attemptId;
+    work.attemptId = undefined;
+    await this.options.store.dropAttempt(id);
+  }
+
   private async commit(work: ClaimedWork): Promise<MessageStatus | "retry"> {
     const { store } = this.options;
     if (work.status !== "committing") {
+      await this.dropClaimedAttempt(work);
       return store.complete(
         work.messageId,
         work.status,
@@ -135,12 +194,13 @@ export class Dispatcher {
     }
     const timeLeft = this.timeLeft(work);
     if (timeLeft <= 0) {
+      await this.dropClaimedAttempt(work);
       // Never commit past the deadline. If an earlier commit's outcome is unknown it may have
       // landed: ask Stream what became of the message instead of guessing.
       if (work.outcomeUnknown) {
         // A pending message answers GET until Stream's own timeout deletes it, so a lookup before
         // then would take "still pending" for "committed". Look only once the deadline is past.
-        const lookAt = work.deadlineAt.getTime() + DEADLINE_LOOKUP_GRACE_MS;
+        const lookAt = work.deadlineAt.getTime() + this.options.resolveGraceMs;
         if (this.now() < lookAt) {
           await store.reschedule(work.messageId, new Date(lookAt), "outcome unknown at the deadline", true);
           return "retry";
@@ -154,21 +214,23 @@ export class Dispatcher {
         "pending deadline passed before the commit went through",
       );
     }
-    const outcome = await this.call(work, "commit", () =>
+    const { outcome, attempt } = await this.call(work, "commit", () =>
       this.options.stream.commitMessage(work.messageId, { timeoutMs: timeLeft }),
     );
     switch (outcome.kind) {
       case "ok":
-        return store.complete(work.messageId, "committing", "committed", null);
+        return this.settle(attempt, work.messageId, "committing", "committed", null);
       case "refused":
         if (outcome.status === 404) {
-          return store.complete(
+          return this.settle(
+            attempt,
             work.messageId,
             "committing",
             "deleted",
             "Stream no longer has the message (404 on commit)",
           );
         }
+        await this.finish(attempt);
         if (outcome.status === 400) {
           // Only the first commit of a pending message succeeds: a refusal here usually means an
           // earlier attempt of ours, or the app's other pending hook, committed it already.
@@ -176,6 +238,7 @@ export class Dispatcher {
         }
         return this.retry(work, outcome, false);
       default:
+        await this.finish(attempt);
         return this.retry(work, outcome, outcome.kind === "unknown");
     }
   }
@@ -183,6 +246,7 @@ export class Dispatcher {
   private async delete(work: ClaimedWork): Promise<MessageStatus | "retry"> {
     const { store } = this.options;
     if (work.status !== "rejecting") {
+      await this.dropClaimedAttempt(work);
       return store.complete(
         work.messageId,
         work.status,
@@ -191,7 +255,9 @@ export class Dispatcher {
         "cancelled",
       );
     }
-    if (this.timeLeft(work) <= 0) {
+    const timeLeft = this.timeLeft(work);
+    if (timeLeft <= 0) {
+      await this.dropClaimedAttempt(work);
       return store.complete(
         work.messageId,
         "rejecting",
@@ -199,18 +265,20 @@ export class Dispatcher {
         "rejected, but its pending timeout removed it before the delete went through",
       );
     }
-    const outcome = await this.call(work, "delete", () =>
-      this.options.stream.hardDeleteMessage(work.messageId, { timeoutMs: this.timeLeft(work) }),
+    const { outcome, attempt } = await this.call(work, "delete", () =>
+      this.options.stream.hardDeleteMessage(work.messageId, { timeoutMs: timeLeft }),
     );
-    if (outcome.kind === "ok") return store.complete(work.messageId, "rejecting", "rejected", null);
+    if (outcome.kind === "ok") return this.settle(attempt, work.messageId, "rejecting", "rejected", null);
     if (outcome.kind === "refused" && outcome.status === 404) {
-      return store.complete(
+      return this.settle(
+        attempt,
         work.messageId,
         "rejecting",
         "rejected",
         "already gone from Stream (404 on delete)",
       );
     }
+    await this.finish(attempt);
     return this.retry(work, outcome, outcome.kind === "unknown");
   }
 
@@ -223,33 +291,43 @@ export class Dispatcher {
     from: MessageStatus,
     presentMeans: MessageStatus,
   ): Promise<MessageStatus | "retry"> {
-    const lookup = await this.call(work, "get", () => this.options.stream.getMessage(work.messageId));
+    const { outcome: lookup, attempt } = await this.call(work, "get", () =>
+      this.options.stream.getMessage(work.messageId),
+    );
     if (lookup.kind === "ok") {
       const reason =
         presentMeans === "committed"
           ? "committed (confirmed by GET after a refused or unanswered commit)"
           : null;
-      return this.options.store.complete(work.messageId, from, "committed", reason);
+      return this.settle(attempt, work.messageId, from, "committed", reason);
     }
     if (lookup.kind === "refused" && lookup.status === 404) {
       const to = presentMeans === "expired" ? "expired" : "deleted";
-      return this.options.store.complete(
+      return this.settle(
+        attempt,
         work.messageId,
         from,
         to,
         "Stream no longer has the message (404 on lookup)",
       );
     }
+    await this.finish(attempt);
     return this.retry(work, lookup, true);
   }
 
+  /**
+   * Makes one Stream call with its attempt recorded first (by the claim, for the row's own call,
+   * or here). The outcome is recorded by the caller: with the work's completion when the call
+   * settles it (one statement), or on its own before a retry or a lookup.
+   */
   private async call(
     work: ClaimedWork,
     call: "commit" | "delete" | "get",
     send: () => Promise<StreamOutcome>,
-  ): Promise<StreamOutcome> {
-    const { store } = this.options;
-    const attemptId = await store.startAttempt(work.messageId, call);
+  ): Promise<{ outcome: StreamOutcome; attempt: AttemptRecord }> {
+    let id = call === work.action ? work.attemptId : undefined;
+    if (id === undefined) id = await this.options.store.startAttempt(work.messageId, call);
+    else work.attemptId = undefined;
     const outcome = await send();
     const recorded =
       outcome.kind === "ok"
@@ -259,13 +337,30 @@ export class Dispatcher {
           : outcome.kind === "unknown"
             ? "unknown"
             : "rejected";
-    await store.finishAttempt(
-      attemptId,
-      recorded,
-      outcome.status,
-      outcome.kind === "ok" ? null : outcome.message,
-    );
-    return outcome;
+    return {
+      outcome,
+      attempt: {
+        id,
+        outcome: recorded,
+        httpStatus: outcome.status,
+        error: outcome.kind === "ok" ? null : outcome.message,
+      },
+    };
+  }
+
+  /** finishAttempt and complete in one write, shared with other work settling at the same time. */
+  private settle(
+    attempt: AttemptRecord,
+    messageId: string,
+    from: MessageStatus,
+    to: MessageStatus,
+    reason: string | null,
+  ): Promise<MessageStatus> {
+    return this.settles.settle({ attempt, messageId, from, to, reason, state: "done" });
+  }
+
+  private finish(attempt: AttemptRecord): Promise<void> {
+    return this.options.store.finishAttempt(attempt.id, attempt.outcome, attempt.httpStatus, attempt.error);
   }
 
   private async retry(

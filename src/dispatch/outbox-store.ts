@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
+import { type Db, type RawQuery, rawQuery } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
 import {
   type AttemptOutcome,
@@ -18,6 +18,19 @@ export interface ClaimedWork {
   outcomeUnknown: boolean;
   status: MessageStatus;
   deadlineAt: Date;
+  /**
+   * The attempt row the claim already wrote for the row's own call (commit or delete), when the
+   * message's status called for it and its deadline left time at the claim. Used by the first call.
+   */
+  attemptId?: number;
+}
+
+/** How the outcome of a Stream call is recorded on its attempt row. */
+export interface AttemptRecord {
+  id: number;
+  outcome: AttemptOutcome;
+  httpStatus: number | undefined;
+  error: string | null;
 }
 
 interface ClaimRow {
@@ -27,6 +40,7 @@ interface ClaimRow {
   outcome_unknown: number;
   status: MessageStatus;
   deadline_at: string | Date;
+  attempt_id?: string | number | null;
 }
 
 const toWork = (row: ClaimRow): ClaimedWork => ({
@@ -36,7 +50,110 @@ const toWork = (row: ClaimRow): ClaimedWork => ({
   outcomeUnknown: row.outcome_unknown > 0,
   status: row.status,
   deadlineAt: new Date(row.deadline_at),
+  ...(row.attempt_id == null ? {} : { attemptId: Number(row.attempt_id) }),
 });
+
+// The dispatcher's hot statements, hand-written and prepared (see rawQuery). Each is one
+// statement, so one round trip and one transaction.
+
+/**
+ * Claims rows, by id or the due ones, and writes the attempt row of each claimed row whose call
+ * will be made: the one the dispatcher would otherwise write next, in its own round trip. The
+ * deadline test uses the dispatcher's clock ($3) and margin ($4), as its own check does.
+ */
+const claimWithAttempts = (candidates: string) => `
+with candidates as (${candidates}),
+claimed as (
+  update outbox o
+     set lease_owner = $2,
+         lease_expires_at = now() + $5::int * interval '1 millisecond',
+         attempts = o.attempts + 1
+    from candidates c, messages m
+   where o.message_id = c.message_id and m.id = o.message_id
+     and o.state = 'pending' and o.next_attempt_at <= now()
+     and (o.lease_expires_at is null or o.lease_expires_at < now())
+  returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at
+), started as (
+  insert into dispatch_attempts (message_id, call, dispatcher)
+  select message_id, action, $2 from claimed
+   where status = case action when 'commit' then 'committing' else 'rejecting' end
+     and deadline_at > $3::timestamptz + $4::int * interval '1 millisecond'
+  returning id, message_id
+)
+select c.*, s.id as attempt_id from claimed c left join started s using (message_id)`;
+
+const CLAIM_IDS_WITH_ATTEMPTS = claimWithAttempts(
+  `select message_id from outbox
+    where message_id in (select jsonb_array_elements_text($1::text::jsonb))
+    order by message_id for update skip locked`,
+);
+
+const CLAIM_DUE_WITH_ATTEMPTS = claimWithAttempts(`
+  select message_id from outbox
+   where state = 'pending' and next_attempt_at <= now()
+     and (lease_expires_at is null or lease_expires_at < now())
+   order by next_attempt_at
+   limit $1::int
+   for update skip locked`);
+
+/**
+ * Records the call's outcome and closes the work in one transaction: the conditional status move
+ * (messages first, then outbox: the lock order every writer uses, enforced here by making the
+ * outbox update wait on the messages one).
+ */
+const SETTLE = `
+with finished as (
+  update dispatch_attempts set outcome = $2, http_status = $3::int, error = $4, finished_at = $9::timestamptz
+   where id = $1::bigint
+), moved as (
+  update messages set status = $7, updated_at = $9::timestamptz, final_at = $9::timestamptz, status_reason = $8
+   where id = $5 and status = $6
+  returning status
+), closed as (
+  update outbox set state = $10, completed_at = $9::timestamptz, lease_owner = null,
+         lease_expires_at = null, last_error = $8
+   where message_id = $5 and state = 'pending' and (select count(*) from moved) >= 0
+)
+select (select status from moved) as status`;
+
+const CURRENT_STATUS = "select status from messages where id = $1";
+
+/** SETTLE for many rows at once (their leases are ours, so no two batches share a message). */
+const SETTLE_MANY = `
+with input as (
+  select * from jsonb_to_recordset($1::text::jsonb) as r(
+    attempt_id bigint, outcome text, http_status int, error text, message_id text,
+    from_status text, to_status text, reason text, state text)
+), finished as (
+  update dispatch_attempts a
+     set outcome = i.outcome, http_status = i.http_status, error = i.error, finished_at = $2::timestamptz
+    from input i where a.id = i.attempt_id
+), moved as (
+  update messages m
+     set status = i.to_status, updated_at = $2::timestamptz, final_at = $2::timestamptz, status_reason = i.reason
+    from input i where m.id = i.message_id and m.status = i.from_status
+  returning m.id, m.status
+), closed as (
+  update outbox o
+     set state = i.state, completed_at = $2::timestamptz, lease_owner = null, lease_expires_at = null,
+         last_error = i.reason
+    from input i
+   where o.message_id = i.message_id and o.state = 'pending' and (select count(*) from moved) >= 0
+)
+select id, status from moved`;
+
+const CURRENT_STATUSES =
+  "select id, status from messages where id in (select jsonb_array_elements_text($1::text::jsonb))";
+
+/** The end of one piece of work: its last call's outcome and the status move it earned. */
+export interface Settlement {
+  attempt: AttemptRecord;
+  messageId: string;
+  from: MessageStatus;
+  to: MessageStatus;
+  reason: string | null;
+  state: "done" | "cancelled";
+}
 
 /**
  * Lease claims are conditional UPDATEs: a row is taken only while it is pending, due, and not
@@ -44,25 +161,83 @@ const toWork = (row: ClaimRow): ClaimedWork => ({
  * row, so exactly one claimant gets it; SKIP LOCKED keeps pollers from queueing behind each other.
  */
 export class OutboxStore {
+  private readonly query: RawQuery;
+
   constructor(
     private readonly db: Db,
     private readonly owner: string,
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.query = rawQuery(db);
+  }
 
-  async claimOne(messageId: string): Promise<ClaimedWork | undefined> {
-    const result = await this.db.execute(sql`
-      update outbox o
-         set lease_owner = ${this.owner},
-             lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond',
-             attempts = o.attempts + 1
-        from messages m
-       where o.message_id = ${messageId} and m.id = o.message_id
-         and o.state = 'pending' and o.next_attempt_at <= now()
-         and (o.lease_expires_at is null or o.lease_expires_at < now())
-      returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at`);
-    const [row] = rowsOf<ClaimRow>(result);
-    return row ? toWork(row) : undefined;
+  /**
+   * Claims the given rows (those still pending, due and unleased; the rest are skipped) and
+   * records the attempt of each call that will be made now. Ids are locked in sorted order, so
+   * two dispatchers claiming overlapping sets cannot deadlock.
+   */
+  async claimWithAttempts(
+    messageIds: readonly string[],
+    now: number,
+    marginMs: number,
+  ): Promise<ClaimedWork[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.query<ClaimRow>(CLAIM_IDS_WITH_ATTEMPTS, [
+      JSON.stringify(messageIds),
+      this.owner,
+      new Date(now).toISOString(),
+      marginMs,
+      this.leaseMs,
+    ]);
+    return rows.map(toWork);
+  }
+
+  /** The poller's claim: like claimDue, and records the attempts as claimWithAttempts does. */
+  async claimDueWithAttempts(limit: number, now: number, marginMs: number): Promise<ClaimedWork[]> {
+    if (limit <= 0) return [];
+    const rows = await this.query<ClaimRow>(CLAIM_DUE_WITH_ATTEMPTS, [
+      limit,
+      this.owner,
+      new Date(now).toISOString(),
+      marginMs,
+      this.leaseMs,
+    ]);
+    return rows.map(toWork);
+  }
+
+  /** A claimed attempt whose call was not made after all (its deadline came first): it never happened. */
+  async dropAttempt(id: number): Promise<void> {
+    await this.db.delete(dispatchAttempts).where(eq(dispatchAttempts.id, id));
+  }
+
+  /**
+   * finishAttempt and complete in one statement: the outcome of the call and the end of the work.
+   * Answers the message's status afterwards.
+   */
+  async settle(
+    attempt: AttemptRecord,
+    messageId: string,
+    from: MessageStatus,
+    to: MessageStatus,
+    reason: string | null,
+    state: "done" | "cancelled" = "done",
+  ): Promise<MessageStatus> {
+    const [row] = await this.query<{ status: MessageStatus | null }>(SETTLE, [
+      attempt.id,
+      attempt.outcome,
+      attempt.httpStatus ?? null,
+      attempt.error,
+      messageId,
+      from,
+      to,
+      reason,
+      new Date().toISOString(),
+      state,
+    ]);
+    if (row?.status) return row.status;
+    // Not moved: someone else's transition won; answer what it left.
+    const [current] = await this.query<{ status: MessageStatus }>(CURRENT_STATUS, [messageId]);
+    return current?.status ?? to;
   }
 
   async claimDue(limit: number): Promise<ClaimedWork[]> {
@@ -135,6 +310,39 @@ export class OutboxStore {
         .where(eq(messages.id, messageId));
       return current?.status ?? to;
     });
+  }
+
+  /**
+   * Several settle()s in one statement and one transaction. Answers each message's status after
+   * it, by id. Throws if the statement fails; then none of them happened.
+   */
+  async settleMany(settlements: readonly Settlement[]): Promise<Map<string, MessageStatus>> {
+    const rows = await this.query<{ id: string; status: MessageStatus }>(SETTLE_MANY, [
+      JSON.stringify(
+        settlements.map((s) => ({
+          attempt_id: s.attempt.id,
+          outcome: s.attempt.outcome,
+          http_status: s.attempt.httpStatus ?? null,
+          error: s.attempt.error,
+          message_id: s.messageId,
+          from_status: s.from,
+          to_status: s.to,
+          reason: s.reason,
+          state: s.state,
+        })),
+      ),
+      new Date().toISOString(),
+    ]);
+    const statuses = new Map(rows.map((row) => [row.id, row.status]));
+    const notMoved = settlements.filter((s) => !statuses.has(s.messageId)).map((s) => s.messageId);
+    if (notMoved.length > 0) {
+      // Someone else's transition won for these; answer what it left.
+      const current = await this.query<{ id: string; status: MessageStatus }>(CURRENT_STATUSES, [
+        JSON.stringify(notMoved),
+      ]);
+      for (const row of current) statuses.set(row.id, row.status);
+    }
+    return statuses;
   }
 
   /** Gives the row back with the time of its next try; only while this dispatcher holds it. */

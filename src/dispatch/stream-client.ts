@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { fetchTransport, type HttpAnswer, nodeHttpTransport, TimeoutError } from "./http-transport.ts";
 import { serverToken } from "./stream-jwt.ts";
 
 /**
@@ -40,7 +41,7 @@ export interface StreamClientOptions {
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
 
 export function createStreamClient(options: StreamClientOptions): StreamClient {
-  const doFetch = options.fetch ?? fetch;
+  const send = options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport();
   const token = serverToken(options.secret);
   const base = options.baseUrl.replace(/\/+$/, "");
   const clientName = options.clientName ?? "gatehouse-0.1.0";
@@ -58,30 +59,28 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
       1,
       Math.min(options.timeoutMs, callOptions?.timeoutMs ?? Number.POSITIVE_INFINITY),
     );
-    let response: Response;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      response = await doFetch(url, {
+      answer = await send(
         method,
-        headers: {
+        url,
+        {
           Authorization: token,
           "stream-auth-type": "jwt",
           "X-Stream-Client": clientName,
           "x-client-request-id": randomUUID(),
           ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
         },
-        body: method === "POST" ? "{}" : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
+        method === "POST" ? "{}" : undefined,
+        timeoutMs,
+      );
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      const name = (error as Error).name;
+      const { cause, code } = error as { cause?: { code?: string }; code?: string };
       const message =
-        name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (cause ?? (error as Error).message);
+        error instanceof TimeoutError ? error.message : (cause?.code ?? code ?? (error as Error).message);
       return { kind: "unknown", status: undefined, message } satisfies StreamOutcome;
     }
-    return classify(response, text);
+    return classify(answer);
   }
 
   const messagePath = (id: string) => `/messages/${encodeURIComponent(id)}`;
@@ -93,15 +92,15 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   };
 }
 
-function classify(response: Response, text: string): StreamOutcome {
+function classify(answer: HttpAnswer): StreamOutcome {
+  const { status, text } = answer;
   const body = parseJson(text);
-  const status = response.status;
   if (status >= 200 && status < 300) return { kind: "ok", status, body };
   const errorBody = (body ?? {}) as { code?: unknown; message?: unknown };
   const message =
     typeof errorBody.message === "string" ? errorBody.message : text.slice(0, 300) || `HTTP ${status}`;
   if (status === 429) {
-    return { kind: "rate_limited", status, retryAt: rateLimitReset(response.headers), message };
+    return { kind: "rate_limited", status, retryAt: rateLimitReset(answer), message };
   }
   if (status === 408 || status >= 500) return { kind: "unknown", status, message };
   return {
@@ -121,10 +120,10 @@ function parseJson(text: string): unknown {
 }
 
 /** X-RateLimit-Reset is unix seconds; Retry-After (seconds) is honoured too when an edge sends it. */
-function rateLimitReset(headers: Headers): number {
-  const reset = Number(headers.get("x-ratelimit-reset"));
+function rateLimitReset(answer: HttpAnswer): number {
+  const reset = Number(answer.header("x-ratelimit-reset"));
   if (Number.isFinite(reset) && reset > 0) return reset * 1000;
-  const retryAfter = Number(headers.get("retry-after"));
+  const retryAfter = Number(answer.header("retry-after"));
   if (Number.isFinite(retryAfter) && retryAfter >= 0) return Date.now() + retryAfter * 1000;
   return Date.now() + DEFAULT_RATE_LIMIT_WAIT_MS;
 }

@@ -51,6 +51,10 @@ export function computeDeadline(
   timeoutMs: number,
 ): Date {
   const created = createdAt ? Date.parse(createdAt) : Number.NaN;
-  const start = Number.isFinite(created) ? Math.min(created, receivedAt.getTime()) : receivedAt.getTime();
+  // Before 1970 is no real message's time; clamping keeps such a deadline past (the message
+  // expires) and within what Postgres can store (a year like -271821 is not).
+  const start = Number.isFinite(created)
+    ? Math.max(0, Math.min(created, receivedAt.getTime()))
+    : receivedAt.getTime();
   return new Date(start + timeoutMs);
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 // Stream's MessageResponse: every field but `id` is optional and unknown fields are kept, so a
 // field Stream adds tomorrow still reaches the stored payload and the rules.
 const userSchema = z.looseObject({
-  id: z.string(),
+  id: z.string().max(1024),
   role: z.string().nullish(),
   name: z.string().nullish(),
   banned: z.boolean().nullish(),
@@ -24,7 +24,9 @@ export const pendingMessageSchema = z.looseObject({
   text: z.string().nullish(),
   html: z.string().nullish(),
   type: z.string().nullish(),
-  cid: z.string().nullish(),
+  // Indexed columns: Postgres refuses a btree entry over ~2.7 kB, so an absurd value must be a
+  // 400 here, not a receipt that fails (503) on every retry. Stream's own ids are far shorter.
+  cid: z.string().max(1024).nullish(),
   user: userSchema.nullish(),
   attachments: z.array(attachmentSchema).nullish(),
   mentioned_users: z.array(z.looseObject({ id: z.string() })).nullish(),

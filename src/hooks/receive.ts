@@ -1,10 +1,11 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { decisions, hookDeliveries, type MessageStatus, messages, outbox } from "../db/schema/index.ts";
+import { type Db, rawQuery } from "../db/client.ts";
+import type { MessageStatus } from "../db/schema/index.ts";
 import type { Decision, RuleSet } from "../rules/types.ts";
 import { computeDeadline } from "./deadline.ts";
 import { type HookPayload, normalizeMetadata } from "./payload.ts";
 import { countRates } from "./rate-counts.ts";
+import { ReceiptBatcher } from "./receipt-batcher.ts";
+import type { ReceiptDraft } from "./receipt-store.ts";
 import { requestSignals } from "./request-signals.ts";
 
 export interface ReceiveContext {
@@ -12,6 +13,8 @@ export interface ReceiveContext {
   rules: () => RuleSet;
   pendingTimeoutMs: number;
   now?: () => Date;
+  /** Writes receipts in batches (group commit); without one, each receipt is written alone. */
+  receipts?: Pick<ReceiptBatcher, "submit">;
 }
 
 export interface Delivery {
@@ -34,7 +37,8 @@ const statusForAction = { approve: "committing", reject: "rejecting", review: "h
  * PassOnPendingMessage: in one transaction, create the message record (or find it, when the
  * message is already known), log the rules' decision with the request signals, and queue the
  * Stream action. Nothing is acknowledged before this transaction commits, and the unique message
- * id makes concurrent deliveries of one message produce exactly one decision.
+ * id makes concurrent deliveries of one message produce exactly one decision. The transaction is
+ * shared with receipts arriving at the same time (see ReceiptBatcher).
  */
 export async function receivePendingMessage(
   ctx: ReceiveContext,
@@ -57,79 +61,43 @@ export async function receivePendingMessage(
 
   const pastDeadline = deadlineAt.getTime() <= receivedAt.getTime();
   const status: MessageStatus = pastDeadline ? "expired" : statusForAction[decision.action];
-  const signals = requestSignals(requestInfo);
-
-  return ctx.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(messages)
-      .values({
-        id: message.id,
-        status,
-        cid: message.cid ?? null,
-        userId: message.user?.id ?? null,
-        text: message.text ?? null,
-        payload: message,
-        metadata,
-        requestInfo,
-        messageCreatedAt: parseDate(message.created_at),
-        receivedAt,
-        deadlineAt,
-        updatedAt: receivedAt,
-        finalAt: pastDeadline ? receivedAt : null,
-        statusReason: pastDeadline ? "received after its pending deadline" : null,
-      })
-      .onConflictDoNothing({ target: messages.id })
-      .returning({ id: messages.id });
-
-    if (inserted.length === 0) {
-      const [current] = await tx
-        .select({ status: messages.status })
-        .from(messages)
-        .where(eq(messages.id, message.id));
-      const currentStatus = current?.status ?? status;
-      await tx.insert(hookDeliveries).values({
-        messageId: message.id,
-        hook: "PassOnPendingMessage",
-        webhookId: delivery.webhookId,
-        attempt: delivery.attempt,
-        outcome: "duplicate",
-        statusAfter: currentStatus,
-        receivedAt,
-      });
-      return { messageId: message.id, status: currentStatus, isNew: false, dispatch: false };
-    }
-
-    await tx.insert(decisions).values({
-      messageId: message.id,
-      action: decision.action,
-      source: "rules",
-      matches: decision.matches,
-      rulesetVersion: decision.ruleset_version,
-      error: decision.error ?? null,
-      userId: message.user?.id ?? null,
-      cid: message.cid ?? null,
-      ...signals,
-      metadata,
-      evaluationUs,
-      createdAt: receivedAt,
-    });
-    const action = status === "committing" ? "commit" : status === "rejecting" ? "delete" : null;
-    if (action) await tx.insert(outbox).values({ messageId: message.id, action, nextAttemptAt: receivedAt });
-    await tx.insert(hookDeliveries).values({
-      messageId: message.id,
-      hook: "PassOnPendingMessage",
-      webhookId: delivery.webhookId,
-      attempt: delivery.attempt,
-      outcome: "new",
-      statusAfter: status,
-      receivedAt,
-    });
-    return { messageId: message.id, status, isNew: true, dispatch: action !== null };
-  });
+  const outboxAction = status === "committing" ? "commit" : status === "rejecting" ? "delete" : null;
+  const draft: ReceiptDraft = {
+    messageId: message.id,
+    status,
+    cid: message.cid ?? null,
+    userId: message.user?.id ?? null,
+    text: message.text ?? null,
+    payload: message,
+    metadata,
+    requestInfo,
+    messageCreatedAt: parseDate(message.created_at),
+    receivedAt,
+    deadlineAt,
+    statusReason: pastDeadline ? "received after its pending deadline" : null,
+    decision,
+    evaluationUs,
+    signals: requestSignals(requestInfo),
+    outboxAction,
+    webhookId: delivery.webhookId,
+    attempt: delivery.attempt,
+  };
+  const receipts = ctx.receipts ?? new ReceiptBatcher(rawQuery(ctx.db));
+  const stored = await receipts.submit(draft);
+  return {
+    messageId: message.id,
+    status: stored.status,
+    isNew: stored.isNew,
+    dispatch: stored.isNew && outboxAction !== null,
+  };
 }
+
+const MAX_STORABLE_MS = Date.UTC(10000, 0, 1);
 
 function parseDate(value: string | null | undefined): Date | null {
   if (!value) return null;
   const ms = Date.parse(value);
-  return Number.isFinite(ms) ? new Date(ms) : null;
+  // Outside 1970-9999 is no real time, and not always storable: JS accepts years -271821 and
+  // +275760, Postgres neither, and it cannot read the "+010000-..." form toISOString gives.
+  return Number.isFinite(ms) && ms >= 0 && ms < MAX_STORABLE_MS ? new Date(ms) : null;
 }

@@ -7,6 +7,7 @@ import { closeDeletedMessage } from "../hooks/close-deleted.ts";
 import { type HookPayload, hookPayloadSchema } from "../hooks/payload.ts";
 import { BadEncodingError, BodyTooLargeError, readRawBody } from "../hooks/read-body.ts";
 import { type Delivery, type Receipt, type ReceiveContext, receivePendingMessage } from "../hooks/receive.ts";
+import { jsonDepthExceeds, MAX_JSON_DEPTH, withStorableEscapes } from "../hooks/storable-json.ts";
 import { safeEqual, verifySignature } from "../hooks/verify-signature.ts";
 import { Problem } from "./problem.ts";
 
@@ -145,8 +146,17 @@ function authenticate(
 
 function parsePayload(raw: Uint8Array): HookPayload | Problem {
   let json: unknown;
+  const text = withStorableEscapes(Buffer.from(raw).toString("utf8"));
+  if (jsonDepthExceeds(text)) {
+    return new Problem(
+      400,
+      "invalid_payload",
+      "Invalid payload",
+      `body: nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   try {
-    json = JSON.parse(Buffer.from(raw).toString("utf8"));
+    json = JSON.parse(text);
   } catch (error) {
     return new Problem(
       400,

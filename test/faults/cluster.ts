@@ -30,6 +30,9 @@ export const FAST_ENV = {
   STREAM_TIMEOUT_MS: "800",
   SHUTDOWN_TIMEOUT_MS: "4000",
   DATABASE_POOL_SIZE: "4",
+  // Stream is given this long after a deadline to drop a still-pending message before an unknown
+  // commit outcome is looked up (the fake drops it 300 ms after).
+  DISPATCH_RESOLVE_GRACE_MS: "1000",
 };
 
 export interface Cluster {

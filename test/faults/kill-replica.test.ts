@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithPostgres } from "../support/db.ts";
 import { checkHistory, describeResult } from "../support/history-checker.ts";
 import { sleep } from "../support/replica.ts";
-import { type Cluster, clusterLogs, startCluster } from "./cluster.ts";
+import { type Cluster, clusterLogs, expectNoCrash, startCluster } from "./cluster.ts";
 import { SOAK, seededRandom, testSeed } from "./random.ts";
 
 // kill -9 of a replica at random moments under load, restarted each time. Two replicas share the
@@ -73,5 +73,6 @@ describeWithPostgres("fault: kill -9 of a replica under load", () => {
     expect(messages).toBeGreaterThan(ROUNDS * 5);
     expect(acked! / messages!).toBeGreaterThan(0.95);
     expect(result.stats.committedByUs).toBeGreaterThan(0);
-  });
+    expectNoCrash(cluster);
+  }, 300_000);
 });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithPostgres } from "../support/db.ts";
 import { checkHistory, describeResult } from "../support/history-checker.ts";
 import { sleep } from "../support/replica.ts";
-import { type Cluster, clusterLogs, expectNoCrash, startCluster } from "./cluster.ts";
-import { expectOutageAnswers, readyzStatus } from "./outage.ts";
+import { type Cluster, clusterLogs, expectNoCrash, startCluster, unexpectedExits } from "./cluster.ts";
+import { expectOutageAnswers, readyzDuringOutage } from "./outage.ts";
 import { SOAK, seededRandom, testSeed } from "./random.ts";
 
 // The network between the replicas and what they depend on fails, through TCP fault proxies in
@@ -45,8 +45,7 @@ describeWithPostgres("fault: network faults in front of Postgres and Stream", ()
     const dropAt = Date.now();
     pg.drop();
     await sleep(OUTAGE_MS / 2);
-    const readyDuringOutage = await readyzStatus(cluster.replicas[0]!);
-    await sleep(OUTAGE_MS / 2);
+    const readyDuringOutage = await readyzDuringOutage(cluster.replicas);
     const healAt = Date.now();
     pg.heal();
     await sleep(1500);
@@ -78,7 +77,9 @@ describeWithPostgres("fault: network faults in front of Postgres and Stream", ()
     await load;
 
     expectNoCrash(cluster);
-    expect(readyDuringOutage).toBe(503);
+    // Every replica up through the outage said not ready (unless the driver crash took all down).
+    expect(readyDuringOutage.length + unexpectedExits(cluster).known.length).toBeGreaterThan(0);
+    expect(readyDuringOutage.filter((status) => status !== 503)).toEqual([]);
     // The settled middle of the outage: the first moments may still finish work begun before it.
     expectOutageAnswers(cluster.driver.history, { from: dropAt + 300, to: healAt });
 
@@ -97,5 +98,5 @@ describeWithPostgres("fault: network faults in front of Postgres and Stream", ()
     // Hooks flowed before and after the faults: most deliveries were acknowledged.
     expect(result.stats.acked! / result.stats.messages!).toBeGreaterThan(0.5);
     expect(cluster.fake.ledger.some((c) => c.operation === "commit" && c.at > healAt)).toBe(true);
-  });
+  }, 180_000);
 });

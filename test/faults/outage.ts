@@ -28,11 +28,24 @@ export function expectOutageAnswers(history: History, window: Window): void {
   expect(wrong, "during the outage every answer must be 503 with Retry-After").toEqual([]);
 }
 
-/** Samples /readyz on a replica during an outage. */
-export async function readyzStatus(replica: Replica): Promise<number | string> {
-  return fetch(`${replica.url}/readyz`, { signal: AbortSignal.timeout(8000) })
-    .then((response) => response.status)
-    .catch(
-      (error: Error) => `${error.name}: ${(error.cause as Error | undefined)?.message ?? error.message}`,
-    );
+/**
+ * /readyz of every replica that is up through the sample (one that crashes meanwhile, and is
+ * being restarted, is left out: expectNoCrash reports the crash).
+ */
+export async function readyzDuringOutage(replicas: Replica[]): Promise<(number | string)[]> {
+  const sampled = await Promise.all(
+    replicas
+      .filter((replica) => replica.ready)
+      .map(async (replica) => {
+        const starts = replica.starts;
+        const status = await fetch(`${replica.url}/readyz`, { signal: AbortSignal.timeout(8000) })
+          .then((response): number | string => response.status)
+          .catch(
+            (error: Error) =>
+              `${error.name}: ${(error.cause as Error | undefined)?.message ?? error.message}`,
+          );
+        return replica.ready && replica.starts === starts ? status : undefined;
+      }),
+  );
+  return sampled.filter((status): status is number | string => status !== undefined);
 }

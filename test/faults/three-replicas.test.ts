@@ -4,7 +4,7 @@ import { rowsOf } from "../../src/db/rows.ts";
 import { describeWithPostgres } from "../support/db.ts";
 import { checkHistory, describeResult } from "../support/history-checker.ts";
 import type { MessageKind } from "../support/load-driver.ts";
-import { type Cluster, clusterLogs, startCluster } from "./cluster.ts";
+import { type Cluster, clusterLogs, expectNoCrash, startCluster } from "./cluster.ts";
 import { SOAK, seededRandom, testSeed } from "./random.ts";
 
 // Three replicas on one database, and every message delivered to all three at the same instant
@@ -83,5 +83,6 @@ describeWithPostgres("fault: three replicas, every message delivered to all at o
     }
     const approved = driver.history.all().filter((m) => m.kind === "approve" || m.kind === "external");
     expect(approved.filter((m) => commitCalls.get(m.id) !== 1).map((m) => m.id)).toEqual([]);
-  });
+    expectNoCrash(cluster);
+  }, 120_000);
 });

@@ -73,6 +73,8 @@ export async function checkHistory(options: CheckOptions): Promise<CheckResult> 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const settleMs = Date.now() - started;
+  const open = owed.filter((m) => !FINAL.has(rows.get(m.id)?.status ?? "")).map((m) => m.id);
+  const stuck = await describeOpen(db, open);
 
   const violations: string[] = [];
   const callsById = groupCalls(fake, violations);
@@ -88,7 +90,7 @@ export async function checkHistory(options: CheckOptions): Promise<CheckResult> 
     const row = rows.get(message.id);
     const calls = callsById.get(message.id) ?? [];
     const say = (what: string) => violations.push(`${message.id} (${message.kind}): ${what}`);
-    checkMessage(message, row, calls, history, options, decisionCounts.get(message.id) ?? 0, say);
+    checkMessage(message, row, calls, history, options, decisionCounts.get(message.id) ?? 0, say, stuck);
     if (row && FINAL.has(row.status) && openOutbox.has(message.id)) {
       say(`is ${row.status} but its outbox row is still pending`);
     }
@@ -113,6 +115,7 @@ function checkMessage(
   options: CheckOptions,
   decisions: number,
   say: (what: string) => void,
+  stuck: Map<string, string>,
 ): void {
   const sim = options.fake.sim.get(message.id);
   const commits = calls.filter((c) => c.operation === "commit");
@@ -122,8 +125,11 @@ function checkMessage(
   // Liveness: acknowledged means owed a final status, within the bound.
   if (mustFinish(history, message)) {
     if (!row) say("acknowledged with 2xx but never stored");
-    else if (!FINAL.has(row.status))
-      say(`acknowledged, still ${row.status} after ${options.finalWithinMs} ms`);
+    else if (!FINAL.has(row.status)) {
+      say(
+        `acknowledged, still ${row.status} after ${options.finalWithinMs} ms; ${stuck.get(message.id) ?? ""}`,
+      );
+    }
   }
   if (row && decisions !== 1) say(`${decisions} rule decisions logged; exactly one expected`);
   if (row && FINAL.has(row.status) && row.status !== expected) {
@@ -204,6 +210,22 @@ function groupCalls(fake: FakeStream, violations: string[]): Map<string, FakeCal
     byId.set(call.messageId, list);
   }
   return byId;
+}
+
+/** For a message that never finished: its outbox row and Stream calls, to see where it stopped. */
+async function describeOpen(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const id of ids.slice(0, 10)) {
+    const outbox = rowsOf(await db.execute(sql`select * from outbox where message_id = ${id}`));
+    const attempts = rowsOf(
+      await db.execute(
+        sql`select call, dispatcher, started_at, finished_at, outcome, http_status, error
+              from dispatch_attempts where message_id = ${id} order by id`,
+      ),
+    );
+    out.set(id, `outbox ${JSON.stringify(outbox)}; attempts ${JSON.stringify(attempts)}`);
+  }
+  return out;
 }
 
 async function readMessages(db: Db): Promise<Map<string, MessageRow>> {

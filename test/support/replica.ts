@@ -44,6 +44,8 @@ export class Replica {
   readonly unexpectedExits: string[] = [];
   private stopRequested = false;
   private closed = false;
+  /** Between spawn and ready: an exit then is a failed start, reported by start() itself. */
+  private starting = false;
   /** A supervised restart under way. */
   private restarting: Promise<void> | undefined;
 
@@ -54,6 +56,9 @@ export class Replica {
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
+
+  /** Answered /readyz since its last start and has not exited since. */
+  ready = false;
 
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
@@ -84,11 +89,12 @@ export class Replica {
     });
     this.child = child;
     this.exited = once(child, "exit").then(([code, signal]) => {
-      if (!this.stopRequested) {
+      this.ready = false;
+      if (!this.stopRequested && !this.starting) {
         this.unexpectedExits.push(
           `${this.name}#${this.starts} exited (code ${code}, signal ${signal}):\n${this.logs()}`,
         );
-        if (this.options.supervise && !this.closed) this.restarting = this.start().catch(() => {});
+        if (this.options.supervise && !this.closed) this.restarting = this.superviseRestart();
       }
       return { code, signal } as ExitInfo;
     });
@@ -101,7 +107,17 @@ export class Replica {
     };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
-    await this.waitReady(this.options.readyTimeoutMs ?? 30_000);
+    this.starting = true;
+    try {
+      await this.waitReady(this.options.readyTimeoutMs ?? 30_000);
+      this.ready = true;
+    } catch (error) {
+      this.stopRequested = true;
+      child.kill("SIGKILL");
+      throw error;
+    } finally {
+      this.starting = false;
+    }
   }
 
   private async waitReady(timeoutMs: number): Promise<void> {
@@ -140,6 +156,20 @@ export class Replica {
     if (this.running) this.child?.kill("SIGTERM");
     const info = (await this.exited) ?? { code: null, signal: null };
     return { ...info, elapsedMs: Date.now() - started };
+  }
+
+  /** Restarts until it stays up (it cannot start while, say, its database is down). */
+  private async superviseRestart(): Promise<void> {
+    while (!this.closed && !this.running) {
+      await sleep(200);
+      if (this.closed) return;
+      try {
+        await this.start();
+        return;
+      } catch {
+        // Not up yet; try again.
+      }
+    }
   }
 
   /** Stops for good: no supervised restart after this. */

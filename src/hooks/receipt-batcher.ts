@@ -1,0 +1,144 @@
+import type { RawQuery } from "../db/client.ts";
+import type { MessageStatus } from "../db/schema/index.ts";
+import {
+  insertNewReceipts,
+  type ReceiptDraft,
+  recordDuplicateReceipts,
+  type StoredReceipt,
+} from "./receipt-store.ts";
+
+export interface ReceiptBatcherOptions {
+  /** Most receipts written by one statement. */
+  maxBatch: number;
+  /** Most batches being written at once (each holds a pool connection while it runs). */
+  maxConcurrent: number;
+}
+
+export const DEFAULT_RECEIPT_BATCHING: ReceiptBatcherOptions = { maxBatch: 128, maxConcurrent: 4 };
+
+interface Waiter {
+  draft: ReceiptDraft;
+  resolve: (receipt: StoredReceipt) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for hook receipts. Receipts that arrive while earlier batches are being written
+ * (or within the same turn of the event loop) are written together by one statement, so under
+ * load the database sees one transaction and one WAL flush for many hooks instead of one each,
+ * and an idle service still writes a lone receipt at once. Each caller is answered only after
+ * its own receipt is durable.
+ *
+ * A failed batch is retried one receipt at a time, so a row the database refuses fails only its
+ * own hook (503, retried by Stream) and never its neighbours.
+ */
+export class ReceiptBatcher {
+  private queue: Waiter[] = [];
+  private scheduled = false;
+  private writing = 0;
+
+  constructor(
+    private readonly query: RawQuery,
+    private readonly options: ReceiptBatcherOptions = DEFAULT_RECEIPT_BATCHING,
+  ) {}
+
+  /** Resolves once the receipt is stored; rejects if it could not be. */
+  submit(draft: ReceiptDraft): Promise<StoredReceipt> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ draft, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0 || this.writing >= this.options.maxConcurrent) return;
+    this.scheduled = true;
+    // Deferred to the end of this turn: receipts parsed in the same turn join one batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.queue.length > 0 && this.writing < this.options.maxConcurrent) {
+        const batch = this.queue.splice(0, this.options.maxBatch);
+        this.writing++;
+        void this.write(batch)
+          // Settling twice is a no-op: this only reaches receipts an unexpected error left waiting.
+          .catch((error: unknown) => {
+            for (const waiter of batch) waiter.reject(error);
+          })
+          .finally(() => {
+            this.writing--;
+            this.schedule();
+          });
+      }
+    });
+  }
+
+  private async write(batch: Waiter[]): Promise<void> {
+    // The first draft of each message id may create the record; any other is a duplicate and
+    // must see what the first stored, so it is written after it.
+    const candidates = new Map<string, Waiter>();
+    for (const waiter of batch) {
+      if (!candidates.has(waiter.draft.messageId)) candidates.set(waiter.draft.messageId, waiter);
+    }
+    const { created, failed } = await this.insertNew([...candidates.values()]);
+
+    const duplicates: Waiter[] = [];
+    for (const waiter of batch) {
+      const id = waiter.draft.messageId;
+      if (failed.has(id)) waiter.reject(failed.get(id));
+      else if (created.has(id) && candidates.get(id) === waiter)
+        waiter.resolve({ isNew: true, status: waiter.draft.status });
+      else duplicates.push(waiter);
+    }
+    if (duplicates.length > 0) await this.recordDuplicates(duplicates);
+  }
+
+  private async insertNew(
+    waiters: Waiter[],
+  ): Promise<{ created: Set<string>; failed: Map<string, unknown> }> {
+    const drafts = waiters.map((waiter) => waiter.draft);
+    const failed = new Map<string, unknown>();
+    try {
+      return { created: await insertNewReceipts(this.query, drafts), failed };
+    } catch (error) {
+      if (drafts.length === 1) {
+        failed.set(drafts[0]!.messageId, error);
+        return { created: new Set(), failed };
+      }
+    }
+    const created = new Set<string>();
+    await Promise.all(
+      drafts.map(async (draft) => {
+        try {
+          for (const id of await insertNewReceipts(this.query, [draft])) created.add(id);
+        } catch (error) {
+          failed.set(draft.messageId, error);
+        }
+      }),
+    );
+    return { created, failed };
+  }
+
+  private async recordDuplicates(waiters: Waiter[]): Promise<void> {
+    const answer = (waiter: Waiter, current: Map<string, MessageStatus>) =>
+      waiter.resolve({ isNew: false, status: current.get(waiter.draft.messageId) ?? waiter.draft.status });
+    try {
+      const current = await recordDuplicateReceipts(
+        this.query,
+        waiters.map((waiter) => waiter.draft),
+      );
+      for (const waiter of waiters) answer(waiter, current);
+      return;
+    } catch (error) {
+      if (waiters.length === 1) return waiters[0]!.reject(error);
+    }
+    await Promise.all(
+      waiters.map(async (waiter) => {
+        try {
+          answer(waiter, await recordDuplicateReceipts(this.query, [waiter.draft]));
+        } catch (error) {
+          waiter.reject(error);
+        }
+      }),
+    );
+  }
+}
