@@ -80,7 +80,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DISPATCH_LEASE_MS: integer("DISPATCH_LEASE_MS", 1000, 3_600_000).default(30_000),
   DISPATCH_POLL_MS: integer("DISPATCH_POLL_MS", 50, 600_000).default(1000),
-  DISPATCH_CONCURRENCY: integer("DISPATCH_CONCURRENCY", 1, 1000).default(16),
+  DISPATCH_CONCURRENCY: integer("DISPATCH_CONCURRENCY", 1, 1000).default(128),
   DISPATCH_RESOLVE_GRACE_MS: integer("DISPATCH_RESOLVE_GRACE_MS", 0, 3_600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: integer("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
   RECEIPT_BATCH_MAX: integer("RECEIPT_BATCH_MAX", 1, 10_000).default(128),

@@ -145,8 +145,9 @@ export class Dispatcher {
     await this.options.store.releaseAll().catch(() => {});
   }
 
+  /** Rows being claimed or worked on. */
   get busy(): number {
-    return this.inFlight.size;
+    return this.working;
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

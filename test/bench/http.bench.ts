@@ -126,6 +126,10 @@ class LoadGenerator {
 interface TargetResult {
   name: string;
   throughput: LoadResult;
+  /** Commit calls that reached the fake Stream per second during the throughput phase. */
+  commitsPerSecond?: number;
+  /** How long the commits still owed after the throughput phase took to reach Stream. */
+  backlogSeconds?: number;
   /** CPU seconds spent during the throughput phase, by process. */
   cpu?: CpuSnapshot;
   halfLoad?: LoadResult;
@@ -187,6 +191,10 @@ function checkCommits(fake: FakeStream, hooks: SentHook[], label: string): Commi
     repeated: ours.filter(([, seen]) => seen.calls > 1 || seen.applied > 1).length,
     unacknowledgedCommitted: ours.filter(([id]) => !ackedIds.has(id)).length,
   };
+}
+
+function commitsBetween(fake: FakeStream, from: number, to: number): number {
+  return fake.ledger.filter((call) => call.operation === "commit" && call.at >= from && call.at < to).length;
 }
 
 function receiptToCommit(fake: FakeStream, hooks: SentHook[]): Percentiles {
@@ -281,17 +289,25 @@ async function benchGatehouse(
     const sent: SentHook[] = [];
     const warmUp = await load.run(request({ durationSec: WARM_UP_SECONDS }));
     sent.push(...warmUp.hooks);
+    // Each phase starts with no dispatch backlog left by the one before.
+    await waitForCommits(fake, sent);
     const presign = Math.ceil(Math.max(warmUp.rps, 100) * SECONDS * 1.5);
     const before = cpuSnapshot(server.child.pid, load.pid);
+    const phaseStart = Date.now();
     const throughput = await load.run(request({ presign }));
+    const phaseEnd = Date.now();
     const cpu = cpuSpent(before, cpuSnapshot(server.child.pid, load.pid));
     sent.push(...throughput.hooks);
+    const commitsPerSecond = (commitsBetween(fake, phaseStart, phaseEnd) * 1000) / (phaseEnd - phaseStart);
+    await waitForCommits(fake, sent);
+    const backlogSeconds = (Date.now() - phaseEnd) / 1000;
     const { connections, probes } = await connectionsForRate(
       load,
       (c) => request({ connections: c, presign }),
       throughput.rps / 2,
       sent,
     );
+    await waitForCommits(fake, sent);
     const halfLoad = await load.run(request({ connections, presign }));
     sent.push(...halfLoad.hooks);
     await waitForCommits(fake, sent);
@@ -299,6 +315,8 @@ async function benchGatehouse(
       name,
       throughput,
       cpu,
+      commitsPerSecond,
+      backlogSeconds,
       halfLoad,
       probes,
       receiptToCommit: receiptToCommit(fake, halfLoad.hooks),
@@ -392,6 +410,11 @@ function report(results: TargetResult[]): string[] {
           ? `; non-2xx ${failures.join(" ") || 0}, errors ${t.errors}, timeouts ${t.timeouts}`
           : ""),
     );
+    if (r.commitsPerSecond !== undefined) {
+      lines.push(
+        `  commits at Stream during that phase: ${r.commitsPerSecond.toFixed(0)}/s; the rest owed were committed within ${r.backlogSeconds?.toFixed(1)} s after it`,
+      );
+    }
     if (r.cpu && t.acked > 0) {
       const perHook = (seconds: number) => ((seconds * 1e6) / t.acked).toFixed(0);
       lines.push(
