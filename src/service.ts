@@ -145,6 +145,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     db: database.db,
     rules: () => rules.current,
     pendingTimeoutMs: pendingTimeout.timeoutMs,
+    logger,
     receipts: new ReceiptBatcher(rawQuery(database.db), {
       maxBatch: config.receiptBatch.max,
       maxConcurrent: config.receiptBatch.concurrency,

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { type Db, rawQuery } from "../db/client.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
 import type { Decision, RuleSet } from "../rules/types.ts";
@@ -15,6 +16,8 @@ export interface ReceiveContext {
   now?: () => Date;
   /** Writes receipts in batches (group commit); without one, each receipt is written alone. */
   receipts?: Pick<ReceiptBatcher, "submit">;
+  /** Told when the rules fail on a message (on_error applied), with the reason. */
+  logger?: Pick<Logger, "warn">;
 }
 
 export interface Delivery {
@@ -58,6 +61,17 @@ export async function receivePendingMessage(
   const started = performance.now();
   const decision: Decision = ruleset.evaluate({ ...input, rateCounts });
   const evaluationUs = Math.round((performance.now() - started) * 1000);
+  if (decision.error) {
+    ctx.logger?.warn(
+      {
+        messageId: message.id,
+        rulesetVersion: decision.ruleset_version,
+        action: decision.action,
+        error: decision.error,
+      },
+      "rules evaluation failed; on_error applied",
+    );
+  }
 
   const pastDeadline = deadlineAt.getTime() <= receivedAt.getTime();
   const status: MessageStatus = pastDeadline ? "expired" : statusForAction[decision.action];

@@ -14,7 +14,7 @@ import { Problem } from "./problem.ts";
 export type HookName = "PassOnPendingMessage" | "DeletedPendingMessage";
 
 export interface HookRouteDeps {
-  config: Pick<Config, "hookPath" | "maxBodyBytes"> & {
+  config: Pick<Config, "hookPath" | "maxBodyBytes" | "receiptTimeoutMs"> & {
     stream: Pick<Config["stream"], "apiKey" | "secrets">;
   };
   receive: ReceiveContext;
@@ -35,6 +35,32 @@ const handlers: Record<
 };
 
 const RETRY_AFTER_SECONDS = "2";
+
+class ReceiptTimeoutError extends Error {
+  override name = "ReceiptTimeoutError";
+}
+
+/**
+ * Stream gives up on a hook after about 6 s and retries it. A receipt stuck on an unreachable
+ * database answers 503 before that, so the retry is Stream's, not a silent timeout. The write may
+ * still finish; the retry then finds the message and is answered with its status.
+ */
+function withinReceiptTimeout(
+  receipt: Promise<Receipt>,
+  timeoutMs: number,
+  onLate: (receipt: Receipt) => void,
+): Promise<Receipt> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new ReceiptTimeoutError(`no receipt within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  receipt.then((late) => timedOut && onLate(late)).catch(() => {});
+  return Promise.race([receipt, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The two pending-message hooks. Checks run cheapest-first and nothing is parsed before the
@@ -75,30 +101,46 @@ export function hookRoutes(deps: HookRouteDeps): Hono {
         throw payload;
       }
       const delivery = deliveryOf(c.req.raw.headers);
+      const requestId = c.get("requestId" as never) as string | undefined;
       let receipt: Receipt;
       try {
-        receipt = await handlers[hook](deps.receive, payload, delivery);
+        receipt = await withinReceiptTimeout(
+          handlers[hook](deps.receive, payload, delivery),
+          deps.config.receiptTimeoutMs,
+          // Stored after all, once we had given up on it: dispatch it now rather than at the next poll.
+          (late) => late.dispatch && deps.dispatcher.kick(late.messageId),
+        );
       } catch (error) {
+        const timedOut = error instanceof ReceiptTimeoutError;
         deps.logger.error(
-          { err: error, hook, messageId: payload.message.id },
-          "could not store the hook; answered 503",
+          { err: error, hook, messageId: payload.message.id, requestId },
+          timedOut
+            ? "storing the hook took too long; answered 503 (Stream's retry will find it if it was stored)"
+            : "could not store the hook; answered 503",
         );
         outcome("unavailable");
         throw new Problem(
           503,
           "database_unavailable",
           "Storage unavailable",
-          "The receipt could not be stored; retry later.",
+          timedOut
+            ? `The receipt was not confirmed within ${deps.config.receiptTimeoutMs} ms; retry later.`
+            : "The receipt could not be stored; retry later.",
           {},
-          {
-            "Retry-After": RETRY_AFTER_SECONDS,
-          },
+          { "Retry-After": RETRY_AFTER_SECONDS },
         );
       }
       if (receipt.dispatch) deps.dispatcher.kick(receipt.messageId);
       outcome(receipt.isNew ? "new" : "duplicate", receipt.status);
       deps.logger.debug(
-        { hook, messageId: receipt.messageId, status: receipt.status, isNew: receipt.isNew, ...delivery },
+        {
+          hook,
+          messageId: receipt.messageId,
+          status: receipt.status,
+          isNew: receipt.isNew,
+          requestId,
+          ...delivery,
+        },
         "hook received",
       );
       return c.json({ message_id: receipt.messageId, status: receipt.status });

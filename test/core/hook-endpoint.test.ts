@@ -5,6 +5,7 @@ import { outbox } from "../../src/db/schema/index.ts";
 import type { MessageRecord } from "../../src/review/message-record.ts";
 import { api } from "../support/api.ts";
 import { appliedCommits, storedRows, streamCalls } from "../support/counts.ts";
+import { describeWithPostgres } from "../support/db.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 import { signBody } from "../support/sign.ts";
 
@@ -335,3 +336,37 @@ describe("hook endpoints: every row of the contract's table", () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/PassOnPendingMessage/);
   });
 });
+
+// A database that stops answering: only a real server shows it. Embedded PGlite runs on the
+// service's own thread, so while it is busy no timer of the service can fire at all.
+describeWithPostgres(
+  "hook endpoints: a database that hangs",
+  () => {
+    let h: Harness;
+    afterEach(async () => {
+      await h.close();
+    });
+
+    it("503 when the receipt is not confirmed in time; Stream's retry then finds it stored", async () => {
+      h = await startHarness({ rulesYaml: RULES, env: { RECEIPT_TIMEOUT_MS: "300" } });
+      // The first delivery's write hangs for a second (a database that stopped answering).
+      await h.db.database.db.execute(sql`
+      create function slow_first_delivery() returns trigger language plpgsql as $$
+      begin if new.attempt = 1 then perform pg_sleep(1); end if; return new; end $$`);
+      await h.db.database.db.execute(sql`
+      create trigger slow_first_delivery before insert on hook_deliveries for each row execute function slow_first_delivery()`);
+      const payload = h.pending();
+      const started = Date.now();
+      const first = await h.hook("PassOnPendingMessage", payload, { attempt: 1 });
+      expect(first.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(first.headers.get("retry-after")).toMatch(/^\d+$/);
+
+      await h.waitForStatus(payload.message.id, ["committed"]);
+      const retry = await h.hook("PassOnPendingMessage", payload, { attempt: 2 });
+      expect(await retry.json()).toEqual({ message_id: payload.message.id, status: "committed" });
+      expect(appliedCommits(h.stream, payload.message.id)).toHaveLength(1);
+    });
+  },
+  "needs a database server that can hang independently of the service (PGlite runs on the service's thread)",
+);
