@@ -77,11 +77,11 @@ export async function openTestDatabase(): Promise<TestDatabase> {
  * For suites that need several connections racing: PGlite has one connection and cannot show a
  * race, so without TEST_DATABASE_URL they are skipped, and the reason is printed.
  */
-export function describeWithPostgres(name: string, body: () => void): void {
-  if (!TEST_DATABASE_URL) {
-    console.warn(
-      `[skipped] "${name}": needs real Postgres with several connections; set TEST_DATABASE_URL to run it.`,
-    );
-  }
+export function describeWithPostgres(
+  name: string,
+  body: () => void,
+  reason = "needs real Postgres with several connections",
+): void {
+  if (!TEST_DATABASE_URL) console.warn(`[skipped] "${name}": ${reason}; set TEST_DATABASE_URL to run it.`);
   describe.skipIf(!TEST_DATABASE_URL)(name, body);
 }
