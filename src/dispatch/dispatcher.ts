@@ -20,7 +20,10 @@ export interface DispatcherOptions {
   resolveGraceMs: number;
   now?: () => number;
   /** Observes every finished piece of work (metrics, tests). */
-  onSettled?: (messageId: string, status: MessageStatus | "retry") => void;
+  onSettled?: (
+    work: Pick<ClaimedWork, "messageId" | "receivedAt" | "deadlineAt">,
+    status: MessageStatus | "retry",
+  ) => void;
 }
 
 const DEFAULT_DEADLINE_MARGIN_MS = 250;
@@ -159,7 +162,7 @@ export class Dispatcher {
   private async process(work: ClaimedWork): Promise<void> {
     try {
       const status = work.action === "commit" ? await this.commit(work) : await this.delete(work);
-      this.options.onSettled?.(work.messageId, status);
+      this.options.onSettled?.(work, status);
     } catch (error) {
       // Database trouble mid-work: the lease runs out and the row is retried, by us or a peer.
       this.options.logger.warn(

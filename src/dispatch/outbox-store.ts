@@ -1,6 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type Db, type RawQuery, rawQuery } from "../db/client.ts";
-import { rowsOf } from "../db/rows.ts";
 import {
   type AttemptOutcome,
   dispatchAttempts,
@@ -18,6 +17,8 @@ export interface ClaimedWork {
   outcomeUnknown: boolean;
   status: MessageStatus;
   deadlineAt: Date;
+  /** When the hook was received: commit latency is measured from it. */
+  receivedAt: Date;
   /**
    * The attempt row the claim already wrote for the row's own call (commit or delete), when the
    * message's status called for it and its deadline left time at the claim. Used by the first call.
@@ -40,6 +41,7 @@ interface ClaimRow {
   outcome_unknown: number;
   status: MessageStatus;
   deadline_at: string | Date;
+  received_at: string | Date;
   attempt_id?: string | number | null;
 }
 
@@ -50,6 +52,7 @@ const toWork = (row: ClaimRow): ClaimedWork => ({
   outcomeUnknown: row.outcome_unknown > 0,
   status: row.status,
   deadlineAt: new Date(row.deadline_at),
+  receivedAt: new Date(row.received_at),
   ...(row.attempt_id == null ? {} : { attemptId: Number(row.attempt_id) }),
 });
 
@@ -72,7 +75,7 @@ claimed as (
    where o.message_id = c.message_id and m.id = o.message_id
      and o.state = 'pending' and o.next_attempt_at <= now()
      and (o.lease_expires_at is null or o.lease_expires_at < now())
-  returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at
+  returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at, m.received_at
 ), started as (
   insert into dispatch_attempts (message_id, call, dispatcher)
   select message_id, action, $2 from claimed
@@ -192,7 +195,7 @@ export class OutboxStore {
     return rows.map(toWork);
   }
 
-  /** The poller's claim: like claimDue, and records the attempts as claimWithAttempts does. */
+  /** The poller's claim: due rows, with their attempt rows, as claimWithAttempts does. */
   async claimDueWithAttempts(limit: number, now: number, marginMs: number): Promise<ClaimedWork[]> {
     if (limit <= 0) return [];
     const rows = await this.query<ClaimRow>(CLAIM_DUE_WITH_ATTEMPTS, [
@@ -240,28 +243,6 @@ export class OutboxStore {
     return current?.status ?? to;
   }
 
-  async claimDue(limit: number): Promise<ClaimedWork[]> {
-    if (limit <= 0) return [];
-    const result = await this.db.execute(sql`
-      with due as (
-        select message_id from outbox
-         where state = 'pending' and next_attempt_at <= now()
-           and (lease_expires_at is null or lease_expires_at < now())
-         order by next_attempt_at
-         limit ${limit}
-         for update skip locked
-      )
-      update outbox o
-         set lease_owner = ${this.owner},
-             lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond',
-             attempts = o.attempts + 1
-        from due, messages m
-       where o.message_id = due.message_id and m.id = o.message_id
-      returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at`);
-    return rowsOf<ClaimRow>(result).map(toWork);
-  }
-
-  /** Written before the call, so a crash mid-call leaves an attempt with no outcome. */
   async startAttempt(messageId: string, call: "commit" | "delete" | "get"): Promise<number> {
     const [row] = await this.db
       .insert(dispatchAttempts)

@@ -78,7 +78,7 @@ export class ServiceMetrics {
     "Scrapes whose database-backed gauges could not be read (the previous values are shown).",
   );
 
-  constructor(private readonly db?: Db) {
+  constructor(readonly db?: Db) {
     if (db) this.registry.onCollect(() => this.collectQueue(db));
   }
 
@@ -103,24 +103,16 @@ export class ServiceMetrics {
     this.decisionLatency.observe(Math.max(0, (now.getTime() - receivedAt.getTime()) / 1000), { source });
   }
 
-  /** The dispatcher's onSettled: results, and for final ones their commit latency and deadline slack. */
-  observeSettled = (messageId: string, status: MessageStatus | "retry"): void => {
+  /**
+   * The dispatcher's onSettled: results, and for final ones their commit latency and deadline
+   * slack, measured at the moment of settling (no read back from the database).
+   */
+  observeSettled = (work: { receivedAt: Date; deadlineAt: Date }, status: MessageStatus | "retry"): void => {
     this.dispatchResults.inc({ result: status });
-    if (!this.db || !FINAL.has(status)) return;
-    this.db
-      .select({ receivedAt: messages.receivedAt, deadlineAt: messages.deadlineAt, finalAt: messages.finalAt })
-      .from(messages)
-      .where(eq(messages.id, messageId))
-      .then(([row]) => {
-        if (!row?.finalAt) return;
-        if (status === "committed") {
-          this.commitLatency.observe((row.finalAt.getTime() - row.receivedAt.getTime()) / 1000);
-        }
-        this.deadlineSlack.observe((row.deadlineAt.getTime() - row.finalAt.getTime()) / 1000, { status });
-      })
-      .catch(() => {
-        // A metric is not worth an error: the next message will be measured.
-      });
+    if (!FINAL.has(status)) return;
+    const settledAt = Date.now();
+    if (status === "committed") this.commitLatency.observe((settledAt - work.receivedAt.getTime()) / 1000);
+    this.deadlineSlack.observe((work.deadlineAt.getTime() - settledAt) / 1000, { status });
   };
 
   /** Wraps the Stream client so every call is counted by its outcome. */

@@ -22,12 +22,13 @@ describe("a dispatcher that claims and dies", () => {
     expect(await h.status(payload.message.id)).toBe("committing");
 
     const dead = new OutboxStore(h.db.database.db, "dead-dispatcher", 1000);
-    const claimed = await dead.claimDue(10);
+    // The claim writes the attempt row of the call it is about to make; then the process dies.
+    const claimed = await dead.claimDueWithAttempts(10, Date.now(), 0);
     expect(claimed.map((w) => w.messageId)).toEqual([payload.message.id]);
-    await dead.startAttempt(payload.message.id, "commit"); // crashed mid-call: no outcome recorded
+    expect(claimed[0]?.attemptId).toBeGreaterThan(0);
 
     const alive = new OutboxStore(h.db.database.db, "other", 1000);
-    expect(await alive.claimDue(10)).toEqual([]); // the lease is live: nobody else may take it
+    expect(await alive.claimDueWithAttempts(10, Date.now(), 0)).toEqual([]); // the lease is live
 
     h.service.startWorkers();
     await h.waitForStatus(payload.message.id, ["committed"], 10_000);
