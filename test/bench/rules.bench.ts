@@ -12,15 +12,8 @@ import { runInNewContext } from "node:vm";
 import { DataSet, englishRecommendedTransformers, parseRawPattern, RegExpMatcher } from "obscenity";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import type { RuleSet } from "../../src/rules/types.ts";
-import {
-  chatLine,
-  FOREIGN_SENTENCES,
-  INNOCENT_WORDS,
-  OBFUSCATIONS,
-  pick,
-  seededRandom,
-  syntheticTerms,
-} from "./corpus.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { chatLine, FOREIGN_SENTENCES, INNOCENT_WORDS, OBFUSCATIONS, pick, syntheticTerms } from "./corpus.ts";
 
 const LIST_PATH = fileURLToPath(new URL("../../src/rules/data/ldnoobw-en.txt", import.meta.url));
 const PUBLIC_TERMS = readFileSync(LIST_PATH, "utf8")

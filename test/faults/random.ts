@@ -1,17 +1,5 @@
-/**
- * A seeded generator (mulberry32), so a failing fault run can be replayed: every test prints its
- * seed, and GATEHOUSE_FAULTS_SEED reruns with that one.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Every fault test prints its seed, and GATEHOUSE_FAULTS_SEED reruns with that one.
+export { seededRandom } from "../support/seeded-random.ts";
 
 export function testSeed(): number {
   const fromEnv = Number(process.env.GATEHOUSE_FAULTS_SEED);
