@@ -4,7 +4,7 @@ import { parseIpFilter } from "../review/ip-filter.ts";
 import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
-import { CursorQuery, LimitQuery, RequestInfoColumnsSchema } from "./schemas.ts";
+import { CursorQuery, DecisionEntrySchema, LimitQuery } from "./schemas.ts";
 
 const instant = (name: string) =>
   z.iso
@@ -12,25 +12,13 @@ const instant = (name: string) =>
     .optional()
     .openapi({ format: "date-time" });
 
-const DecisionSchema = z
-  .object({
-    id: z.number().int(),
-    message_id: z.string(),
-    action: z.enum(["approve", "reject", "review", "expire"]),
-    source: z.enum(["rules", "moderator", "system"]),
-    actor: z.string().nullable(),
-    reason: z.string().nullable(),
-    matches: z.unknown().openapi({ type: "array", items: { $ref: "#/components/schemas/RuleMatch" } }),
-    ruleset_version: z.string().nullable(),
-    error: z.string().nullable(),
-    user_id: z.string().nullable(),
-    cid: z.string().nullable(),
-    request_info: RequestInfoColumnsSchema,
-    metadata: z.record(z.string(), z.string()),
-    evaluation_us: z.number().int().nullable(),
-    created_at: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("Decision");
+// The log adds what it is searched by to the decision itself.
+const DecisionSchema = DecisionEntrySchema.extend({
+  message_id: z.string(),
+  user_id: z.string().nullable(),
+  cid: z.string().nullable(),
+  metadata: z.record(z.string(), z.string()),
+}).openapi("Decision");
 
 const route = createRoute({
   method: "get",

@@ -9,10 +9,10 @@ import type { ReviewRouteDeps } from "./review-deps.ts";
 import { claimView, refusalProblem } from "./review-problems.ts";
 import {
   ClaimSchema,
+  DecisionEntrySchema,
   MessageIdParam,
   MessageStatusSchema,
   ReasonBody,
-  RequestInfoColumnsSchema,
 } from "./schemas.ts";
 
 const timestamp = z.string().openapi({ format: "date-time" });
@@ -36,21 +36,7 @@ const MessageRecordSchema = z
       .nullable()
       .openapi({ description: "Until the deadline; null unless held." }),
     claim: ClaimSchema.nullable(),
-    decisions: z.array(
-      z.object({
-        id: z.number().int(),
-        action: z.enum(["approve", "reject", "review", "expire"]),
-        source: z.enum(["rules", "moderator", "system"]),
-        actor: z.string().nullable(),
-        reason: z.string().nullable(),
-        matches: z.unknown().openapi({ type: "array", items: { $ref: "#/components/schemas/RuleMatch" } }),
-        ruleset_version: z.string().nullable(),
-        error: z.string().nullable(),
-        request_info: RequestInfoColumnsSchema,
-        evaluation_us: z.number().int().nullable(),
-        created_at: timestamp,
-      }),
-    ),
+    decisions: z.array(DecisionEntrySchema),
     actions: z.array(
       z.object({
         id: z.number().int(),

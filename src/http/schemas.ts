@@ -62,3 +62,18 @@ export const RequestInfoColumnsSchema = z.object({
   ext: z.string().nullable(),
   type: z.string().nullable(),
 });
+
+/** One decision as every route shows it: what was decided, by whom, why, and on which signals. */
+export const DecisionEntrySchema = z.object({
+  id: z.number().int(),
+  action: z.enum(["approve", "reject", "review", "expire"]),
+  source: z.enum(["rules", "moderator", "system"]),
+  actor: z.string().nullable(),
+  reason: z.string().nullable(),
+  matches: z.unknown().openapi({ type: "array", items: { $ref: "#/components/schemas/RuleMatch" } }),
+  ruleset_version: z.string().nullable(),
+  error: z.string().nullable(),
+  request_info: RequestInfoColumnsSchema,
+  evaluation_us: z.number().int().nullable(),
+  created_at: z.string().openapi({ format: "date-time" }),
+});
