@@ -4,7 +4,7 @@ import { dispatchAttempts, finalStatuses, messages } from "../../src/db/schema/i
 import type { Service } from "../../src/service.ts";
 import { describeWithPostgres, openTestDatabase, type TestDatabase } from "../support/db.ts";
 import { type FakeStream, startFakeStream } from "../support/fake-stream.ts";
-import { sendSignedHook, startTestService } from "../support/service.ts";
+import { sendSignedHook, startReplicas } from "../support/service.ts";
 import { pendingMessagePayload } from "../support/sign.ts";
 
 const RULES = `
@@ -22,11 +22,10 @@ describeWithPostgres("two replicas with separate connection pools", () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     stream = await startFakeStream();
-    replicas = await Promise.all(
-      ["replica-a", "replica-b"].map((instanceId) =>
-        startTestService(db, stream, { instanceId, rulesYaml: RULES }, db.openPool(10)),
-      ),
-    );
+    replicas = await startReplicas(db, stream, ["replica-a", "replica-b"], {
+      rulesYaml: RULES,
+      poolSize: 10,
+    });
     for (const replica of replicas) replica.startWorkers();
   });
   afterAll(async () => {

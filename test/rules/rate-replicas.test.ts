@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Service } from "../../src/service.ts";
 import { describeWithPostgres, openTestDatabase, type TestDatabase } from "../support/db.ts";
 import { type FakeStream, startFakeStream } from "../support/fake-stream.ts";
-import { sendSignedHook, startTestService } from "../support/service.ts";
+import { sendSignedHook, startReplicas } from "../support/service.ts";
 import { pendingMessagePayload } from "../support/sign.ts";
 
 const RULES = `
@@ -19,11 +19,7 @@ describeWithPostgres("rate rule across two replicas", () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     stream = await startFakeStream();
-    replicas = await Promise.all(
-      ["a", "b"].map((instanceId) =>
-        startTestService(db, stream, { instanceId, rulesYaml: RULES }, db.openPool(4)),
-      ),
-    );
+    replicas = await startReplicas(db, stream, ["a", "b"], { rulesYaml: RULES, poolSize: 4 });
   });
   afterAll(async () => {
     for (const replica of replicas) await replica.shutdown();

@@ -88,6 +88,21 @@ export async function sendSignedHook(
   });
 }
 
+/** Several replicas on one database, each with a connection pool of its own (Postgres only). */
+export function startReplicas(
+  db: TestDatabase,
+  stream: FakeStream,
+  instanceIds: string[],
+  options: Omit<TestServiceOptions, "instanceId"> & { poolSize?: number } = {},
+): Promise<Service[]> {
+  const { poolSize, ...serviceOptions } = options;
+  return Promise.all(
+    instanceIds.map((instanceId) =>
+      startTestService(db, stream, { ...serviceOptions, instanceId }, db.openPool(poolSize)),
+    ),
+  );
+}
+
 /** One test's world: a database of its own, a fake Stream, and a service between them. */
 export interface Harness {
   db: TestDatabase;
