@@ -148,10 +148,11 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     rules: () => rules.current,
     pendingTimeoutMs: pendingTimeout.timeoutMs,
     logger,
-    receipts: new ReceiptBatcher(rawQuery(database.db), {
-      maxBatch: config.receiptBatch.max,
-      maxConcurrent: config.receiptBatch.concurrency,
-    }),
+    receipts: new ReceiptBatcher(
+      rawQuery(database.db),
+      { maxBatch: config.receiptBatch.max, maxConcurrent: config.receiptBatch.concurrency },
+      dispatcher.immediate,
+    ),
   };
 
   let accepting = true;

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { MessageStatus } from "../db/schema/index.ts";
+import type { ImmediateDispatch } from "../hooks/receipt-batcher.ts";
 import { backoffMs } from "./backoff.ts";
 import type { AttemptRecord, ClaimedWork, OutboxStore } from "./outbox-store.ts";
 import { SettleBatcher } from "./settle-batcher.ts";
@@ -85,6 +86,28 @@ export class Dispatcher {
     this.claimKicked();
   }
 
+  /**
+   * The places and terms for receipts that claim their own outbox rows (see ImmediateDispatch):
+   * a place reserved by a receipt counts as taken until its work is done or it is given back.
+   */
+  get immediate(): ImmediateDispatch {
+    return {
+      terms: { owner: this.options.store.owner, leaseMs: this.options.store.leaseMs },
+      marginMs: this.margin,
+      reserve: (wanted) => {
+        if (this.stopping) return 0;
+        const granted = Math.max(0, Math.min(wanted, this.options.concurrency - this.working));
+        this.working += granted;
+        return granted;
+      },
+      unreserve: (count) => this.release(count),
+      // Run even while stopping: the row is leased to us, and stop() waits for reserved places.
+      run: (work) => {
+        this.track(this.process(work).finally(() => this.release()));
+      },
+    };
+  }
+
   /** Claims due rows up to the free concurrency and runs them; resolves when they are done. */
   async poll(): Promise<number> {
     const claimed = await this.options.store.claimDueWithAttempts(
@@ -132,8 +155,8 @@ export class Dispatcher {
     return this.track(this.process(work).finally(() => this.release()));
   }
 
-  private release(): void {
-    this.working--;
+  private release(places = 1): void {
+    this.working -= places;
     if (this.kicked.length > 0) this.claimKicked();
   }
 
@@ -143,8 +166,14 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer);
     // A pass claiming rows now would start work after the snapshot below and have its leases
     // released under it (a peer would then repeat calls still under way): wait for it too.
+    const giveUpAt = Date.now() + timeoutMs;
     const drained = Promise.allSettled([this.polling, ...this.inFlight]);
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    // Receipts still being written hold places for rows they claim; that work starts when they
+    // commit, after the snapshot above. Wait for it too, within the same bound.
+    while (this.working > 0 && Date.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, 10).unref());
+    }
     await this.options.store.releaseAll().catch(() => {});
   }
 

@@ -8,6 +8,7 @@ import {
   type OutboxAction,
   outbox,
 } from "../db/schema/index.ts";
+import { tupleReader } from "../db/tuples.ts";
 
 /** An outbox row this dispatcher holds the lease on, with what it needs to know of the message. */
 export interface ClaimedWork {
@@ -121,12 +122,21 @@ select (select status from moved) as status`;
 
 const CURRENT_STATUS = "select status from messages where id = $1";
 
+const SETTLEMENT = tupleReader<Settlement>([
+  ["attempt_id", "bigint", (s) => s.attempt.id],
+  ["outcome", "text", (s) => s.attempt.outcome],
+  ["http_status", "int", (s) => s.attempt.httpStatus ?? null],
+  ["error", "text", (s) => s.attempt.error],
+  ["message_id", "text", (s) => s.messageId],
+  ["from_status", "text", (s) => s.from],
+  ["to_status", "text", (s) => s.to],
+  ["reason", "text", (s) => s.reason],
+  ["state", "text", (s) => s.state],
+]);
+
 /** SETTLE for many rows at once (their leases are ours, so no two batches share a message). */
 const SETTLE_MANY = `
-with input as (
-  select * from jsonb_to_recordset($1::text::jsonb) as r(
-    attempt_id bigint, outcome text, http_status int, error text, message_id text,
-    from_status text, to_status text, reason text, state text)
+with input as (${SETTLEMENT.select}
 ), finished as (
   update dispatch_attempts a
      set outcome = i.outcome, http_status = i.http_status, error = i.error, finished_at = $2::timestamptz
@@ -168,8 +178,8 @@ export class OutboxStore {
 
   constructor(
     private readonly db: Db,
-    private readonly owner: string,
-    private readonly leaseMs: number,
+    readonly owner: string,
+    readonly leaseMs: number,
   ) {
     this.query = rawQuery(db);
   }
@@ -299,19 +309,7 @@ export class OutboxStore {
    */
   async settleMany(settlements: readonly Settlement[]): Promise<Map<string, MessageStatus>> {
     const rows = await this.query<{ id: string; status: MessageStatus }>(SETTLE_MANY, [
-      JSON.stringify(
-        settlements.map((s) => ({
-          attempt_id: s.attempt.id,
-          outcome: s.attempt.outcome,
-          http_status: s.attempt.httpStatus ?? null,
-          error: s.attempt.error,
-          message_id: s.messageId,
-          from_status: s.from,
-          to_status: s.to,
-          reason: s.reason,
-          state: s.state,
-        })),
-      ),
+      SETTLEMENT.encode(settlements),
       new Date().toISOString(),
     ]);
     const statuses = new Map(rows.map((row) => [row.id, row.status]));

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// The extended zod: the review API documents these schemas with .openapi(), whatever the import order.
+import { z } from "@hono/zod-openapi";
 
 // Stream's MessageResponse: every field but `id` is optional and unknown fields are kept, so a
 // field Stream adds tomorrow still reaches the stored payload and the rules.

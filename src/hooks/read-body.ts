@@ -16,11 +16,21 @@ export class BadEncodingError extends Error {
  * A gzip body is inflated with the same limit on its output: Stream signs the uncompressed bytes.
  */
 export async function readRawBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length"));
+  const length = request.headers.get("content-length");
+  const declared = length === null ? Number.NaN : Number(length);
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new BodyTooLargeError(`body is ${declared} bytes; the limit is ${maxBytes} (MAX_BODY_BYTES)`);
   }
-  const bytes = await readLimited(request, maxBytes);
+  // A declared length within the limit bounds the body already (the HTTP parser refuses more), so
+  // it is read whole: on @hono/node-server that reads the socket directly, without building a web
+  // stream and Request per hook. Otherwise (chunked) it is streamed and cut off at the limit.
+  const bytes = Number.isFinite(declared)
+    ? new Uint8Array(await request.arrayBuffer())
+    : await readLimited(request, maxBytes);
+  // An in-process caller (app.fetch) has no parser holding it to its declared length.
+  if (bytes.byteLength > maxBytes) {
+    throw new BodyTooLargeError(`body exceeds the limit of ${maxBytes} bytes (MAX_BODY_BYTES)`);
+  }
   const encoding = request.headers.get("content-encoding")?.trim().toLowerCase();
   if (!encoding || encoding === "identity") return bytes;
   if (encoding !== "gzip") {

@@ -1,6 +1,8 @@
 import type { RawQuery } from "../db/client.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
+import type { ClaimedWork } from "../dispatch/outbox-store.ts";
 import {
+  type ClaimTerms,
   insertNewReceipts,
   type ReceiptDraft,
   recordDuplicateReceipts,
@@ -15,6 +17,24 @@ export interface ReceiptBatcherOptions {
 }
 
 export const DEFAULT_RECEIPT_BATCHING: ReceiptBatcherOptions = { maxBatch: 128, maxConcurrent: 4 };
+
+/**
+ * The dispatcher's side of receipts that claim their own outbox rows: a new approved or rejected
+ * message is stored already leased to this replica, and its Stream call starts as soon as the
+ * receipt commits, without a separate claim. Rows the dispatcher has no room for are stored
+ * unleased, for the poller, as before.
+ */
+export interface ImmediateDispatch {
+  terms: ClaimTerms;
+  /** Rows with less than this left before their deadline are not claimed (no call would start). */
+  marginMs: number;
+  /** Takes places for up to `wanted` calls; answers how many it got. */
+  reserve(wanted: number): number;
+  /** Gives back places reserved for rows that were not claimed after all. */
+  unreserve(count: number): void;
+  /** Starts the work on a row a receipt claimed, in a place reserved for it. */
+  run(work: ClaimedWork): void;
+}
 
 interface Waiter {
   draft: ReceiptDraft;
@@ -40,6 +60,7 @@ export class ReceiptBatcher {
   constructor(
     private readonly query: RawQuery,
     private readonly options: ReceiptBatcherOptions = DEFAULT_RECEIPT_BATCHING,
+    private readonly dispatch?: ImmediateDispatch,
   ) {}
 
   /** Resolves once the receipt is stored; rejects if it could not be. */
@@ -79,37 +100,66 @@ export class ReceiptBatcher {
     for (const waiter of batch) {
       if (!candidates.has(waiter.draft.messageId)) candidates.set(waiter.draft.messageId, waiter);
     }
-    const { created, failed } = await this.insertNew([...candidates.values()]);
-
-    const duplicates: Waiter[] = [];
-    for (const waiter of batch) {
-      const id = waiter.draft.messageId;
-      if (failed.has(id)) waiter.reject(failed.get(id));
-      else if (created.has(id) && candidates.get(id) === waiter)
-        waiter.resolve({ isNew: true, status: waiter.draft.status });
-      else duplicates.push(waiter);
+    const claimIds = this.reserveClaims([...candidates.values()]);
+    let unclaimed = claimIds.size;
+    try {
+      const { created, failed } = await this.insertNew([...candidates.values()], claimIds);
+      const duplicates: Waiter[] = [];
+      for (const waiter of batch) {
+        const { draft } = waiter;
+        const id = draft.messageId;
+        if (failed.has(id)) waiter.reject(failed.get(id));
+        else if (created.has(id) && candidates.get(id) === waiter) {
+          const attemptId = created.get(id);
+          const claimed = claimIds.has(id) && attemptId != null;
+          if (claimed) {
+            unclaimed--;
+            this.dispatch!.run(claimedWork(draft, attemptId));
+          }
+          waiter.resolve({ isNew: true, status: draft.status, claimed });
+        } else duplicates.push(waiter);
+      }
+      if (duplicates.length > 0) await this.recordDuplicates(duplicates);
+    } finally {
+      if (unclaimed > 0) this.dispatch?.unreserve(unclaimed);
     }
-    if (duplicates.length > 0) await this.recordDuplicates(duplicates);
+  }
+
+  /** The ids of the new messages this batch will claim: as many as the dispatcher has room for. */
+  private reserveClaims(candidates: Waiter[]): Set<string> {
+    const { dispatch } = this;
+    if (!dispatch) return new Set();
+    const eligible = candidates.filter(
+      ({ draft }) =>
+        draft.outboxAction !== null &&
+        draft.deadlineAt.getTime() - draft.receivedAt.getTime() > dispatch.marginMs,
+    );
+    const granted = eligible.length > 0 ? dispatch.reserve(eligible.length) : 0;
+    return new Set(eligible.slice(0, granted).map(({ draft }) => draft.messageId));
   }
 
   private async insertNew(
     waiters: Waiter[],
-  ): Promise<{ created: Set<string>; failed: Map<string, unknown> }> {
+    claimIds: ReadonlySet<string>,
+  ): Promise<{ created: Map<string, number | null>; failed: Map<string, unknown> }> {
     const drafts = waiters.map((waiter) => waiter.draft);
+    const claims =
+      this.dispatch && claimIds.size > 0 ? { terms: this.dispatch.terms, ids: claimIds } : undefined;
     const failed = new Map<string, unknown>();
     try {
-      return { created: await insertNewReceipts(this.query, drafts), failed };
+      return { created: await insertNewReceipts(this.query, drafts, claims), failed };
     } catch (error) {
       if (drafts.length === 1) {
         failed.set(drafts[0]!.messageId, error);
-        return { created: new Set(), failed };
+        return { created: new Map(), failed };
       }
     }
-    const created = new Set<string>();
+    const created = new Map<string, number | null>();
     await Promise.all(
       drafts.map(async (draft) => {
         try {
-          for (const id of await insertNewReceipts(this.query, [draft])) created.add(id);
+          for (const [id, attemptId] of await insertNewReceipts(this.query, [draft], claims))
+            created.set(id, attemptId);
         } catch (error) {
           failed.set(draft.messageId, error);
         }
@@ -120,7 +170,11 @@ export class ReceiptBatcher {
 
   private async recordDuplicates(waiters: Waiter[]): Promise<void> {
     const answer = (waiter: Waiter, current: Map<string, MessageStatus>) =>
-      waiter.resolve({ isNew: false, status: current.get(waiter.draft.messageId) ?? waiter.draft.status });
+      waiter.resolve({
+        isNew: false,
+        status: current.get(waiter.draft.messageId) ?? waiter.draft.status,
+        claimed: false,
+      });
     try {
       const current = await recordDuplicateReceipts(
         this.query,
@@ -141,4 +195,18 @@ export class ReceiptBatcher {
       }),
     );
   }
+}
+
+/** What the dispatcher's claim would have answered for a row the receipt claimed. */
+function claimedWork(draft: ReceiptDraft, attemptId: number): ClaimedWork {
+  return {
+    messageId: draft.messageId,
+    action: draft.outboxAction!,
+    attempts: 1,
+    outcomeUnknown: false,
+    status: draft.status,
+    deadlineAt: draft.deadlineAt,
+    receivedAt: draft.receivedAt,
+    attemptId,
+  };
 }

@@ -1,5 +1,6 @@
 import type { RawQuery } from "../db/client.ts";
 import type { MessageStatus, OutboxAction } from "../db/schema/index.ts";
+import { tupleReader } from "../db/tuples.ts";
 import type { Decision } from "../rules/types.ts";
 import type { RequestSignals } from "./request-signals.ts";
 
@@ -30,10 +31,49 @@ export interface StoredReceipt {
   isNew: boolean;
   /** The message's status after the write: the new status, or the existing record's. */
   status: MessageStatus;
+  /** The receipt claimed the outbox row and handed it to the dispatcher: its call is under way. */
+  claimed: boolean;
 }
 
-// Both statements take the whole batch as one JSON parameter: one statement text whatever the
-// batch size (so it is prepared once per connection), and one parse on the database side.
+// Rows travel as positional JSON tuples (see db/tuples.ts): one statement text whatever the batch
+// size, so it is prepared once per connection.
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** A receipt to insert, and whether this replica claims its outbox row for an immediate call. */
+interface NewReceipt {
+  draft: ReceiptDraft;
+  claim: boolean;
+}
+
+const NEW_RECEIPT = tupleReader<NewReceipt>([
+  ["id", "text", (r) => r.draft.messageId],
+  ["status", "text", (r) => r.draft.status],
+  ["cid", "text", (r) => r.draft.cid],
+  ["user_id", "text", (r) => r.draft.userId],
+  ["text", "text", (r) => r.draft.text],
+  ["payload", "jsonb", (r) => r.draft.payload],
+  ["metadata", "jsonb", (r) => r.draft.metadata],
+  ["request_info", "jsonb", (r) => r.draft.requestInfo],
+  ["message_created_at", "timestamptz", (r) => iso(r.draft.messageCreatedAt)],
+  ["received_at", "timestamptz", (r) => iso(r.draft.receivedAt)],
+  ["deadline_at", "timestamptz", (r) => iso(r.draft.deadlineAt)],
+  ["status_reason", "text", (r) => r.draft.statusReason],
+  ["action", "text", (r) => r.draft.decision.action],
+  ["matches", "jsonb", (r) => r.draft.decision.matches],
+  ["ruleset_version", "text", (r) => r.draft.decision.ruleset_version],
+  ["error", "text", (r) => r.draft.decision.error ?? null],
+  ["ip", "text", (r) => r.draft.signals.ip],
+  ["user_agent", "text", (r) => r.draft.signals.userAgent],
+  ["sdk", "text", (r) => r.draft.signals.sdk],
+  ["ext", "text", (r) => r.draft.signals.ext],
+  ["request_type", "text", (r) => r.draft.signals.requestType],
+  ["evaluation_us", "int", (r) => r.draft.evaluationUs],
+  ["outbox_action", "text", (r) => r.draft.outboxAction],
+  ["webhook_id", "text", (r) => r.draft.webhookId],
+  ["attempt", "int", (r) => r.draft.attempt],
+  ["claim", "bool", (r) => r.claim],
+]);
 
 /**
  * New receipts, all or nothing: one statement is one transaction. The message rows are inserted
@@ -41,15 +81,13 @@ export interface StoredReceipt {
  * deadlock; a message already known is skipped (ON CONFLICT DO NOTHING), and only the rows it
  * really inserted get a decision, an outbox row and a delivery record. Foreign keys are checked
  * at the end of the statement, when the message rows exist.
+ *
+ * A row marked `claim` has its outbox row born leased to this replica ($2, for $3 ms) with its
+ * first attempt recorded, exactly what the dispatcher's claim would write: the commit or delete
+ * call can start the moment the transaction commits, with no claim round trip in between.
  */
 const INSERT_NEW = `
-with input as (
-  select * from jsonb_to_recordset($1::text::jsonb) as r(
-    id text, status text, cid text, user_id text, text text, payload jsonb, metadata jsonb,
-    request_info jsonb, message_created_at timestamptz, received_at timestamptz,
-    deadline_at timestamptz, status_reason text, action text, matches jsonb, ruleset_version text,
-    error text, ip text, user_agent text, sdk text, ext text, request_type text, evaluation_us int,
-    outbox_action text, webhook_id text, attempt int)
+with input as (${NEW_RECEIPT.select}
 ), inserted as (
   insert into messages (id, status, cid, user_id, text, payload, metadata, request_info,
     message_created_at, received_at, deadline_at, updated_at, final_at, status_reason)
@@ -66,15 +104,32 @@ with input as (
     i.ip::inet, i.user_agent, i.sdk, i.ext, i.request_type, i.metadata, i.evaluation_us, i.received_at
     from input i join inserted using (id)
 ), queued as (
-  insert into outbox (message_id, action, next_attempt_at)
-  select i.id, i.outbox_action, i.received_at from input i join inserted using (id)
+  insert into outbox (message_id, action, next_attempt_at, lease_owner, lease_expires_at, attempts)
+  select i.id, i.outbox_action, i.received_at,
+    case when i.claim then $2::text end,
+    case when i.claim then now() + $3::int * interval '1 millisecond' end,
+    case when i.claim then 1 else 0 end
+    from input i join inserted using (id)
    where i.outbox_action is not null
+), started as (
+  insert into dispatch_attempts (message_id, call, dispatcher)
+  select i.id, i.outbox_action, $2::text from input i join inserted using (id)
+   where i.claim and i.outbox_action is not null
+  returning id, message_id
 ), delivered as (
   insert into hook_deliveries (message_id, hook, webhook_id, attempt, outcome, status_after, received_at)
   select i.id, 'PassOnPendingMessage', i.webhook_id, i.attempt, 'new', i.status, i.received_at
     from input i join inserted using (id)
 )
-select id from inserted`;
+select ins.id, s.id as attempt_id from inserted ins left join started s on s.message_id = ins.id`;
+
+const DUPLICATE_RECEIPT = tupleReader<ReceiptDraft>([
+  ["id", "text", (d) => d.messageId],
+  ["status", "text", (d) => d.status],
+  ["webhook_id", "text", (d) => d.webhookId],
+  ["attempt", "int", (d) => d.attempt],
+  ["received_at", "timestamptz", (d) => iso(d.receivedAt)],
+]);
 
 /**
  * Deliveries of known messages: answered with the record's current status, and logged. A separate
@@ -82,9 +137,7 @@ select id from inserted`;
  * INSERT_NEW waited on it.
  */
 const RECORD_DUPLICATES = `
-with input as (
-  select * from jsonb_to_recordset($1::text::jsonb) as r(
-    id text, status text, webhook_id text, attempt int, received_at timestamptz)
+with input as (${DUPLICATE_RECEIPT.select}
 ), found as (
   select i.id, coalesce(m.status, i.status) as status, i.webhook_id, i.attempt, i.received_at
     from input i left join messages m on m.id = i.id
@@ -94,58 +147,28 @@ with input as (
 )
 select id, status from found`;
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
-function newRow(draft: ReceiptDraft) {
-  return {
-    id: draft.messageId,
-    status: draft.status,
-    cid: draft.cid,
-    user_id: draft.userId,
-    text: draft.text,
-    payload: draft.payload,
-    metadata: draft.metadata,
-    request_info: draft.requestInfo,
-    message_created_at: iso(draft.messageCreatedAt),
-    received_at: iso(draft.receivedAt),
-    deadline_at: iso(draft.deadlineAt),
-    status_reason: draft.statusReason,
-    action: draft.decision.action,
-    matches: draft.decision.matches,
-    ruleset_version: draft.decision.ruleset_version,
-    error: draft.decision.error ?? null,
-    ip: draft.signals.ip,
-    user_agent: draft.signals.userAgent,
-    sdk: draft.signals.sdk,
-    ext: draft.signals.ext,
-    request_type: draft.signals.requestType,
-    evaluation_us: draft.evaluationUs,
-    outbox_action: draft.outboxAction,
-    webhook_id: draft.webhookId,
-    attempt: draft.attempt,
-  };
-}
-
-function duplicateRow(draft: ReceiptDraft) {
-  return {
-    id: draft.messageId,
-    status: draft.status,
-    webhook_id: draft.webhookId,
-    attempt: draft.attempt,
-    received_at: iso(draft.receivedAt),
-  };
+/** Who claims the rows a receipt batch claims, and for how long. */
+export interface ClaimTerms {
+  owner: string;
+  leaseMs: number;
 }
 
 /**
- * Inserts new receipts (one draft per message id), all or none; answers the ids it created. An id
- * it did not create was already known: its draft is a duplicate.
+ * Inserts new receipts (one draft per message id), all or none; answers the ids it created, each
+ * with the attempt id of its claimed first call when it was claimed (see INSERT_NEW). An id it did
+ * not create was already known: its draft is a duplicate.
  */
 export async function insertNewReceipts(
   query: RawQuery,
   drafts: readonly ReceiptDraft[],
-): Promise<Set<string>> {
-  const rows = await query<{ id: string }>(INSERT_NEW, [JSON.stringify(drafts.map(newRow))]);
-  return new Set(rows.map((row) => row.id));
+  claims?: { terms: ClaimTerms; ids: ReadonlySet<string> },
+): Promise<Map<string, number | null>> {
+  const rows = await query<{ id: string; attempt_id: string | number | null }>(INSERT_NEW, [
+    NEW_RECEIPT.encode(drafts.map((draft) => ({ draft, claim: claims?.ids.has(draft.messageId) ?? false }))),
+    claims?.terms.owner ?? null,
+    claims?.terms.leaseMs ?? 0,
+  ]);
+  return new Map(rows.map((row) => [row.id, row.attempt_id == null ? null : Number(row.attempt_id)]));
 }
 
 /** Logs deliveries of known messages; answers each message's current status by id. */
@@ -154,7 +177,7 @@ export async function recordDuplicateReceipts(
   drafts: readonly ReceiptDraft[],
 ): Promise<Map<string, MessageStatus>> {
   const rows = await query<{ id: string; status: MessageStatus }>(RECORD_DUPLICATES, [
-    JSON.stringify(drafts.map(duplicateRow)),
+    DUPLICATE_RECEIPT.encode(drafts),
   ]);
   return new Map(rows.map((row) => [row.id, row.status]));
 }

@@ -30,7 +30,7 @@ export interface Receipt {
   status: MessageStatus;
   /** This delivery created the record (false: a retry, a replay or the other hook). */
   isNew: boolean;
-  /** An outbox row was written: the dispatcher should try it now. */
+  /** An outbox row was written and nobody has claimed it yet: the dispatcher should try it now. */
   dispatch: boolean;
 }
 
@@ -102,7 +102,7 @@ export async function receivePendingMessage(
     messageId: message.id,
     status: stored.status,
     isNew: stored.isNew,
-    dispatch: stored.isNew && outboxAction !== null,
+    dispatch: stored.isNew && outboxAction !== null && !stored.claimed,
   };
 }
 

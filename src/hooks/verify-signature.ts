@@ -23,9 +23,27 @@ export function verifySignature(
   return valid;
 }
 
-/** Constant-time string equality for API keys and tokens. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = createHmac("sha256", "gatehouse-compare").update(a).digest();
-  const right = createHmac("sha256", "gatehouse-compare").update(b).digest();
-  return timingSafeEqual(left, right);
+const compareDigest = (value: string) => createHmac("sha256", "gatehouse-compare").update(value).digest();
+
+/** Digests of configured values (an API key, the admin token): the same few on every request. */
+const knownDigests = new Map<string, Buffer>();
+const MAX_KNOWN = 16;
+
+function digestOfConfigured(value: string): Buffer {
+  let digest = knownDigests.get(value);
+  if (!digest) {
+    if (knownDigests.size >= MAX_KNOWN) knownDigests.clear();
+    digest = compareDigest(value);
+    knownDigests.set(value, digest);
+  }
+  return digest;
+}
+
+/**
+ * Constant-time string equality for API keys and tokens: both sides are hashed to a fixed length
+ * first, so neither the length nor the content of the expected value leaks through timing.
+ * `expected` is the configured value; its digest is kept, as it rarely changes.
+ */
+export function safeEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(compareDigest(given), digestOfConfigured(expected));
 }

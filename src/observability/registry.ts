@@ -16,9 +16,17 @@ function labelText(labels: Labels): string {
   return `{${entries.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(",")}}`;
 }
 
-/** Same labels in any order are one series. */
-const seriesKey = (labels: Labels) =>
-  JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/**
+ * Same labels in any order are one series. Called on every observation (several per hook), so it
+ * builds a plain string instead of sorting and serialising entry arrays.
+ */
+function seriesKey(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = "";
+  for (const name of names) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
+}
 
 function formatNumber(value: number): string {
   if (Number.isNaN(value)) return "NaN";
@@ -119,9 +127,7 @@ export class Histogram extends LabelledMetric<HistogramState> {
 
   observe(value: number, labels: Labels = {}): void {
     const state = this.entry(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 })).value;
-    this.buckets.forEach((bound, i) => {
-      if (value <= bound) state.counts[i]! += 1;
-    });
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) state.counts[i]! += 1;
     state.sum += value;
     state.count += 1;
   }

@@ -1,7 +1,7 @@
 // HTTP benchmark: Gatehouse against a bare Hono ceiling, measured in one run on one machine.
 // Run with `npm run bench` (node --import tsx test/bench/http.bench.ts).
 //
-// Processes: this one (orchestrator + fake Stream), a load generator (autocannon, its own
+// Processes: this one (orchestrator + a minimal Stream, commit-sink.ts), a load generator (autocannon, its own
 // process), and the server under test (its own process): the bare Hono ceiling, then Gatehouse on
 // a fresh Postgres database, then Gatehouse on PGlite. Every hook is signed and carries a new
 // message id. Printed per target: hooks/s at 64 connections and the ratio to the ceiling; ack
@@ -20,8 +20,8 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { type FakeStream, startFakeStream } from "../support/fake-stream.ts";
 import { freePort, projectRoot } from "../support/process.ts";
+import { type CommitSink, startCommitSink } from "./commit-sink.ts";
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from "./cpu-usage.ts";
 import type { LoadRequest, LoadResult, SentHook } from "./load-generator.ts";
 import { type Percentiles, percentiles } from "./percentiles.ts";
@@ -126,7 +126,7 @@ class LoadGenerator {
 interface TargetResult {
   name: string;
   throughput: LoadResult;
-  /** Commit calls that reached the fake Stream per second during the throughput phase. */
+  /** Commit calls that reached the benchmark's Stream per second during the throughput phase. */
   commitsPerSecond?: number;
   /** How long the commits still owed after the throughput phase took to reach Stream. */
   backlogSeconds?: number;
@@ -135,7 +135,7 @@ interface TargetResult {
   halfLoad?: LoadResult;
   /** Rates the closed loop reached per connection count, while looking for half load. */
   probes?: string;
-  /** Hook sent -> commit request arrived at the fake Stream, in the half-load phase. */
+  /** Hook sent -> commit request arrived at the benchmark's Stream, in the half-load phase. */
   receiptToCommit?: Percentiles;
   /** The same at 64 connections (saturated: includes queueing in front of the service). */
   receiptToCommitSaturated?: Percentiles;
@@ -157,19 +157,19 @@ interface CommitCheck {
 }
 
 /** First commit call per message id, and how many commit calls each got. */
-function commitLedger(fake: FakeStream): Map<string, { firstAt: number; calls: number; applied: number }> {
+function commitLedger(fake: CommitSink): Map<string, { firstAt: number; calls: number; applied: number }> {
   const byId = new Map<string, { firstAt: number; calls: number; applied: number }>();
   for (const call of fake.ledger) {
     if (call.operation !== "commit" || !call.messageId) continue;
     const seen = byId.get(call.messageId) ?? { firstAt: call.at, calls: 0, applied: 0 };
     seen.calls++;
-    if (call.simulated?.effect === "committed") seen.applied++;
+    if (call.applied) seen.applied++;
     byId.set(call.messageId, seen);
   }
   return byId;
 }
 
-async function waitForCommits(fake: FakeStream, hooks: SentHook[]): Promise<void> {
+async function waitForCommits(fake: CommitSink, hooks: SentHook[]): Promise<void> {
   const expected = hooks.filter((hook) => hook.ackStatus === "committing").map((hook) => hook.id);
   const until = Date.now() + DRAIN_TIMEOUT_MS;
   while (Date.now() < until) {
@@ -179,7 +179,7 @@ async function waitForCommits(fake: FakeStream, hooks: SentHook[]): Promise<void
   }
 }
 
-function checkCommits(fake: FakeStream, hooks: SentHook[], label: string): CommitCheck {
+function checkCommits(fake: CommitSink, hooks: SentHook[], label: string): CommitCheck {
   const ledger = commitLedger(fake);
   const ours = [...ledger].filter(([id]) => id.startsWith(`bench-${label}-`));
   const acked = hooks.filter((hook) => hook.ackStatus === "committing");
@@ -193,11 +193,11 @@ function checkCommits(fake: FakeStream, hooks: SentHook[], label: string): Commi
   };
 }
 
-function commitsBetween(fake: FakeStream, from: number, to: number): number {
+function commitsBetween(fake: CommitSink, from: number, to: number): number {
   return fake.ledger.filter((call) => call.operation === "commit" && call.at >= from && call.at < to).length;
 }
 
-function receiptToCommit(fake: FakeStream, hooks: SentHook[]): Percentiles {
+function receiptToCommit(fake: CommitSink, hooks: SentHook[]): Percentiles {
   const ledger = commitLedger(fake);
   const delays: number[] = [];
   for (const hook of hooks) {
@@ -207,7 +207,7 @@ function receiptToCommit(fake: FakeStream, hooks: SentHook[]): Percentiles {
   return percentiles(delays);
 }
 
-function loadRequest(url: string, fake: FakeStream, overrides: Partial<LoadRequest>): LoadRequest {
+function loadRequest(url: string, fake: CommitSink, overrides: Partial<LoadRequest>): LoadRequest {
   return {
     url,
     path: `${HOOK_PATH}/PassOnPendingMessage`,
@@ -257,7 +257,7 @@ async function benchGatehouse(
   name: string,
   label: string,
   load: LoadGenerator,
-  fake: FakeStream,
+  fake: CommitSink,
   storage: Record<string, string>,
 ): Promise<TargetResult> {
   const port = await freePort();
@@ -330,7 +330,7 @@ async function benchGatehouse(
   }
 }
 
-async function benchCeiling(load: LoadGenerator, fake: FakeStream): Promise<TargetResult> {
+async function benchCeiling(load: LoadGenerator, fake: CommitSink): Promise<TargetResult> {
   const port = await freePort();
   const server = startServer(here("./bare-hono.ts"), { PORT: String(port), HOOK_PATH });
   try {
@@ -418,7 +418,7 @@ function report(results: TargetResult[]): string[] {
     if (r.cpu && t.acked > 0) {
       const perHook = (seconds: number) => ((seconds * 1e6) / t.acked).toFixed(0);
       lines.push(
-        `  CPU per hook at 64 connections (us): service ${perHook(r.cpu.service)}, postgres ${perHook(r.cpu.postgres)}, load generator ${perHook(r.cpu.loader)}, fake Stream (bench process) ${perHook(r.cpu.benchProcess)}; machine ${((100 * r.cpu.machine) / (t.elapsedSec * cpus().length)).toFixed(0)}% busy`,
+        `  CPU per hook at 64 connections (us): service ${perHook(r.cpu.service)}, postgres ${perHook(r.cpu.postgres)}, load generator ${perHook(r.cpu.loader)}, Stream stand-in (bench process) ${perHook(r.cpu.benchProcess)}; machine ${((100 * r.cpu.machine) / (t.elapsedSec * cpus().length)).toFixed(0)}% busy`,
       );
     }
     if (r.halfLoad) {
@@ -451,7 +451,7 @@ function report(results: TargetResult[]): string[] {
 async function main(): Promise<void> {
   const started = Date.now();
   console.log((await machine()).join("\n"));
-  const fake = await startFakeStream({ autoCreatePending: true });
+  const fake = await startCommitSink();
   const load = new LoadGenerator();
   const results: TargetResult[] = [];
   try {

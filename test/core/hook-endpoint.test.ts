@@ -7,7 +7,7 @@ import { api } from "../support/api.ts";
 import { appliedCommits, storedRows, streamCalls } from "../support/counts.ts";
 import { describeWithPostgres } from "../support/db.ts";
 import { type Harness, startHarness } from "../support/service.ts";
-import { signBody } from "../support/sign.ts";
+import { hookHeaders, signBody } from "../support/sign.ts";
 
 const RULES = `
 default_action: approve
@@ -293,6 +293,18 @@ describe("hook endpoints: every row of the contract's table", () => {
       const response = await h.hook("PassOnPendingMessage", payload);
       expect(response.status).toBe(413);
       expect(((await response.json()) as { detail: string }).detail).toMatch(/MAX_BODY_BYTES/);
+      expect(await storedRows(h.db.database.db)).toMatchObject({ messages: 0, deliveries: 0 });
+    });
+
+    it("a body longer than its declared Content-Length, in process where no HTTP parser enforces it", async () => {
+      const payload = h.pending({ message: { text: "x".repeat(1_100_000) } });
+      const signed = hookHeaders({ apiKey: h.stream.apiKey, secret: h.stream.apiSecret, body: payload });
+      const response = await h.service.app.request(`${h.service.config.hookPath}/PassOnPendingMessage`, {
+        method: "POST",
+        headers: { ...signed.headers, "content-length": "100" },
+        body: signed.body,
+      });
+      expect(response.status).toBe(413);
       expect(await storedRows(h.db.database.db)).toMatchObject({ messages: 0, deliveries: 0 });
     });
 

@@ -1,7 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rawQuery } from "../../src/db/client.ts";
 import { dispatchAttempts } from "../../src/db/schema/index.ts";
 import { OutboxStore } from "../../src/dispatch/outbox-store.ts";
+import { hookPayloadSchema } from "../../src/hooks/payload.ts";
+import { ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
+import { receivePendingMessage } from "../../src/hooks/receive.ts";
+import { builtInRuleSet } from "../../src/rules/index.ts";
 import { appliedCommits, streamCalls } from "../support/counts.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 
@@ -41,6 +46,39 @@ describe("a dispatcher that claims and dies", () => {
       .orderBy(dispatchAttempts.id);
     expect(attempts.map((a) => [a.dispatcher, a.outcome])).toEqual([
       ["dead-dispatcher", null],
+      [h.service.instanceId, "ok"],
+    ]);
+  });
+
+  it("a replica that claimed the row with its receipt and died: its lease runs out, and the message is still committed once", async () => {
+    const payload = h.pending();
+    // The receipt claims the row for "dead-replica", whose process dies before the call.
+    const dying = new ReceiptBatcher(rawQuery(h.db.database.db), undefined, {
+      terms: { owner: "dead-replica", leaseMs: 1000 },
+      marginMs: 0,
+      reserve: (wanted) => wanted,
+      unreserve: () => {},
+      run: () => {},
+    });
+    const receipt = await receivePendingMessage(
+      { db: h.db.database.db, rules: builtInRuleSet, pendingTimeoutMs: 60_000, receipts: dying },
+      hookPayloadSchema.parse(payload),
+      { webhookId: null, attempt: null },
+    );
+    expect(receipt).toMatchObject({ status: "committing", isNew: true, dispatch: false });
+    const alive = new OutboxStore(h.db.database.db, "other", 1000);
+    expect(await alive.claimDueWithAttempts(10, Date.now(), 0)).toEqual([]); // the lease is live
+
+    h.service.startWorkers();
+    await h.waitForStatus(payload.message.id, ["committed"], 10_000);
+    expect(streamCalls(h.stream, payload.message.id, "commit")).toHaveLength(1);
+    const attempts = await h.db.database.db
+      .select()
+      .from(dispatchAttempts)
+      .where(eq(dispatchAttempts.messageId, payload.message.id))
+      .orderBy(dispatchAttempts.id);
+    expect(attempts.map((a) => [a.dispatcher, a.outcome])).toEqual([
+      ["dead-replica", null],
       [h.service.instanceId, "ok"],
     ]);
   });
