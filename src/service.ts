@@ -15,7 +15,8 @@ import { ReceiptBatcher } from "./hooks/receipt-batcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import type { HookName } from "./http/hook-routes.ts";
 import { createLogger } from "./log.ts";
-import { RetentionJob } from "./maintenance/retention.ts";
+import { plannerStatisticsJob } from "./maintenance/planner-statistics.ts";
+import { retentionJob } from "./maintenance/retention.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
@@ -199,10 +200,14 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   const retention =
     config.retention.maxAgeMs === undefined
       ? undefined
-      : new RetentionJob(
+      : retentionJob(
           { db: database.db, logger, maxAgeMs: config.retention.maxAgeMs },
           config.retention.intervalMs,
         );
+
+  // PGlite plans each statement as it runs (no cached plans), so only Postgres needs this.
+  const plannerStatistics =
+    database.kind === "postgres" ? plannerStatisticsJob(rawQuery(database.db), logger) : undefined;
 
   return {
     app,
@@ -221,12 +226,14 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       dispatcher.start();
       sweeper.start();
       retention?.start();
+      plannerStatistics?.start();
       rules.watch();
     },
     async shutdown() {
       accepting = false;
       rules.close();
       await retention?.stop();
+      await plannerStatistics?.stop();
       await sweeper.stop();
       await dispatcher.stop(config.shutdownTimeoutMs);
       migrated = false;

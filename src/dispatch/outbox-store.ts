@@ -73,7 +73,8 @@ claimed as (
          lease_expires_at = now() + $5::int * interval '1 millisecond',
          attempts = o.attempts + 1
     from candidates c, messages m
-   where o.message_id = c.message_id and m.id = o.message_id
+   where o.message_id = any(array(select message_id from candidates))
+     and o.message_id = c.message_id and m.id = o.message_id
      and o.state = 'pending' and o.next_attempt_at <= now()
      and (o.lease_expires_at is null or o.lease_expires_at < now())
   returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at, m.received_at
@@ -134,24 +135,32 @@ const SETTLEMENT = tupleReader<Settlement>([
   ["state", "text", (s) => s.state],
 ]);
 
-/** SETTLE for many rows at once (their leases are ours, so no two batches share a message). */
+/**
+ * SETTLE for many rows at once (their leases are ours, so no two batches share a message). Each
+ * update names its rows by key (`= any(array(...))`) as well as joining the input: the planner
+ * cannot tell how few rows the JSON holds, and a plan that scans the table instead of looking the
+ * keys up costs in proportion to its size, on every batch.
+ */
 const SETTLE_MANY = `
 with input as (${SETTLEMENT.select}
 ), finished as (
   update dispatch_attempts a
      set outcome = i.outcome, http_status = i.http_status, error = i.error, finished_at = $2::timestamptz
-    from input i where a.id = i.attempt_id
+    from input i
+   where a.id = any(array(select attempt_id from input)) and a.id = i.attempt_id
 ), moved as (
   update messages m
      set status = i.to_status, updated_at = $2::timestamptz, final_at = $2::timestamptz, status_reason = i.reason
-    from input i where m.id = i.message_id and m.status = i.from_status
+    from input i
+   where m.id = any(array(select message_id from input)) and m.id = i.message_id and m.status = i.from_status
   returning m.id, m.status
 ), closed as (
   update outbox o
      set state = i.state, completed_at = $2::timestamptz, lease_owner = null, lease_expires_at = null,
          last_error = i.reason
     from input i
-   where o.message_id = i.message_id and o.state = 'pending' and (select count(*) from moved) >= 0
+   where o.message_id = any(array(select message_id from input)) and o.message_id = i.message_id
+     and o.state = 'pending' and (select count(*) from moved) >= 0
 )
 select id, status from moved`;
 

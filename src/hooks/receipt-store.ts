@@ -139,8 +139,10 @@ const DUPLICATE_RECEIPT = tupleReader<ReceiptDraft>([
 const RECORD_DUPLICATES = `
 with input as (${DUPLICATE_RECEIPT.select}
 ), found as (
-  select i.id, coalesce(m.status, i.status) as status, i.webhook_id, i.attempt, i.received_at
-    from input i left join messages m on m.id = i.id
+  -- A lookup per id: a join would let the planner scan the whole table (see SETTLE_MANY).
+  select i.id, coalesce((select m.status from messages m where m.id = i.id), i.status) as status,
+    i.webhook_id, i.attempt, i.received_at
+    from input i
 ), delivered as (
   insert into hook_deliveries (message_id, hook, webhook_id, attempt, outcome, status_after, received_at)
   select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at from found

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
+import { PeriodicJob } from "./periodic-job.ts";
 
 export interface RetentionOptions {
   db: Db;
@@ -57,31 +58,12 @@ export async function deleteExpiredHistory(options: RetentionOptions): Promise<n
   return total;
 }
 
-/** Runs deleteExpiredHistory every `intervalMs` until stopped. */
-export class RetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly options: RetentionOptions,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    const tick = () => {
-      this.running = deleteExpiredHistory(this.options)
-        .catch((error) => this.options.logger.warn({ err: error }, "retention run failed; will retry"))
-        .finally(() => {
-          this.timer = setTimeout(tick, this.intervalMs);
-          this.timer.unref();
-        });
-    };
-    this.timer = setTimeout(tick, Math.min(this.intervalMs, 60_000));
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
+/** Runs deleteExpiredHistory every `intervalMs` until stopped; the first run within a minute. */
+export function retentionJob(options: RetentionOptions, intervalMs: number): PeriodicJob {
+  return new PeriodicJob(
+    () => deleteExpiredHistory(options),
+    (error) => options.logger.warn({ err: error }, "retention run failed; will retry"),
+    intervalMs,
+    Math.min(intervalMs, 60_000),
+  );
 }

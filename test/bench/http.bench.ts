@@ -14,7 +14,6 @@
 // BENCH_CPU_PROF (a directory: Gatehouse runs under `node --cpu-prof` and writes its profile there).
 // DATABASE_POOL_SIZE, DISPATCH_* and RECEIPT_* are passed through to Gatehouse.
 import { type ChildProcess, fork, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -25,6 +24,7 @@ import { type CommitSink, startCommitSink } from "./commit-sink.ts";
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from "./cpu-usage.ts";
 import type { LoadRequest, LoadResult, SentHook } from "./load-generator.ts";
 import { type Percentiles, percentiles } from "./percentiles.ts";
+import { withScratchDatabase } from "./scratch-database.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 3;
@@ -346,20 +346,6 @@ async function benchCeiling(load: LoadGenerator, fake: CommitSink): Promise<Targ
   }
 }
 
-async function withScratchDatabase<T>(body: (url: string) => Promise<T>): Promise<T> {
-  const name = `gatehouse_bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  try {
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    return await body(url.toString());
-  } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -458,7 +444,7 @@ async function main(): Promise<void> {
     if (TARGETS.has("ceiling")) results.push(await benchCeiling(load, fake));
     if (TARGETS.has("postgres")) {
       results.push(
-        await withScratchDatabase((url) =>
+        await withScratchDatabase(ADMIN_URL, (url) =>
           benchGatehouse("Gatehouse on Postgres", "pg", load, fake, { DATABASE_URL: url }),
         ),
       );
