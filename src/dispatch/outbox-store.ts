@@ -136,13 +136,21 @@ const SETTLEMENT = tupleReader<Settlement>([
 ]);
 
 /**
- * SETTLE for many rows at once (their leases are ours, so no two batches share a message). Each
+ * SETTLE for many rows at once (their leases are ours, so no two batches share a message).
+ *
+ * Its commit does not wait for the WAL flush (synchronous_commit off for this transaction only):
+ * it records what already happened at Stream, and nothing is answered on it. If Postgres itself
+ * crashes within the next few hundred milliseconds the record is lost, the row is still leased
+ * and pending, and once the lease runs out the call is made again: Stream refuses a second commit
+ * and the lookup that follows records it as committed (a delete of a deleted message is a 404,
+ * recorded as rejected). Receipts, which are answered on, always wait for the flush. Each
  * update names its rows by key (`= any(array(...))`) as well as joining the input: the planner
  * cannot tell how few rows the JSON holds, and a plan that scans the table instead of looking the
  * keys up costs in proportion to its size, on every batch.
  */
 const SETTLE_MANY = `
-with input as (${SETTLEMENT.select}
+with relaxed as materialized (select set_config('synchronous_commit', 'off', true) as setting
+), input as (select i.* from (${SETTLEMENT.select}) i, relaxed
 ), finished as (
   update dispatch_attempts a
      set outcome = i.outcome, http_status = i.http_status, error = i.error, finished_at = $2::timestamptz
