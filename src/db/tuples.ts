@@ -1,9 +1,10 @@
 /**
  * Batches of rows travel to hand-written statements as one JSON array of positional arrays, one
- * per row, read back with json_array_elements: one statement text whatever the batch size (so it
- * is prepared once per connection), one parameter, and no key lookups on the database side
- * (json_to_recordset costs several times as much per row, mostly in converting jsonb fields). The
- * column list is the single source of both the tuple order and the SQL that reads it back.
+ * per row, parsed once as jsonb and read back by position: one statement text whatever the batch
+ * size (so it is prepared once per connection) and one parameter. jsonb_to_recordset costs
+ * several times as much per row (it converts its jsonb fields through text), and `json` (text)
+ * would be lexed again for every field taken out of it. The column list is the single source of
+ * both the tuple order and the SQL that reads it back.
  */
 export type TupleColumn<Row> = readonly [
   name: string,
@@ -12,7 +13,7 @@ export type TupleColumn<Row> = readonly [
 ];
 
 export interface TupleReader<Row> {
-  /** `select <columns> from json_array_elements($1...)`: the rows of parameter $1, typed. */
+  /** `select <columns> from jsonb_array_elements($1...)`: the rows of parameter $1, typed. */
   select: string;
   /** The value to pass as $1. */
   encode(rows: readonly Row[]): string;
