@@ -88,6 +88,7 @@ const envSchema = z.object({
   RECEIPT_BATCH_CONCURRENCY: integer("RECEIPT_BATCH_CONCURRENCY", 1, 1000).default(4),
   RETENTION_DAYS: integer("RETENTION_DAYS", 1, 36_500).optional(),
   RETENTION_INTERVAL_MS: integer("RETENTION_INTERVAL_MS", 1000, 86_400_000).default(3_600_000),
+  PLANNER_STATISTICS_INTERVAL_MS: integer("PLANNER_STATISTICS_INTERVAL_MS", 0, 3_600_000).default(5000),
 });
 
 export interface Config {
@@ -121,6 +122,8 @@ export interface Config {
   receiptBatch: { max: number; concurrency: number };
   /** Delete the history of messages final for longer than this; undefined keeps everything. */
   retention: { maxAgeMs: number | undefined; intervalMs: number };
+  /** How often to look for hot tables that doubled since their last ANALYZE; 0: never. */
+  plannerStatisticsIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -187,5 +190,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAgeMs: e.RETENTION_DAYS === undefined ? undefined : e.RETENTION_DAYS * 86_400_000,
       intervalMs: e.RETENTION_INTERVAL_MS,
     },
+    plannerStatisticsIntervalMs: e.PLANNER_STATISTICS_INTERVAL_MS,
   });
 }

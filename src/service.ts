@@ -207,7 +207,9 @@ export async function createService(config: Config, overrides: ServiceOverrides 
 
   // PGlite plans each statement as it runs (no cached plans), so only Postgres needs this.
   const plannerStatistics =
-    database.kind === "postgres" ? plannerStatisticsJob(rawQuery(database.db), logger) : undefined;
+    database.kind === "postgres" && config.plannerStatisticsIntervalMs > 0
+      ? plannerStatisticsJob(rawQuery(database.db), logger, config.plannerStatisticsIntervalMs)
+      : undefined;
 
   return {
     app,

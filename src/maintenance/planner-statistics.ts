@@ -6,7 +6,6 @@ import { PeriodicJob } from "./periodic-job.ts";
 const HOT_TABLES = ["messages", "decisions", "outbox", "dispatch_attempts", "hook_deliveries"];
 /** Below this many changes a table is left to autovacuum: a small table's plan costs little. */
 const MIN_CHANGES = 500;
-const CHECK_INTERVAL_MS = 5_000;
 
 /** Hot tables changed by more rows than they held at their last analyze (or never analyzed). */
 const GROWN_TABLES = `
@@ -30,11 +29,15 @@ export async function analyzeGrownTables(query: RawQuery): Promise<string[]> {
  * moment: a plan made while a table was nearly empty scans it whole, and keeps doing so as the
  * table grows, until new statistics invalidate it. Autovacuum refreshes them at most once a
  * minute per database, while a new deployment's tables grow by thousands of rows a second. So
- * every few seconds, a hot table that has more than doubled since its last analyze is analyzed
+ * every `intervalMs` (PLANNER_STATISTICS_INTERVAL_MS, 5 s by default), a hot table that has more than doubled since its last analyze is analyzed
  * (SKIP_LOCKED: a replica already doing it is not waited for); on a steady table this is one
  * cheap query against the statistics view.
  */
-export function plannerStatisticsJob(query: RawQuery, logger: Pick<Logger, "info" | "warn">): PeriodicJob {
+export function plannerStatisticsJob(
+  query: RawQuery,
+  logger: Pick<Logger, "info" | "warn">,
+  intervalMs: number,
+): PeriodicJob {
   return new PeriodicJob(
     async () => {
       const grown = await query<{ table: string }>(GROWN_TABLES, [HOT_TABLES, MIN_CHANGES]);
@@ -46,7 +49,6 @@ export function plannerStatisticsJob(query: RawQuery, logger: Pick<Logger, "info
         logger.info({ tables: grown.map((row) => row.table) }, "planner statistics refreshed");
     },
     (error) => logger.warn({ err: error }, "refreshing planner statistics failed; will retry"),
-    CHECK_INTERVAL_MS,
-    CHECK_INTERVAL_MS,
+    intervalMs,
   );
 }

@@ -69,6 +69,8 @@ describe("configuration", () => {
     [{ HOOK_PATH: "/hooks/" }, /HOOK_PATH must start with \/ and not end with \//],
     [{ MAX_BODY_BYTES: "10" }, /MAX_BODY_BYTES must be between/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ PLANNER_STATISTICS_INTERVAL_MS: "-1" }, /PLANNER_STATISTICS_INTERVAL_MS must be a whole number/],
+    [{ PLANNER_STATISTICS_INTERVAL_MS: "9999999" }, /PLANNER_STATISTICS_INTERVAL_MS must be between 0 and/],
     [{ STREAM_API_SECRET: "" }, /STREAM_API_SECRET: required when STREAM_API_KEY is set/],
     [{ STREAM_API_KEY: "" }, /STREAM_API_KEY: required when STREAM_API_SECRET is set/],
   ];
@@ -94,6 +96,12 @@ describe("configuration", () => {
       /NODE_ENV is production but no Stream credentials/,
     );
     expect(loadConfig({ NODE_ENV: "production", ...withKeys }).sandbox).toBe(false);
+  });
+
+  it("planner statistics: every 5 s by default, any interval, 0 for never", () => {
+    expect(loadConfig({}).plannerStatisticsIntervalMs).toBe(5000);
+    expect(loadConfig({ PLANNER_STATISTICS_INTERVAL_MS: "60000" }).plannerStatisticsIntervalMs).toBe(60_000);
+    expect(loadConfig({ PLANNER_STATISTICS_INTERVAL_MS: "0" }).plannerStatisticsIntervalMs).toBe(0);
   });
 
   it("an empty variable counts as unset", () => {

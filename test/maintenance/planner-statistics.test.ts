@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { rawQuery } from "../../src/db/client.ts";
 import { analyzeGrownTables } from "../../src/maintenance/planner-statistics.ts";
 import { describeWithPostgres, openTestDatabase, type TestDatabase } from "../support/db.ts";
+import { startHarness } from "../support/service.ts";
 
 describeWithPostgres(
   "planner statistics for fast-growing tables",
@@ -47,6 +48,31 @@ describeWithPostgres(
         [],
       );
       expect(await analyzedWithin(2_000)).toEqual([]);
+    });
+
+    it("the service runs it on its own, every PLANNER_STATISTICS_INTERVAL_MS", async () => {
+      const h = await startHarness({ env: { PLANNER_STATISTICS_INTERVAL_MS: "200" } });
+      try {
+        const query = rawQuery(h.db.database.db);
+        await query(
+          `insert into dispatch_attempts (message_id, call, dispatcher)
+           select 'm-' || g, 'commit', 'elsewhere' from generate_series(1, 2000) g`,
+          [],
+        );
+        const until = Date.now() + 10_000;
+        let analyzed = false;
+        while (!analyzed && Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const [row] = await query<{ analyzed: boolean }>(
+            "select last_analyze is not null as analyzed from pg_stat_user_tables where relname = 'dispatch_attempts'",
+            [],
+          );
+          analyzed = row?.analyzed ?? false;
+        }
+        expect(analyzed).toBe(true);
+      } finally {
+        await h.close();
+      }
     });
   },
   "pg_stat_user_tables and cached plans are Postgres server features",
