@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rawQuery } from "../../src/db/client.ts";
-import { dispatchAttempts } from "../../src/db/schema/index.ts";
 import { OutboxStore } from "../../src/dispatch/outbox-store.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
 import { ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
 import { receivePendingMessage } from "../../src/hooks/receive.ts";
 import { builtInRuleSet } from "../../src/rules/index.ts";
-import { appliedCommits, streamCalls } from "../support/counts.ts";
+import { appliedCommits, attemptsOf, streamCalls } from "../support/counts.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 
 describe("a dispatcher that claims and dies", () => {
@@ -39,11 +37,7 @@ describe("a dispatcher that claims and dies", () => {
     await h.waitForStatus(payload.message.id, ["committed"], 10_000);
     expect(streamCalls(h.stream, payload.message.id, "commit")).toHaveLength(1);
     expect(appliedCommits(h.stream, payload.message.id)).toHaveLength(1);
-    const attempts = await h.db.database.db
-      .select()
-      .from(dispatchAttempts)
-      .where(eq(dispatchAttempts.messageId, payload.message.id))
-      .orderBy(dispatchAttempts.id);
+    const attempts = await attemptsOf(h.db.database.db, payload.message.id);
     expect(attempts.map((a) => [a.dispatcher, a.outcome])).toEqual([
       ["dead-dispatcher", null],
       [h.service.instanceId, "ok"],
@@ -72,11 +66,7 @@ describe("a dispatcher that claims and dies", () => {
     h.service.startWorkers();
     await h.waitForStatus(payload.message.id, ["committed"], 10_000);
     expect(streamCalls(h.stream, payload.message.id, "commit")).toHaveLength(1);
-    const attempts = await h.db.database.db
-      .select()
-      .from(dispatchAttempts)
-      .where(eq(dispatchAttempts.messageId, payload.message.id))
-      .orderBy(dispatchAttempts.id);
+    const attempts = await attemptsOf(h.db.database.db, payload.message.id);
     expect(attempts.map((a) => [a.dispatcher, a.outcome])).toEqual([
       ["dead-replica", null],
       [h.service.instanceId, "ok"],

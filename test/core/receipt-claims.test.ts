@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rawQuery } from "../../src/db/client.ts";
-import { dispatchAttempts, outbox } from "../../src/db/schema/index.ts";
 import type { ClaimedWork } from "../../src/dispatch/outbox-store.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
 import { type ImmediateDispatch, ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
 import { type Receipt, receivePendingMessage } from "../../src/hooks/receive.ts";
 import { parseRuleSet } from "../../src/rules/index.ts";
-import { streamCalls } from "../support/counts.ts";
+import { attemptsOf, outboxRowOf, streamCalls } from "../support/counts.ts";
 import { openTestDatabase, type TestDatabase } from "../support/db.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 import { pendingMessagePayload } from "../support/sign.ts";
@@ -71,10 +69,8 @@ describe("receipts that claim their own outbox rows", () => {
     );
   }
 
-  const outboxRow = async (id: string) =>
-    (await db.database.db.select().from(outbox).where(eq(outbox.messageId, id)))[0];
-  const attemptRows = (id: string) =>
-    db.database.db.select().from(dispatchAttempts).where(eq(dispatchAttempts.messageId, id));
+  const outboxRow = (id: string) => outboxRowOf(db.database.db, id);
+  const attemptRows = (id: string) => attemptsOf(db.database.db, id);
 
   it("an approved and a rejected message are stored leased to this replica, with their first attempt, and handed to the dispatcher", async () => {
     const sink = recordingDispatch(8);
@@ -220,22 +216,15 @@ describe("the dispatcher's places for receipts that claim", () => {
     const response = await h.hook("PassOnPendingMessage", payload);
     expect(response.status).toBe(200);
     await h.waitForStatus(payload.message.id, ["committed"]);
-    const attempts = await h.db.database.db
-      .select()
-      .from(dispatchAttempts)
-      .where(eq(dispatchAttempts.messageId, payload.message.id));
+    const attempts = await attemptsOf(h.db.database.db, payload.message.id);
     expect(attempts.map((a) => [a.call, a.dispatcher, a.outcome])).toEqual([
       ["commit", h.service.instanceId, "ok"],
     ]);
     expect(streamCalls(h.stream, payload.message.id, "commit")).toHaveLength(1);
-    expect(await outboxOf(h, payload.message.id)).toMatchObject({
+    expect(await outboxRowOf(h.db.database.db, payload.message.id)).toMatchObject({
       state: "done",
       attempts: 1,
       leaseOwner: null,
     });
   });
 });
-
-async function outboxOf(h: Harness, id: string) {
-  return (await h.db.database.db.select().from(outbox).where(eq(outbox.messageId, id)))[0];
-}

@@ -1,7 +1,5 @@
-import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dispatchAttempts } from "../../src/db/schema/index.ts";
-import { appliedCommits, streamCalls } from "../support/counts.ts";
+import { appliedCommits, attemptsOf, streamCalls } from "../support/counts.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 
 describe("Stream faults during commit", () => {
@@ -13,13 +11,6 @@ describe("Stream faults during commit", () => {
     await h.close();
   });
 
-  const attemptsOf = (id: string) =>
-    h.db.database.db
-      .select()
-      .from(dispatchAttempts)
-      .where(eq(dispatchAttempts.messageId, id))
-      .orderBy(dispatchAttempts.id);
-
   it("two 500s then success: committed, three commit calls, each attempt recorded with its outcome", async () => {
     h.stream.faults.enqueue(
       { kind: "serverError", status: 500, match: { operation: "commit" } },
@@ -30,7 +21,7 @@ describe("Stream faults during commit", () => {
     await h.waitForStatus(payload.message.id, ["committed"]);
     expect(streamCalls(h.stream, payload.message.id, "commit")).toHaveLength(3);
     expect(appliedCommits(h.stream, payload.message.id)).toHaveLength(1);
-    const attempts = await attemptsOf(payload.message.id);
+    const attempts = await attemptsOf(h.db.database.db, payload.message.id);
     expect(attempts.map((a) => [a.call, a.outcome, a.httpStatus])).toEqual([
       ["commit", "unknown", 500],
       ["commit", "unknown", 500],
@@ -50,7 +41,7 @@ describe("Stream faults during commit", () => {
     expect(commits[0]?.clientSaw).toEqual({ kind: "response", status: 429 });
     // The retry did not come before the reset time Stream gave.
     expect(commits[1]!.at).toBeGreaterThanOrEqual(resetAt * 1000 - 5);
-    expect((await attemptsOf(payload.message.id))[0]?.outcome).toBe("rate_limited");
+    expect((await attemptsOf(h.db.database.db, payload.message.id))[0]?.outcome).toBe("rate_limited");
   });
 
   it("commit applied but its response lost (connection reset): exactly one successful commit, final status committed", async () => {
@@ -61,7 +52,7 @@ describe("Stream faults during commit", () => {
     expect(appliedCommits(h.stream, payload.message.id)).toHaveLength(1);
     expect(h.stream.sim.get(payload.message.id)?.state).toBe("committed");
     // The retry was refused as "not pending" and resolved by looking the message up.
-    const attempts = await attemptsOf(payload.message.id);
+    const attempts = await attemptsOf(h.db.database.db, payload.message.id);
     expect(attempts.map((a) => [a.call, a.outcome])).toEqual([
       ["commit", "unknown"],
       ["commit", "rejected"],

@@ -1,6 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client.ts";
-import { decisions, hookDeliveries, messages, outbox } from "../../src/db/schema/index.ts";
+import { decisions, dispatchAttempts, hookDeliveries, messages, outbox } from "../../src/db/schema/index.ts";
 import type { FakeStream } from "./fake-stream.ts";
 
 /** How many rows each table holds (for one message, or in all): what a hook left behind. */
@@ -36,4 +36,19 @@ export function appliedCommits(stream: FakeStream, messageId: string) {
     (call) =>
       call.messageId === messageId && call.operation === "commit" && call.simulated?.effect === "committed",
   );
+}
+
+/** The Stream calls recorded for one message, oldest first. */
+export function attemptsOf(db: Db, messageId: string) {
+  return db
+    .select()
+    .from(dispatchAttempts)
+    .where(eq(dispatchAttempts.messageId, messageId))
+    .orderBy(dispatchAttempts.id);
+}
+
+/** A message's outbox row, if it has one. */
+export async function outboxRowOf(db: Db, messageId: string) {
+  const [row] = await db.select().from(outbox).where(eq(outbox.messageId, messageId));
+  return row;
 }
