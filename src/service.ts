@@ -124,7 +124,12 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   logger.info({ ...pendingTimeout }, "pending timeout resolved");
 
   const metrics = new ServiceMetrics(database.db);
-  const store = new OutboxStore(database.db, instanceId, config.dispatch.leaseMs);
+  const store = new OutboxStore(
+    database.db,
+    instanceId,
+    config.dispatch.leaseMs,
+    database.kind === "postgres",
+  );
   const dispatcher = new Dispatcher({
     store,
     stream: metrics.instrumentStream(stream),

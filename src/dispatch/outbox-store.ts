@@ -101,28 +101,6 @@ const CLAIM_DUE_WITH_ATTEMPTS = claimWithAttempts(`
    limit $1::int
    for update skip locked`);
 
-/**
- * Records the call's outcome and closes the work in one transaction: the conditional status move
- * (messages first, then outbox: the lock order every writer uses, enforced here by making the
- * outbox update wait on the messages one).
- */
-const SETTLE = `
-with finished as (
-  update dispatch_attempts set outcome = $2, http_status = $3::int, error = $4, finished_at = $9::timestamptz
-   where id = $1::bigint
-), moved as (
-  update messages set status = $7, updated_at = $9::timestamptz, final_at = $9::timestamptz, status_reason = $8
-   where id = $5 and status = $6
-  returning status
-), closed as (
-  update outbox set state = $10, completed_at = $9::timestamptz, lease_owner = null,
-         lease_expires_at = null, last_error = $8
-   where message_id = $5 and state = 'pending' and (select count(*) from moved) >= 0
-)
-select (select status from moved) as status`;
-
-const CURRENT_STATUS = "select status from messages where id = $1";
-
 const SETTLEMENT = tupleReader<Settlement>([
   ["attempt_id", "bigint", (s) => s.attempt.id],
   ["outcome", "text", (s) => s.attempt.outcome],
@@ -136,20 +114,26 @@ const SETTLEMENT = tupleReader<Settlement>([
 ]);
 
 /**
- * SETTLE for many rows at once (their leases are ours, so no two batches share a message).
+ * Records calls' outcomes and closes their work, for one row or many, in one statement and one
+ * transaction (the leases are ours, so no two batches share a message): the conditional status
+ * move, messages first, then outbox, the lock order every writer uses (the outbox update waits on
+ * the messages one).
  *
- * Its commit does not wait for the WAL flush (synchronous_commit off for this transaction only):
- * it records what already happened at Stream, and nothing is answered on it. If Postgres itself
- * crashes within the next few hundred milliseconds the record is lost, the row is still leased
- * and pending, and once the lease runs out the call is made again: Stream refuses a second commit
- * and the lookup that follows records it as committed (a delete of a deleted message is a 404,
- * recorded as rejected). Receipts, which are answered on, always wait for the flush. Each
+ * On a Postgres server its commit does not wait for the WAL flush ($3 = 'off': synchronous_commit
+ * for this transaction only): it records what already happened at Stream, and nothing is
+ * answered on it. If Postgres itself crashes within the next few hundred milliseconds the record
+ * is lost, the row is still leased and pending, and once the lease runs out the call is made
+ * again: Stream refuses a second commit and the lookup that follows records it as committed (a
+ * delete of a deleted message is a 404, recorded as rejected). Embedded PGlite lives in the
+ * service's own process, so a killed replica would be such a crash: there ($3 null) the setting
+ * is left as it is. Receipts, which are answered on, always wait for the flush. Each
  * update names its rows by key (`= any(array(...))`) as well as joining the input: the planner
  * cannot tell how few rows the JSON holds, and a plan that scans the table instead of looking the
  * keys up costs in proportion to its size, on every batch.
  */
 const SETTLE_MANY = `
-with relaxed as materialized (select set_config('synchronous_commit', 'off', true) as setting
+with relaxed as materialized (
+  select set_config('synchronous_commit', coalesce($3::text, current_setting('synchronous_commit')), true) as setting
 ), input as (select i.* from (${SETTLEMENT.select}) i, relaxed
 ), finished as (
   update dispatch_attempts a
@@ -197,6 +181,8 @@ export class OutboxStore {
     private readonly db: Db,
     readonly owner: string,
     readonly leaseMs: number,
+    /** Settlements commit without waiting for the WAL flush (see SETTLE_MANY): Postgres servers only. */
+    private readonly asyncSettlements = false,
   ) {
     this.query = rawQuery(db);
   }
@@ -238,36 +224,6 @@ export class OutboxStore {
   /** A claimed attempt whose call was not made after all (its deadline came first): it never happened. */
   async dropAttempt(id: number): Promise<void> {
     await this.db.delete(dispatchAttempts).where(eq(dispatchAttempts.id, id));
-  }
-
-  /**
-   * finishAttempt and complete in one statement: the outcome of the call and the end of the work.
-   * Answers the message's status afterwards.
-   */
-  async settle(
-    attempt: AttemptRecord,
-    messageId: string,
-    from: MessageStatus,
-    to: MessageStatus,
-    reason: string | null,
-    state: "done" | "cancelled" = "done",
-  ): Promise<MessageStatus> {
-    const [row] = await this.query<{ status: MessageStatus | null }>(SETTLE, [
-      attempt.id,
-      attempt.outcome,
-      attempt.httpStatus ?? null,
-      attempt.error,
-      messageId,
-      from,
-      to,
-      reason,
-      new Date().toISOString(),
-      state,
-    ]);
-    if (row?.status) return row.status;
-    // Not moved: someone else's transition won; answer what it left.
-    const [current] = await this.query<{ status: MessageStatus }>(CURRENT_STATUS, [messageId]);
-    return current?.status ?? to;
   }
 
   async startAttempt(messageId: string, call: "commit" | "delete" | "get"): Promise<number> {
@@ -321,13 +277,15 @@ export class OutboxStore {
   }
 
   /**
-   * Several settle()s in one statement and one transaction. Answers each message's status after
-   * it, by id. Throws if the statement fails; then none of them happened.
+   * finishAttempt and complete for each settlement, all in one statement and one transaction.
+   * Answers each message's status after it, by id. Throws if the statement fails; then none of
+   * them happened.
    */
   async settleMany(settlements: readonly Settlement[]): Promise<Map<string, MessageStatus>> {
     const rows = await this.query<{ id: string; status: MessageStatus }>(SETTLE_MANY, [
       SETTLEMENT.encode(settlements),
       new Date().toISOString(),
+      this.asyncSettlements ? "off" : null,
     ]);
     const statuses = new Map(rows.map((row) => [row.id, row.status]));
     const notMoved = settlements.filter((s) => !statuses.has(s.messageId)).map((s) => s.messageId);

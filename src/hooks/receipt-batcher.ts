@@ -1,4 +1,5 @@
 import type { RawQuery } from "../db/client.ts";
+import { GroupCommit, type GroupCommitOptions, type Pending } from "../db/group-commit.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
 import type { ClaimedWork } from "../dispatch/outbox-store.ts";
 import {
@@ -9,12 +10,8 @@ import {
   type StoredReceipt,
 } from "./receipt-store.ts";
 
-export interface ReceiptBatcherOptions {
-  /** Most receipts written by one statement. */
-  maxBatch: number;
-  /** Most batches being written at once (each holds a pool connection while it runs). */
-  maxConcurrent: number;
-}
+/** Receipts per statement, and statements under way at once. */
+export type ReceiptBatcherOptions = GroupCommitOptions;
 
 export const DEFAULT_RECEIPT_BATCHING: ReceiptBatcherOptions = { maxBatch: 128, maxConcurrent: 4 };
 
@@ -36,61 +33,30 @@ export interface ImmediateDispatch {
   run(work: ClaimedWork): void;
 }
 
-interface Waiter {
-  draft: ReceiptDraft;
-  resolve: (receipt: StoredReceipt) => void;
-  reject: (error: unknown) => void;
-}
+type Waiter = Pending<ReceiptDraft, StoredReceipt>;
 
 /**
- * Group commit for hook receipts. Receipts that arrive while earlier batches are being written
- * (or within the same turn of the event loop) are written together by one statement, so under
- * load the database sees one transaction and one WAL flush for many hooks instead of one each,
- * and an idle service still writes a lone receipt at once. Each caller is answered only after
- * its own receipt is durable.
+ * Group commit (GroupCommit) for hook receipts: receipts that arrive together are written by
+ * one statement, one transaction and one WAL flush. Each caller is answered only after its own
+ * receipt is durable.
  *
  * A failed batch is retried one receipt at a time, so a row the database refuses fails only its
  * own hook (503, retried by Stream) and never its neighbours.
  */
 export class ReceiptBatcher {
-  private queue: Waiter[] = [];
-  private scheduled = false;
-  private writing = 0;
+  private readonly batches: GroupCommit<ReceiptDraft, StoredReceipt>;
 
   constructor(
     private readonly query: RawQuery,
-    private readonly options: ReceiptBatcherOptions = DEFAULT_RECEIPT_BATCHING,
+    options: ReceiptBatcherOptions = DEFAULT_RECEIPT_BATCHING,
     private readonly dispatch?: ImmediateDispatch,
-  ) {}
+  ) {
+    this.batches = new GroupCommit((batch) => this.write(batch), options);
+  }
 
   /** Resolves once the receipt is stored; rejects if it could not be. */
   submit(draft: ReceiptDraft): Promise<StoredReceipt> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ draft, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.queue.length === 0 || this.writing >= this.options.maxConcurrent) return;
-    this.scheduled = true;
-    // Deferred to the end of this turn: receipts parsed in the same turn join one batch.
-    setImmediate(() => {
-      this.scheduled = false;
-      while (this.queue.length > 0 && this.writing < this.options.maxConcurrent) {
-        const batch = this.queue.splice(0, this.options.maxBatch);
-        this.writing++;
-        void this.write(batch)
-          // Settling twice is a no-op: this only reaches receipts an unexpected error left waiting.
-          .catch((error: unknown) => {
-            for (const waiter of batch) waiter.reject(error);
-          })
-          .finally(() => {
-            this.writing--;
-            this.schedule();
-          });
-      }
-    });
+    return this.batches.submit(draft);
   }
 
   private async write(batch: Waiter[]): Promise<void> {
@@ -98,7 +64,7 @@ export class ReceiptBatcher {
     // must see what the first stored, so it is written after it.
     const candidates = new Map<string, Waiter>();
     for (const waiter of batch) {
-      if (!candidates.has(waiter.draft.messageId)) candidates.set(waiter.draft.messageId, waiter);
+      if (!candidates.has(waiter.item.messageId)) candidates.set(waiter.item.messageId, waiter);
     }
     const claimIds = this.reserveClaims([...candidates.values()]);
     let unclaimed = claimIds.size;
@@ -106,7 +72,7 @@ export class ReceiptBatcher {
       const { created, failed } = await this.insertNew([...candidates.values()], claimIds);
       const duplicates: Waiter[] = [];
       for (const waiter of batch) {
-        const { draft } = waiter;
+        const { item: draft } = waiter;
         const id = draft.messageId;
         if (failed.has(id)) waiter.reject(failed.get(id));
         else if (created.has(id) && candidates.get(id) === waiter) {
@@ -130,19 +96,19 @@ export class ReceiptBatcher {
     const { dispatch } = this;
     if (!dispatch) return new Set();
     const eligible = candidates.filter(
-      ({ draft }) =>
+      ({ item: draft }) =>
         draft.outboxAction !== null &&
         draft.deadlineAt.getTime() - draft.receivedAt.getTime() > dispatch.marginMs,
     );
     const granted = eligible.length > 0 ? dispatch.reserve(eligible.length) : 0;
-    return new Set(eligible.slice(0, granted).map(({ draft }) => draft.messageId));
+    return new Set(eligible.slice(0, granted).map(({ item: draft }) => draft.messageId));
   }
 
   private async insertNew(
     waiters: Waiter[],
     claimIds: ReadonlySet<string>,
   ): Promise<{ created: Map<string, number | null>; failed: Map<string, unknown> }> {
-    const drafts = waiters.map((waiter) => waiter.draft);
+    const drafts = waiters.map((waiter) => waiter.item);
     const claims =
       this.dispatch && claimIds.size > 0 ? { terms: this.dispatch.terms, ids: claimIds } : undefined;
     const failed = new Map<string, unknown>();
@@ -172,13 +138,13 @@ export class ReceiptBatcher {
     const answer = (waiter: Waiter, current: Map<string, MessageStatus>) =>
       waiter.resolve({
         isNew: false,
-        status: current.get(waiter.draft.messageId) ?? waiter.draft.status,
+        status: current.get(waiter.item.messageId) ?? waiter.item.status,
         claimed: false,
       });
     try {
       const current = await recordDuplicateReceipts(
         this.query,
-        waiters.map((waiter) => waiter.draft),
+        waiters.map((waiter) => waiter.item),
       );
       for (const waiter of waiters) answer(waiter, current);
       return;
@@ -188,7 +154,7 @@ export class ReceiptBatcher {
     await Promise.all(
       waiters.map(async (waiter) => {
         try {
-          answer(waiter, await recordDuplicateReceipts(this.query, [waiter.draft]));
+          answer(waiter, await recordDuplicateReceipts(this.query, [waiter.item]));
         } catch (error) {
           waiter.reject(error);
         }

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       const [{ pid }] = (await query<{ pid: number }>("select pg_backend_pid() as pid", [])) as [
         { pid: number },
       ];
-      const store = new OutboxStore(database.db, OWNER, 60_000);
+      const store = new OutboxStore(database.db, OWNER, 60_000, true);
 
       const baseline = await measure(pid, 1, async () => {
         await query("select 1", []);

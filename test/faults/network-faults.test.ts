@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithPostgres } from "../support/db.ts";
 import { sleep } from "../support/replica.ts";
 import { type Cluster, startCluster } from "./cluster.ts";
-import { expectOutageHandled, readyzDuringOutage } from "./outage.ts";
+import { expectOutageHandled, loadThroughOutage, readyzDuringOutage } from "./outage.ts";
 import { SOAK, seededRandom, testSeed } from "./random.ts";
 
 // The network between the replicas and what they depend on fails, through TCP fault proxies in
@@ -30,14 +30,7 @@ describeWithPostgres("fault: network faults in front of Postgres and Stream", ()
   it("answers 503 while Postgres is unreachable and completes every acknowledged message after", async () => {
     const pg = cluster.pgProxy!;
     const stream = cluster.streamProxy!;
-    let loading = true;
-    const load = cluster.driver.run({
-      count: Number.POSITIVE_INFINITY,
-      concurrency: 4,
-      mix: { approve: 6, reject: 2, deleted: 1, stale: 1, external: 1 },
-      stop: () => !loading,
-      random,
-    });
+    const load = loadThroughOutage(cluster.driver, random);
 
     await sleep(1000);
     // Postgres gone: open connections reset, new ones refused.
@@ -72,8 +65,7 @@ describeWithPostgres("fault: network faults in front of Postgres and Stream", ()
     stream.setDelay(0);
     await sleep(500);
 
-    loading = false;
-    await load;
+    await load.finish();
 
     // The settled middle of the outage: the first moments may still finish work begun before it.
     const result = await expectOutageHandled(cluster, "network-faults", {

@@ -1,12 +1,33 @@
 import { expect } from "vitest";
 import { type CheckResult, checkHistory, describeResult } from "../support/history-checker.ts";
-import type { Attempt, History } from "../support/load-driver.ts";
+import type { Attempt, History, LoadDriver } from "../support/load-driver.ts";
 import type { Replica } from "../support/replica.ts";
 import { type Cluster, clusterLogs, expectNoCrash, unexpectedExits } from "./cluster.ts";
 
 // What the service must show while its database is away, whatever took it away (a proxy
 // dropping connections, or Postgres itself stopped): hooks get 503 with Retry-After, never a 2xx
 // (nothing can be durable) and never another 5xx; /readyz says not ready.
+
+/**
+ * The load both outage scenarios run through the outage: endless, four at a time, every kind of
+ * message. `finish` stops starting new ones and waits for those under way.
+ */
+export function loadThroughOutage(driver: LoadDriver, random: () => number): { finish(): Promise<void> } {
+  let loading = true;
+  const load = driver.run({
+    count: Number.POSITIVE_INFINITY,
+    concurrency: 4,
+    mix: { approve: 6, reject: 2, deleted: 1, stale: 1, external: 1 },
+    stop: () => !loading,
+    random,
+  });
+  return {
+    finish: () => {
+      loading = false;
+      return load;
+    },
+  };
+}
 
 export interface Window {
   from: number;

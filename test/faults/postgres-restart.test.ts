@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASE_URL } from "../support/db.ts";
 import { sleep } from "../support/replica.ts";
 import { type Cluster, startCluster } from "./cluster.ts";
-import { expectOutageHandled, readyzDuringOutage } from "./outage.ts";
+import { expectOutageHandled, loadThroughOutage, readyzDuringOutage } from "./outage.ts";
 import { seededRandom, testSeed } from "./random.ts";
 
 // The real thing: Postgres itself stopped (`-m immediate`: no checkpoint, every connection cut,
@@ -62,14 +62,7 @@ describe.skipIf(!ENABLED)("fault: Postgres stopped (immediate) and restarted und
   });
 
   it("answers 503 while Postgres is down and completes every acknowledged message after", async () => {
-    let loading = true;
-    const load = cluster.driver.run({
-      count: Number.POSITIVE_INFINITY,
-      concurrency: 4,
-      mix: { approve: 6, reject: 2, deleted: 1, stale: 1, external: 1 },
-      stop: () => !loading,
-      random,
-    });
+    const load = loadThroughOutage(cluster.driver, random);
     await sleep(1500);
 
     await pgctl("stop");
@@ -80,8 +73,7 @@ describe.skipIf(!ENABLED)("fault: Postgres stopped (immediate) and restarted und
     await pgctl("start");
     await waitForPostgres(30_000);
     await sleep(2000);
-    loading = false;
-    await load;
+    await load.finish();
 
     await expectOutageHandled(cluster, "postgres-restart", {
       readyDuringOutage,
