@@ -1,8 +1,8 @@
 import { CONDITIONS, EXPENSIVE_KEYS } from "./conditions/index.ts";
 import type { CompiledCondition, CompileEnv } from "./conditions/types.ts";
 import { SpecError } from "./errors.ts";
-import { FULL_NORMALIZATION, NORMALIZATION_STEPS, type NormalizationOptions } from "./normalize.ts";
-import { type TermIndex, TermIndexBuilder } from "./term-index.ts";
+import { FULL_NORMALIZATION, NORMALIZATION_STEPS, type NormalizationOptions } from "./text/normalize.ts";
+import { type TermIndex, TermIndexBuilder } from "./text/term-index.ts";
 import type { ReviewTimeoutAction, RuleAction } from "./types.ts";
 import {
   expectBoolean,

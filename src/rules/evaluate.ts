@@ -1,8 +1,8 @@
-import { type ScanBudget, ScanBudgetExceeded } from "./automaton.ts";
+import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
 import { extractLinkHosts } from "./links.ts";
-import type { TermHit } from "./term-index.ts";
+import type { TermHit } from "./text/term-index.ts";
 import type {
   Decision,
   EvaluationInput,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
-import { FULL_NORMALIZATION, type NormalizationOptions } from "../../src/rules/normalize.ts";
-import type { TermHit } from "../../src/rules/term-index.ts";
-import { TermMatcher } from "../../src/rules/term-matcher.ts";
+import { FULL_NORMALIZATION, type NormalizationOptions } from "../../src/rules/text/normalize.ts";
+import type { TermHit } from "../../src/rules/text/term-index.ts";
+import { TermMatcher } from "../../src/rules/text/term-matcher.ts";
 import { input } from "./helpers.ts";
 
 const TERMS = [

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
-import { FULL_NORMALIZATION } from "../../src/rules/normalize.ts";
-import { ScannedText, Scanner } from "../../src/rules/scanner.ts";
-import type { TermHit } from "../../src/rules/term-index.ts";
-import { TermMatcher } from "../../src/rules/term-matcher.ts";
+import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
+import { ScannedText, Scanner } from "../../src/rules/text/scanner.ts";
+import type { TermHit } from "../../src/rules/text/term-index.ts";
+import { TermMatcher } from "../../src/rules/text/term-matcher.ts";
 import { input } from "./helpers.ts";
 
 const LIST = ["fuck", "shit", "ass", "2 girls 1 cup", "2g1c", "🖕", "bitch"];

@@ -1,5 +1,5 @@
-import type { NormalizationOptions } from "../normalize.ts";
-import type { TermHit, TermIndexBuilder } from "../term-index.ts";
+import type { NormalizationOptions } from "../text/normalize.ts";
+import type { TermHit, TermIndexBuilder } from "../text/term-index.ts";
 import type { EvaluationInput, MatchedCondition, RateQuery } from "../types.ts";
 import type { Path } from "../validate.ts";
 

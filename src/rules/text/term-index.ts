@@ -1,9 +1,9 @@
-import type { PendingMessage } from "../hooks/payload.ts";
+import type { PendingMessage } from "../../hooks/payload.ts";
 import type { ScanBudget } from "./automaton.ts";
-import { messageTextFields } from "./message-fields.ts";
+import { messageTextFields } from "../message-fields.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
 import { TermMatcher } from "./term-matcher.ts";
-import type { Path } from "./validate.ts";
+import type { Path } from "../validate.ts";
 
 export interface TermHit {
   /** Index of the term in the list its condition registered. */

@@ -1,10 +1,10 @@
 import { type Automaton, type HitSink, type ScanBudget, type TermOutput, TrieBuilder } from "./automaton.ts";
-import { SpecError } from "./errors.ts";
+import { SpecError } from "../errors.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { BOUNDARY_KEY, edgeKey, I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
-import type { Path } from "./validate.ts";
+import type { Path } from "../validate.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
 const MAX_VARIANTS_PER_TERM = 64;
