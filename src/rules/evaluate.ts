@@ -1,7 +1,7 @@
-import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
 import { extractLinkHosts } from "./links.ts";
+import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
 import type { TermHit } from "./text/term-index.ts";
 import type {
   Decision,
@@ -88,12 +88,19 @@ export class CompiledRuleSet implements RuleSet {
     return [...byKey.values()];
   }
 
+  /**
+   * Every rule in order; the strictest action among the rules that match, else default_action.
+   * When evaluation throws or runs out of its time budget, the rules not yet evaluated are unknown:
+   * the action is the strictest of on_error and every match found so far, so running out of time
+   * (a padded message, say) never makes a decision more lenient than one already reached, and the
+   * decision keeps those matches next to the error.
+   */
   evaluate(input: EvaluationInput): Decision {
-    const deadline = this.now() + this.evaluation_budget_ms;
+    const matches: RuleMatch[] = [];
+    let action: RuleAction | null = null;
     try {
+      const deadline = this.now() + this.evaluation_budget_ms;
       const ctx = new MessageContext(input, this.spec, { deadline, now: this.now });
-      const matches: RuleMatch[] = [];
-      let action: RuleAction | null = null;
       for (const rule of this.rules) {
         const match = this.evaluateRule(rule, ctx, deadline);
         if (!match) continue;
@@ -102,14 +109,28 @@ export class CompiledRuleSet implements RuleSet {
       }
       return { action: action ?? this.default_action, matches, ruleset_version: this.version };
     } catch (error) {
-      const reason =
-        error instanceof EvaluationBudgetExceeded
-          ? error.message
-          : error instanceof ScanBudgetExceeded
-            ? `evaluation exceeded its time budget of ${this.evaluation_budget_ms}ms (${error.message})`
-            : `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
-      return { action: this.on_error, matches: [], ruleset_version: this.version, error: reason };
+      return {
+        action: action === null ? this.on_error : stricter(action, this.on_error),
+        matches,
+        ruleset_version: this.version,
+        error: this.describeFailure(error),
+      };
     }
+  }
+
+  /** Why evaluation stopped; never throws, whatever was thrown. */
+  private describeFailure(error: unknown): string {
+    if (error instanceof EvaluationBudgetExceeded) return error.message;
+    if (error instanceof ScanBudgetExceeded) {
+      return `evaluation exceeded its time budget of ${this.evaluation_budget_ms}ms (${error.message})`;
+    }
+    let reason: string;
+    try {
+      reason = String(error instanceof Error ? error.message : error);
+    } catch {
+      reason = "an unprintable value was thrown";
+    }
+    return `evaluation failed: ${reason}`;
   }
 
   private evaluateRule(rule: CompiledRule, ctx: MessageContext, deadline: number): RuleMatch | null {

@@ -38,7 +38,10 @@ export interface Decision {
   action: RuleAction;
   matches: RuleMatch[];
   ruleset_version: string;
-  /** Set when evaluation threw or ran out of its time budget and on_error applied. */
+  /**
+   * Set when evaluation threw or ran out of its time budget: `action` is then the strictest of
+   * on_error and the matches found before (kept in `matches`).
+   */
   error?: string;
 }
 

@@ -14,15 +14,16 @@ const ri = (requestInfo: Record<string, string>) => input({ text: "hi" }, { requ
 // One row per condition key: inputs that must match, inputs that must not.
 const CASES: Case[] = [
   {
-    name: "text_has_any (whole words, OR inside the list)",
+    name: "text_has_any (whole words and their forms, OR inside the list)",
     when: "text_has_any: [badword, another phrase]",
     matches: [
       input({ text: "a badword here" }),
       input({ text: "ANOTHER phrase" }),
       input({ text: "x", attachments: [{ title: "badword" }] }),
+      input({ text: "two badwords" }),
     ],
     passes: [
-      input({ text: "badwords" }),
+      input({ text: "badwordzq" }),
       input({ text: "another" }),
       input({ text: "phrase another" }),
       input({}),

@@ -1,5 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { stricter } from "../../src/rules/evaluate.ts";
 import { parseRuleSet } from "../../src/rules/index.ts";
+import type { EvaluationInput, RuleAction } from "../../src/rules/types.ts";
 import { input } from "./helpers.ts";
 
 const RULES = `
@@ -108,7 +111,7 @@ describe("rule set evaluation", () => {
 });
 
 describe("time budget and errors", () => {
-  it("applies on_error when the time budget runs out", () => {
+  it("applies on_error when the time budget runs out, keeping the matches found before", () => {
     let clock = 0;
     const rules = parseRuleSet(
       "on_error: review\nevaluation_budget_ms: 10\nrules:\n  - id: a\n    action: approve\n    when: {text_has_any: [x]}\n  - id: b\n    action: approve\n    when: {text_has_any: [y]}\n",
@@ -117,8 +120,8 @@ describe("time budget and errors", () => {
     );
     const decision = rules.evaluate(input({ text: "x y" }));
     expect(decision.action).toBe("review");
-    expect(decision.matches).toEqual([]);
-    expect(decision.error).toMatch(/time budget of 10ms/);
+    expect(decision.matches.map((m) => m.rule_id)).toEqual(["a"]);
+    expect(decision.error).toMatch(/time budget of 10ms \(at rule "b"\)/);
   });
 
   it("applies on_error when the text scan itself runs out of time", () => {
@@ -161,5 +164,129 @@ describe("time budget and errors", () => {
   it("default_action reject rejects unmatched messages", () => {
     const rules = parseRuleSet("default_action: reject\nrules: []\n", "r.yaml");
     expect(rules.evaluate(input({ text: "anything" })).action).toBe("reject");
+  });
+});
+
+/**
+ * A message whose `mentioned_users` is read once per `mentions_over` rule: the `cutAt`-th read
+ * moves the injected clock past the budget (or throws `thrown`), so evaluation fails at that rule
+ * whatever the text matcher does with the clock meanwhile.
+ */
+function failingAt(cutAt: number, text: string, thrown?: unknown) {
+  let clock = 0;
+  let reads = 0;
+  const message = input({ text });
+  Object.defineProperty(message.message, "mentioned_users", {
+    get() {
+      reads++;
+      if (reads === cutAt) {
+        if (thrown !== undefined) throw thrown;
+        clock += 1_000;
+      }
+      return [{ id: "a" }, { id: "b" }];
+    },
+  });
+  return { message, now: () => clock };
+}
+
+const BUDGET_RULES = (onError: RuleAction) => `
+on_error: ${onError}
+evaluation_budget_ms: 100
+rules:
+  - id: profanity
+    action: reject
+    when: {text_has_any: [badword]}
+  - id: mass-mentions
+    action: review
+    when: {mentions_over: 1}
+`;
+
+describe("a failed evaluation is never more lenient than the matches it found", () => {
+  const evaluate = (onError: RuleAction, message: EvaluationInput, now: () => number) =>
+    parseRuleSet(BUDGET_RULES(onError), "rules.yaml", { now }).evaluate(message);
+
+  it("on_error approve cannot approve a message a rule already rejected (budget exhausted)", () => {
+    // A padded message: the profanity rule matched, then time ran out at the next rule.
+    const { message, now } = failingAt(1, `badword ${"padding ".repeat(2_000)}`);
+    const decision = evaluate("approve", message, now);
+    expect(decision.action).toBe("reject");
+    expect(decision.matches.map((m) => m.rule_id)).toEqual(["profanity"]);
+    expect(decision.matches[0]?.conditions[0]?.key).toBe("text_has_any");
+    expect(decision.error).toMatch(/time budget of 100ms \(at rule "mass-mentions"\)/);
+  });
+
+  it("on_error approve cannot approve a message a rule already rejected (a condition threw)", () => {
+    const { message, now } = failingAt(1, "a badword", new Error("boom"));
+    const decision = evaluate("approve", message, now);
+    expect(decision).toMatchObject({ action: "reject", error: "evaluation failed: boom" });
+    expect(decision.matches.map((m) => m.rule_id)).toEqual(["profanity"]);
+  });
+
+  it("on_error applies when it is the stricter, or when nothing matched yet", () => {
+    const clean = failingAt(1, "clean text");
+    expect(evaluate("review", clean.message, clean.now)).toMatchObject({ action: "review", matches: [] });
+    const cleanToo = failingAt(1, "clean text");
+    expect(evaluate("approve", cleanToo.message, cleanToo.now)).toMatchObject({
+      action: "approve",
+      matches: [],
+    });
+    // An approve rule matched before the failure does not soften on_error: reject.
+    const hello = failingAt(1, "hello");
+    const decision = parseRuleSet(
+      "on_error: reject\nrules:\n  - id: hi\n    action: approve\n    when: {text_has_any: [hello]}\n  - id: m\n    action: review\n    when: {mentions_over: 1}\n",
+      "rules.yaml",
+      { now: hello.now },
+    ).evaluate(hello.message);
+    expect(decision.action).toBe("reject");
+    expect(decision.matches.map((m) => m.rule_id)).toEqual(["hi"]);
+  });
+
+  it("holds for any rules, any on_error and any point of failure (property)", () => {
+    const action = fc.constantFrom<RuleAction>("approve", "review", "reject");
+    fc.assert(
+      fc.property(
+        fc.array(action, { minLength: 1, maxLength: 6 }),
+        action,
+        action,
+        fc.integer({ min: 1, max: 7 }),
+        fc.boolean(),
+        (actions, onError, defaultAction, cutAt, throwInstead) => {
+          const yaml = `default_action: ${defaultAction}\non_error: ${onError}\nrules:\n${actions
+            .map((a, i) => `  - id: r${i}\n    action: ${a}\n    when: {mentions_over: 1}\n`)
+            .join("")}`;
+          const { message, now } = failingAt(cutAt, "text", throwInstead ? new Error("boom") : undefined);
+          const decision = parseRuleSet(yaml, "r.yaml", { now }).evaluate(message);
+          if (cutAt > actions.length) {
+            expect(decision.error).toBeUndefined();
+            expect(decision.action).toBe(actions.reduce(stricter));
+            return;
+          }
+          const before = actions.slice(0, cutAt - 1);
+          expect(decision.error).toBeDefined();
+          expect(decision.matches.map((m) => m.rule_id)).toEqual(before.map((_, i) => `r${i}`));
+          expect(decision.action).toBe(before.reduce(stricter, onError));
+        },
+      ),
+    );
+  });
+
+  it("never throws, whatever is thrown or however the clock fails", () => {
+    const rules = parseRuleSet(BUDGET_RULES("review"), "rules.yaml");
+    const unprintable = failingAt(1, "badword", Object.create(null));
+    const decision = rules.evaluate(unprintable.message);
+    expect(decision).toMatchObject({
+      action: "reject",
+      error: "evaluation failed: an unprintable value was thrown",
+    });
+    const brokenClock = parseRuleSet(BUDGET_RULES("review"), "rules.yaml", {
+      now: () => {
+        throw new Error("no clock");
+      },
+    });
+    expect(brokenClock.evaluate(input({ text: "hi" }))).toMatchObject({
+      action: "review",
+      matches: [],
+      error: "evaluation failed: no clock",
+    });
   });
 });

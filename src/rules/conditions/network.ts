@@ -25,12 +25,18 @@ export function parseIpRange(text: string): Range | null {
   }
 }
 
+/** Longest client address text parsed (IPv6 with an IPv4 tail is 45, plus brackets, zone, port). */
+export const MAX_CLIENT_IP_LENGTH = 128;
+
 /**
  * The client address as the rules see it: IPv4-mapped IPv6 ("::ffff:203.0.113.7", as a dual-stack
  * proxy reports it) is unwrapped so IPv4 ranges match it. A trailing port is tolerated.
  */
 export function parseClientIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   let candidate = text.trim();
+  // The longest real form, "[v6 with an embedded v4 and a zone]:port", is well under this; parsing
+  // anything longer would only spend time on a client-chosen string that cannot be an address.
+  if (candidate.length > MAX_CLIENT_IP_LENGTH) return null;
   if (!ipaddr.isValid(candidate)) {
     const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(candidate);
     const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(candidate);

@@ -1,4 +1,4 @@
-import { type ScannedText, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
+import { type ScannedText, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
 import { BOUNDARY_KEY, I_OR_L_READINGS, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
 
 /** What reaching a final state means: which condition slot, which of its terms. */
@@ -7,11 +7,31 @@ export interface TermOutput {
   term: number;
   /** The term as normalized (the matched span's normalized form). */
   normalized: string;
+  /** The form (the term or an inflection) as written, in plain form: a word equal to it is exact. */
+  written: string;
+  /** The term's length in characters: short terms are not read inside compounds. */
+  length: number;
 }
 
-/** Receives each term occurrence; `start`/`end` are original text offsets. */
+/** How a hit lies in the text: decides which checks it must pass before it counts. */
+export const HitKind = {
+  /** Exactly one whole word (token), read from its first symbol to its last. */
+  Whole: 0,
+  /** Inside one word: a part of a compound ("bitchass"), or of an innocent word ("class"). */
+  Inner: 1,
+  /** Across words by construction: single letters spelled out ("f u c k"), a phrase, a soft break. */
+  Joined: 2,
+  /** Two adjacent words read as one ("fu ck"). */
+  Glued: 3,
+} as const;
+export type HitKind = (typeof HitKind)[keyof typeof HitKind];
+
+/**
+ * Receives each term occurrence. `first`/`last` are symbol indexes (inclusive) into the scanned
+ * text; `firstToken`/`lastToken` the words they lie in.
+ */
 export interface HitSink {
-  hit(output: TermOutput, start: number, end: number): void;
+  hit(output: TermOutput, first: number, last: number, kind: HitKind, firstToken: number, lastToken: number): void;
 }
 
 /** Raised from inside a scan when its time budget runs out. */
@@ -25,8 +45,8 @@ export interface ScanBudget {
 }
 
 /** One-letter words of chat ("a", "I", "u" for you, "r" for are, "n" for and, "y" for why). */
-const ONE_LETTER_WORDS = new Uint8Array(128);
-for (const letter of "aiounry") ONE_LETTER_WORDS[letter.charCodeAt(0)] = 1;
+const ONE_LETTER_WORDS = new Set<number>([..."aiounry"].map((letter) => letter.charCodeAt(0)));
+ONE_LETTER_WORDS.add(SYMBOL_I_OR_L); // "I" read as i or l
 
 /** State ids in breadth-first order from the root: order[newId] = oldId. */
 function breadthFirstOrder(edgeStart: Int32Array, edgeTargets: Int32Array): Int32Array {
@@ -76,7 +96,7 @@ const DENSE_MIN_EDGES = 6;
 const DENSE_MAX_SPAN = 4096;
 
 /** The compiled trie: flat typed arrays, built once. */
-interface AutomatonTables {
+export interface AutomatonTables {
   /** Edges of state n: indexes edgeStart[n] .. edgeStart[n+1]-1, sorted by key. */
   edgeStart: Int32Array;
   edgeKeys: Int32Array;
@@ -91,6 +111,31 @@ interface AutomatonTables {
   outputs: readonly TermOutput[];
 }
 
+/** The state reached from `node` by the edge `key`, or -1. */
+export function childOf(tables: AutomatonTables, node: number, key: number): number {
+  const denseLength = tables.denseLength[node] as number;
+  if (denseLength !== 0) {
+    const index = key - (tables.denseMin[node] as number);
+    return index >= 0 && index < denseLength ? (tables.dense[(tables.denseBase[node] as number) + index] as number) : -1;
+  }
+  const keys = tables.edgeKeys;
+  let low = tables.edgeStart[node] as number;
+  let high = (tables.edgeStart[node + 1] as number) - 1;
+  // Few edges (most states have one or two): a linear probe beats a binary search's branches.
+  if (high - low < 8) {
+    for (let i = low; i <= high; i++) if (keys[i] === key) return tables.edgeTargets[i] as number;
+    return -1;
+  }
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const found = keys[mid] as number;
+    if (found === key) return tables.edgeTargets[mid] as number;
+    if (found < key) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
 /** Edge keys are below 2^18 (symbol << 1 | doubled), so node * 2^18 + key is an exact number. */
 const KEY_SPACE = 2 ** 18;
 
@@ -99,7 +144,7 @@ export class TrieBuilder {
   // One map for all edges (not one per state): a 10,000-term list has ~80,000 states, and a Map
   // each would dominate the memory the build needs.
   private readonly edges = new Map<number, number>();
-  private readonly outputs: Array<TermOutput[] | undefined> = [undefined];
+  readonly outputs: Array<TermOutput[] | undefined> = [undefined];
 
   /** Adds one path of edge keys; its final state reports `output`. */
   add(keys: readonly number[], output: TermOutput): void {
@@ -124,6 +169,11 @@ export class TrieBuilder {
   }
 
   compile(options: { joinSeparatedLetters: boolean; repeatedLetters: boolean }): Automaton {
+    return new Automaton(this.compileTables(), options);
+  }
+
+  /** The trie as flat typed arrays (for the automaton, or any other exact walker). */
+  compileTables(): AutomatonTables {
     const count = this.outputs.length;
     // Sorted by (node, key): each state's edges end up contiguous and ordered.
     const sorted = [...this.edges].sort((a, b) => a[0] - b[0]);
@@ -180,44 +230,52 @@ export class TrieBuilder {
     }
     outputStart[count] = outputs.length;
 
-    const automaton = new Automaton(
-      { edgeStart, edgeKeys, edgeTargets, denseBase, denseMin, denseLength, dense, outputStart, outputs },
-      options,
-    );
-    return automaton;
+    return { edgeStart, edgeKeys, edgeTargets, denseBase, denseMin, denseLength, dense, outputStart, outputs };
   }
 }
 
 /** The clock is read every 4096 steps: often enough to stop in time, rarely enough to be free. */
 const BUDGET_CHECK_MASK = 4095;
 
+// Walk modes (bits): how the current walk has left the word it started in.
+const MODE_JOINED = 1; // through single letters spelled out
+const MODE_GLUED = 2; // into the next word
+const MODE_PHRASE = 4; // across a word boundary of a phrase
+
 /**
- * A trie over normalized symbols, compiled to flat typed arrays. Matching starts only at word
- * starts and reports only at word ends, so a term never fires inside a longer word, and the
- * work per word is bounded by the trie's depth, not by the number of terms.
+ * A trie over normalized symbols, compiled to flat typed arrays. Walks start at every letter of
+ * every word and report every term they reach, with how the hit lies in the text (HitKind): the
+ * caller decides which hits count (whole words, compounds, segment boundaries). The work per
+ * start is bounded by the trie's depth, not by the number of terms, so a scan is linear in the
+ * text.
  */
-export class Automaton {
+export class Automaton implements AutomatonTables {
   // Scan state (a scan is synchronous and not re-entrant).
   private text!: ScannedText;
-  /** Symbol index where the current walk started (its span's start). */
+  /** Symbol index and word where the current walk started (its span's start). */
   private startPos = 0;
+  private startToken = 0;
   private sink!: HitSink;
   private steps = 0;
   private canStartJoin = new Uint8Array(64);
   private canEndJoin = new Uint8Array(64);
+  /** The last word of the run of identical single letters each word begins ("a a a"). */
+  private sameLetterRunEnd = new Int32Array(64);
   private budget: ScanBudget | undefined;
 
-  private readonly edgeStart: Int32Array;
-  private readonly edgeKeys: Int32Array;
-  private readonly edgeTargets: Int32Array;
-  private readonly denseBase: Int32Array;
-  private readonly denseMin: Int32Array;
-  private readonly denseLength: Int32Array;
-  private readonly dense: Int32Array;
-  private readonly outputStart: Int32Array;
-  private readonly outputs: readonly TermOutput[];
+  readonly edgeStart: Int32Array;
+  readonly edgeKeys: Int32Array;
+  readonly edgeTargets: Int32Array;
+  readonly denseBase: Int32Array;
+  readonly denseMin: Int32Array;
+  readonly denseLength: Int32Array;
+  readonly dense: Int32Array;
+  readonly outputStart: Int32Array;
+  readonly outputs: readonly TermOutput[];
   /** The boundary edge of each state (-1 if none): looked up at every word end. */
   private readonly boundaryChild: Int32Array;
+  /** 1 where a state has an edge other than the boundary: a word may be glued to the next. */
+  private readonly continues: Uint8Array;
 
   constructor(
     tables: AutomatonTables,
@@ -234,7 +292,13 @@ export class Automaton {
     this.outputs = tables.outputs;
     const count = this.edgeStart.length - 1;
     this.boundaryChild = new Int32Array(count);
-    for (let node = 0; node < count; node++) this.boundaryChild[node] = this.child(node, BOUNDARY_KEY);
+    this.continues = new Uint8Array(count);
+    for (let node = 0; node < count; node++) {
+      const boundary = this.child(node, BOUNDARY_KEY);
+      this.boundaryChild[node] = boundary;
+      const edges = (this.edgeStart[node + 1] as number) - (this.edgeStart[node] as number);
+      this.continues[node] = edges > (boundary >= 0 ? 1 : 0) ? 1 : 0;
+    }
   }
 
   get stateCount(): number {
@@ -251,61 +315,37 @@ export class Automaton {
     if (join) this.markRuns();
     for (let token = 0; token < text.tokenCount; token++) {
       const start = text.tokenStarts[token] as number;
+      const end = text.tokenEnds[token] as number;
+      this.startToken = token;
       this.startPos = start;
-      this.walk(0, token, start, false);
-      const flags = text.tokenFlags[token] as number;
+      this.walk(0, token, start, 0);
       // "c.c.a.a": a spelled-out word may begin with a repeated letter.
       if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
-      // "me@home": words also start after a leet symbol read as punctuation.
-      if ((flags & TOKEN_HAS_SOFT) !== 0) {
-        const end = text.tokenEnds[token] as number;
-        for (let pos = start + 1; pos < end; pos++) {
-          if (text.soft[pos - 1] === 1 && text.soft[pos] === 0) {
-            this.startPos = pos;
-            this.walk(0, token, pos, false);
-          }
-        }
+      // Every later letter starts a walk too: terms inside compounds ("bitchass", "你是傻逼吗").
+      for (let pos = start + 1; pos < end; pos++) {
+        if (text.symbols[pos] === SYMBOL_WILDCARD) continue;
+        this.startPos = pos;
+        this.walk(0, token, pos, 0);
       }
     }
   }
 
   private child(node: number, key: number): number {
-    const denseLength = this.denseLength[node] as number;
-    if (denseLength !== 0) {
-      const index = key - (this.denseMin[node] as number);
-      return index >= 0 && index < denseLength
-        ? (this.dense[(this.denseBase[node] as number) + index] as number)
-        : -1;
-    }
-    const keys = this.edgeKeys;
-    let low = this.edgeStart[node] as number;
-    let high = (this.edgeStart[node + 1] as number) - 1;
-    // Few edges (most states have one or two): a linear probe beats a binary search's branches.
-    if (high - low < 8) {
-      for (let i = low; i <= high; i++) if (keys[i] === key) return this.edgeTargets[i] as number;
-      return -1;
-    }
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const found = keys[mid] as number;
-      if (found === key) return this.edgeTargets[mid] as number;
-      if (found < key) low = mid + 1;
-      else high = mid - 1;
-    }
-    return -1;
+    return childOf(this, node, key);
   }
 
   /**
-   * Depth-first over the readings of the text from one word start. Branches (a leet '1' read as
-   * i or l, a repeated letter read single or double, '*') only survive while the trie has a
-   * matching path, so their number is bounded by the trie, whatever the text.
+   * Depth-first over the readings of the text from one start. Branches (a leet '1' read as i or
+   * l, a repeated letter read single or double, '*') only survive while the trie has a matching
+   * path, so their number is bounded by the trie, whatever the text.
    */
-  private walk(node: number, token: number, pos: number, joined: boolean): void {
+  private walk(node: number, token: number, pos: number, mode: number): void {
     if ((++this.steps & BUDGET_CHECK_MASK) === 0 && this.budget && this.budget.now() > this.budget.deadline) {
       throw new ScanBudgetExceeded("text matching ran out of its time budget");
     }
     const text = this.text;
     const end = text.tokenEnds[token] as number;
+    const outputStart = this.outputStart;
     // Fast path: plain letters (no run, no leet symbol) have one reading, so the walk is a loop
     // until the word ends, the trie has no edge, or a symbol with several readings comes.
     const { symbols, runs, soft } = text;
@@ -315,82 +355,91 @@ export class Automaton {
       node = this.child(node, symbol << 1);
       if (node < 0) return;
       pos++;
+      // A term ending inside the word: a candidate part of a compound.
+      if (mode === 0 && pos < end && outputStart[node] !== outputStart[node + 1]) this.reportInner(node, pos - 1);
     }
     if (pos === end) {
-      this.wordEnd(node, token, joined);
+      this.wordEnd(node, token, mode);
       return;
     }
     // A leet symbol may be punctuation instead: the word may end just before it.
     if (text.soft[pos] === 1 && node !== 0) this.softBreak(node, token, pos);
     const symbol = text.symbols[pos] as number;
     if (symbol === SYMBOL_WILDCARD) {
-      this.wildcard(node, token, pos, joined);
+      this.wildcard(node, token, pos, mode);
       return;
     }
     const run = text.runs[pos] as number;
     if (symbol === SYMBOL_I_OR_L) {
-      for (const reading of I_OR_L_READINGS) this.step(node, reading, run, token, pos + 1, joined);
+      for (const reading of I_OR_L_READINGS) this.step(node, reading, run, token, pos + 1, mode);
       return;
     }
-    this.step(node, symbol, run, token, pos + 1, joined);
+    this.step(node, symbol, run, token, pos + 1, mode);
   }
 
-  private step(
-    node: number,
-    symbol: number,
-    run: number,
-    token: number,
-    next: number,
-    joined: boolean,
-  ): void {
+  private step(node: number, symbol: number, run: number, token: number, next: number, mode: number): void {
     const single = this.child(node, symbol << 1);
-    if (single >= 0) this.walk(single, token, next, joined);
+    if (single >= 0) this.stepped(single, token, next, mode);
     // A run of two or more may stand for a doubled letter of the term ("asss" → "ass").
     if (run >= 2 && this.options.repeatedLetters) {
       const doubled = this.child(node, (symbol << 1) | 1);
-      if (doubled >= 0) this.walk(doubled, token, next, joined);
+      if (doubled >= 0) this.stepped(doubled, token, next, mode);
     }
   }
 
-  private wildcard(node: number, token: number, pos: number, joined: boolean): void {
+  /** After a step that did not end the word: report a term ending here, then walk on. */
+  private stepped(node: number, token: number, next: number, mode: number): void {
+    if (
+      mode === 0 &&
+      next < (this.text.tokenEnds[token] as number) &&
+      this.outputStart[node] !== this.outputStart[node + 1]
+    ) {
+      this.reportInner(node, next - 1);
+    }
+    this.walk(node, token, next, mode);
+  }
+
+  private wildcard(node: number, token: number, pos: number, mode: number): void {
     const text = this.text;
     const nextIsWildcard =
       pos + 1 < (text.tokenEnds[token] as number) && text.symbols[pos + 1] === SYMBOL_WILDCARD;
-    const visit = (key: number, target: number) => {
-      if (key === BOUNDARY_KEY) return;
-      if ((key & 1) === 0) this.walk(target, token, pos + 1, joined);
-      else if (nextIsWildcard) this.walk(target, token, pos + 2, joined);
-    };
     const last = this.edgeStart[node + 1] as number;
     for (let i = this.edgeStart[node] as number; i < last; i++) {
-      visit(this.edgeKeys[i] as number, this.edgeTargets[i] as number);
+      const key = this.edgeKeys[i] as number;
+      if (key === BOUNDARY_KEY) continue;
+      const target = this.edgeTargets[i] as number;
+      if ((key & 1) === 0) this.walk(target, token, pos + 1, mode);
+      else if (nextIsWildcard) this.walk(target, token, pos + 2, mode);
     }
     // Or a separator: "f*u*c*k" spells the letters out.
-    if (node !== 0) this.walk(node, token, pos + 1, joined);
+    if (node !== 0) this.walk(node, token, pos + 1, mode);
   }
 
   /** The word read so far ends before the soft symbol at `pos`; a phrase may go on after it. */
   private softBreak(node: number, token: number, pos: number): void {
     const text = this.text;
-    this.report(node, pos - 1);
+    this.report(node, pos - 1, HitKind.Joined, token);
     const boundary = this.boundaryChild[node] as number;
     if (boundary < 0) return;
     const end = text.tokenEnds[token] as number;
     let next = pos;
     while (next < end && text.soft[next] === 1) next++;
-    if (next < end) this.walk(boundary, token, next, false);
+    if (next < end) this.walk(boundary, token, next, MODE_PHRASE);
     else if (token + 1 < text.tokenCount)
-      this.walk(boundary, token + 1, text.tokenStarts[token + 1] as number, false);
+      this.walk(boundary, token + 1, text.tokenStarts[token + 1] as number, MODE_PHRASE);
   }
 
-  private report(node: number, lastPos: number): void {
+  private reportInner(node: number, lastPos: number): void {
+    this.report(node, lastPos, HitKind.Inner, this.startToken);
+  }
+
+  private report(node: number, lastPos: number, kind: HitKind, lastToken: number): void {
     const first = this.outputStart[node] as number;
     const last = this.outputStart[node + 1] as number;
     if (first === last) return;
-    const text = this.text;
-    const start = text.starts[this.startPos] as number;
-    const end = text.ends[lastPos] as number;
-    for (let i = first; i < last; i++) this.sink.hit(this.outputs[i] as TermOutput, start, end);
+    for (let i = first; i < last; i++) {
+      this.sink.hit(this.outputs[i] as TermOutput, this.startPos, lastPos, kind, this.startToken, lastToken);
+    }
   }
 
   private nextSingleRepeats(token: number): boolean {
@@ -402,24 +451,37 @@ export class Automaton {
     );
   }
 
-  private wordEnd(node: number, token: number, joined: boolean): void {
+  private wordEnd(node: number, token: number, mode: number): void {
     const text = this.text;
     const next = token + 1;
     const hasNext = next < text.tokenCount;
     const nextIsSingle = hasNext && ((text.tokenFlags[next] as number) & TOKEN_SINGLE) !== 0;
+    const joined = (mode & MODE_JOINED) !== 0;
     // A spelled-out word is the whole run of single letters: "c l a s s" is "class", so it
     // cannot end (and match "ass") before the run does.
     if (joined && nextIsSingle && this.canEndJoin[token] === 0) {
       this.join(node, next);
       return;
     }
-    this.report(node, (text.tokenEnds[token] as number) - 1);
-    if (!hasNext) return;
+    const fromWordStart = this.startPos === (text.tokenStarts[this.startToken] as number);
+    const kind =
+      mode === 0
+        ? fromWordStart
+          ? HitKind.Whole
+          : HitKind.Inner
+        : (mode & MODE_GLUED) !== 0
+          ? HitKind.Glued
+          : HitKind.Joined;
+    this.report(node, (text.tokenEnds[token] as number) - 1, kind, token);
+    if (!hasNext || !fromWordStart) return;
     // The next word of a phrase.
     const boundary = this.boundaryChild[node] as number;
-    if (boundary >= 0) this.walk(boundary, next, text.tokenStarts[next] as number, false);
+    if (boundary >= 0) this.walk(boundary, next, text.tokenStarts[next] as number, MODE_PHRASE);
     // Single letters separated by spaces or punctuation read as one word ("f.u.c.k").
     if (nextIsSingle && (joined || this.canStartJoin[token] === 1)) this.join(node, next);
+    // A word split in two ("fu ck"): read once into the next word, never further.
+    else if (mode === 0 && !nextIsSingle && node !== 0 && this.continues[node] === 1)
+      this.walk(node, next, text.tokenStarts[next] as number, MODE_GLUED);
   }
 
   /**
@@ -432,6 +494,7 @@ export class Automaton {
     if (this.canStartJoin.length < count) {
       this.canStartJoin = new Uint8Array(count * 2);
       this.canEndJoin = new Uint8Array(count * 2);
+      this.sameLetterRunEnd = new Int32Array(count * 2);
     }
     const flags = text.tokenFlags;
     const symbols = text.tokenJoinSymbols;
@@ -441,7 +504,7 @@ export class Automaton {
       const single = (own & TOKEN_SINGLE) !== 0;
       if (!single || t === 0 || ((flags[t - 1] as number) & TOKEN_SINGLE) === 0) onlyDroppableBefore = true;
       this.canStartJoin[t] = single && (own & TOKEN_JOIN_START) !== 0 && onlyDroppableBefore ? 1 : 0;
-      onlyDroppableBefore &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS[symbols[t] as number] === 1;
+      onlyDroppableBefore &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS.has(symbols[t] as number);
     }
     let onlyDroppableAfter = true;
     for (let t = count - 1; t >= 0; t--) {
@@ -450,7 +513,14 @@ export class Automaton {
       if (!single || t === count - 1 || ((flags[t + 1] as number) & TOKEN_SINGLE) === 0)
         onlyDroppableAfter = true;
       this.canEndJoin[t] = single && onlyDroppableAfter ? 1 : 0;
-      onlyDroppableAfter &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS[symbols[t] as number] === 1;
+      onlyDroppableAfter &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS.has(symbols[t] as number);
+      // Computed once here, so a join never rescans a long run ("a a a a ..." stays linear).
+      const sameAsNext =
+        single &&
+        t + 1 < count &&
+        ((flags[t + 1] as number) & TOKEN_SINGLE) !== 0 &&
+        symbols[t + 1] === symbols[t];
+      this.sameLetterRunEnd[t] = sameAsNext ? (this.sameLetterRunEnd[t + 1] as number) : t;
     }
   }
 
@@ -459,21 +529,13 @@ export class Automaton {
     const text = this.text;
     const symbol = text.tokenJoinSymbols[next] as number;
     // "f u u c k": consecutive identical letters form one run, as inside a word.
-    let last = next;
-    while (
-      this.options.repeatedLetters &&
-      last + 1 < text.tokenCount &&
-      ((text.tokenFlags[last + 1] as number) & TOKEN_SINGLE) !== 0 &&
-      text.tokenJoinSymbols[last + 1] === symbol
-    ) {
-      last++;
-    }
+    const last = this.options.repeatedLetters ? (this.sameLetterRunEnd[next] as number) : next;
     const run = last - next + 1;
     const after = text.tokenEnds[last] as number;
     if (symbol === SYMBOL_I_OR_L) {
-      for (const reading of I_OR_L_READINGS) this.step(node, reading, run, last, after, true);
+      for (const reading of I_OR_L_READINGS) this.step(node, reading, run, last, after, MODE_JOINED);
     } else if (symbol !== SYMBOL_WILDCARD) {
-      this.step(node, symbol, run, last, after, true);
+      this.step(node, symbol, run, last, after, MODE_JOINED);
     }
   }
 }

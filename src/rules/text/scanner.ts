@@ -13,6 +13,8 @@ export const TOKEN_JOIN_START = 2; // a single letter: a joined word may start h
 export const TOKEN_HAS_SOFT = 4; // holds a leet symbol that may also be punctuation ("me@home")
 
 const ASTERISK = 0x2a;
+export const SOFT_LEET = 1;
+export const SOFT_DIGIT = 2;
 const MAX_WILDCARDS_PER_WORD = 4;
 
 // CharClass values as plain constants, so the hot loop compares against immediates.
@@ -40,7 +42,10 @@ export class ScannedText {
   runs: Int32Array = new Int32Array(256);
   starts: Int32Array = new Int32Array(256);
   ends: Int32Array = new Int32Array(256);
-  /** 1 where the symbol came from '$' '@' '!' '|' '*': read as a letter, or as a word break. */
+  /**
+   * How the symbol was written: 0 a letter; SOFT_LEET where it came from '$' '@' '!' '|' '*'
+   * (read as a letter, or as a word break); SOFT_DIGIT where it came from a digit.
+   */
   soft: Uint8Array = new Uint8Array(256);
   length = 0;
 
@@ -204,6 +209,7 @@ export class Scanner {
         } else if (klass === CLASS_DIGIT) {
           word |= WORD_HAS_DIGIT | WORD_NEEDS_LEET;
           pendingInterior = -1;
+          isSoft = SOFT_DIGIT;
         } else {
           word |= WORD_NEEDS_LEET | WORD_HAS_SOFT;
           isSoft = 1;
@@ -312,6 +318,7 @@ export class Scanner {
         } else if (klass === CLASS_DIGIT) {
           word |= WORD_HAS_DIGIT | WORD_NEEDS_LEET;
           pendingInterior = -1;
+          isSoft = SOFT_DIGIT;
         } else {
           word |= WORD_NEEDS_LEET | WORD_HAS_SOFT;
           isSoft = 1;
@@ -459,17 +466,15 @@ export class Scanner {
     for (let read = start; read < out.length; read++) {
       const raw = symbols[read] as number;
       const symbol = raw === ASTERISK && !starsAreWildcards ? ASTERISK : leetSymbol(raw);
-      // Runs merge only between symbols of the same kind: a leet symbol keeps its own position,
-      // where the word may also break ("ai!ok" is "ai ok" as well as "aiiok").
-      if (
-        this.collapse &&
-        write > start &&
-        symbols[write - 1] === symbol &&
-        symbol !== SYMBOL_WILDCARD &&
-        out.soft[write - 1] === out.soft[read]
-      ) {
+      // Identical symbols merge into one run, leet or not ("a$s" reads "ass"); the run stays soft,
+      // so the word may still break before it ("ai!ok" is "ai ok" as well as "aiiok").
+      if (this.collapse && write > start && symbols[write - 1] === symbol && symbol !== SYMBOL_WILDCARD) {
         runs[write - 1] = (runs[write - 1] as number) + (runs[read] as number);
         ends[write - 1] = ends[read] as number;
+        // "a$s": one run, still soft (the word may break before it); digits only if all were.
+        const before = out.soft[write - 1] as number;
+        const after = out.soft[read] as number;
+        out.soft[write - 1] = before === SOFT_LEET || after === SOFT_LEET ? SOFT_LEET : before === after ? before : 0;
         continue;
       }
       if (write !== read) {

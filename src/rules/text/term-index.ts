@@ -2,7 +2,8 @@ import type { PendingMessage } from "../../hooks/payload.ts";
 import type { ScanBudget } from "./automaton.ts";
 import { messageTextFields } from "../message-fields.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
-import { TermMatcher } from "./term-matcher.ts";
+import { builtInAllowList } from "./allow-list.ts";
+import { type TermEntry, TermMatcher } from "./term-matcher.ts";
 import type { Path } from "../validate.ts";
 
 export interface TermHit {
@@ -19,7 +20,7 @@ export interface TermHit {
 
 interface Profile {
   options: NormalizationOptions;
-  slots: Array<{ slot: number; terms: string[]; path: Path }>;
+  slots: Array<{ slot: number; terms: ReadonlyArray<string | TermEntry>; path: Path; allow: ReadonlySet<string> }>;
 }
 
 /**
@@ -31,7 +32,13 @@ export class TermIndexBuilder {
   private readonly profiles = new Map<number, Profile>();
   private slotCount = 0;
 
-  register(terms: string[], options: NormalizationOptions, path: Path): number {
+  /** Registers a condition's terms; `allow` is its allow-list (default: the built-in one). */
+  register(
+    terms: ReadonlyArray<string | TermEntry>,
+    options: NormalizationOptions,
+    path: Path,
+    allow: ReadonlySet<string> = builtInAllowList(),
+  ): number {
     const key = profileKey(options);
     let profile = this.profiles.get(key);
     if (!profile) {
@@ -39,7 +46,7 @@ export class TermIndexBuilder {
       this.profiles.set(key, profile);
     }
     const slot = this.slotCount++;
-    profile.slots.push({ slot, terms, path });
+    profile.slots.push({ slot, terms, path, allow });
     return slot;
   }
 
@@ -48,8 +55,8 @@ export class TermIndexBuilder {
     const matcherOfSlot = new Int32Array(this.slotCount);
     for (const profile of this.profiles.values()) {
       const matcher = new TermMatcher(profile.options);
-      for (const { slot, terms, path } of profile.slots) {
-        matcher.addTerms(slot, terms, path);
+      for (const { slot, terms, path, allow } of profile.slots) {
+        matcher.addTerms(slot, terms, path, allow);
         matcherOfSlot[slot] = matchers.length;
       }
       matcher.compile();

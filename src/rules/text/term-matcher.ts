@@ -1,54 +1,120 @@
-import { type Automaton, type HitSink, type ScanBudget, type TermOutput, TrieBuilder } from "./automaton.ts";
 import { SpecError } from "../errors.ts";
+import type { Path } from "../validate.ts";
+import { type Automaton, type HitSink, HitKind, type ScanBudget, type TermOutput, TrieBuilder } from "./automaton.ts";
+import { builtInAllowList } from "./allow-list.ts";
+import { CompoundReader, type TermPiece } from "./compounds.ts";
+import { inflectedForms } from "./inflections.ts";
+import { dictionary, lexiconFor, plainForm } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
+import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
 import { BOUNDARY_KEY, edgeKey, I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
-import type { Path } from "../validate.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
 const MAX_VARIANTS_PER_TERM = 64;
 /** Spans kept per condition and message: enough to explain, bounded for hostile input. */
 export const MAX_HITS_PER_CONDITION = 50;
+/** Candidate hits examined per text: bounds the work of deciding on hostile input. */
+const MAX_CANDIDATES_PER_TEXT = 4096;
+
+/** A term to match, and the language whose inflections it takes (guessed from its script if absent). */
+export interface TermEntry {
+  text: string;
+  language?: string;
+}
+
+/** A hit the automaton reported, before it is decided. */
+interface Candidate {
+  output: TermOutput;
+  first: number;
+  last: number;
+  kind: HitKind;
+  firstToken: number;
+  lastToken: number;
+}
+
+/** What the deciding step knows about one word (token) of the text, computed on demand. */
+interface WordFacts {
+  plain: string;
+  innocent: boolean;
+  unspaced: boolean;
+  boundaries?: Set<number>;
+  compound?: CompoundReading;
+  /** Slots that already matched the whole word: the longest match wins over its parts. */
+  wholeSlots?: Set<number>;
+}
+
+interface CompoundReading {
+  reachable: Uint8Array;
+  completes: Uint8Array;
+}
 
 /**
- * Whole-word matcher for the terms of one normalization profile: terms are normalized by the
- * same scanner as messages and compiled into one automaton, whatever the number of rules.
+ * Matcher for the terms of one normalization profile: terms and their inflected forms are
+ * normalized by the same scanner as messages and compiled into one automaton, whatever the
+ * number of rules. The automaton proposes every place a term could be; the matcher keeps those
+ * that are words as people write them:
+ *
+ * - a whole word that is the term or one of its forms ("fucked"), unless the word is allow-listed;
+ * - an obfuscated whole word ("fuuck", "sh1t"), unless the word as written is a dictionary word
+ *   ("cook" is not "cok", "rapping" is not "raping");
+ * - a term inside a word only when the word is not a dictionary word and reads entirely as
+ *   terms, dictionary words and digits ("bitchass", "fuckface", "vollarschloch", "kikekiller99"),
+ *   never when the rest is not a word ("Scunthorpe");
+ * - in scripts written without spaces, a term between two of ICU's word boundaries;
+ * - letters spelled out ("f.u.c.k"), phrases, and a word split in two ("fu ck") when neither
+ *   half is a word.
  */
 export class TermMatcher implements HitSink {
   private readonly textScanner: Scanner;
   private readonly termScanner: Scanner;
   private builder: TrieBuilder | undefined = new TrieBuilder();
   private states = 0;
-  // The text being scanned, for hit(): set by scan(), which is synchronous.
-  private currentText = "";
-  private currentField = "";
-  private currentOut: TermHit[][] = [];
   private automaton: Automaton | undefined;
   private readonly buffer = new ScannedText();
+  private readonly compounds: CompoundReader;
+  private readonly dictionary = dictionary();
+  /** Innocent words (plain form) per slot: the built-in allow-list and the rule's own. */
+  private readonly allowBySlot: Array<ReadonlySet<string>> = [];
   /**
-   * Terms with no letters or digits (an emoji such as "🖕"): words cannot hold them, so they are
-   * found by plain substring search. Lists have a handful at most, so the cost stays flat.
+   * Terms with no letters or digits (an emoji such as "🖕"), or whose letters are mostly symbols
+   * that normalization would fold away: found by plain substring search. Lists have a handful at
+   * most, so the cost stays flat.
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
+  private candidates: Candidate[] = [];
 
   constructor(readonly options: NormalizationOptions) {
     this.textScanner = new Scanner(options);
     this.termScanner = new Scanner(options, { forTerms: true });
+    this.compounds = new CompoundReader(lexiconFor(options));
   }
 
-  addTerms(slot: number, terms: readonly string[], path: Path): void {
-    terms.forEach((term, index) => {
+  addTerms(
+    slot: number,
+    terms: readonly (string | TermEntry)[],
+    path: Path,
+    allow: ReadonlySet<string> = builtInAllowList(),
+  ): void {
+    this.allowBySlot[slot] = allow;
+    terms.forEach((entry, index) => {
+      const { text: term, language } = typeof entry === "string" ? { text: entry, language: undefined } : entry;
       const needle = term.trim().normalize("NFKC");
-      if (this.termScanner.scan(term, new ScannedText()).tokenCount === 0) {
-        if (needle === "") throw new SpecError(path, "a term cannot be blank");
+      if (needle === "") throw new SpecError(path, "a term cannot be blank");
+      if (this.isSymbolTerm(needle)) {
         this.symbolTerms.push({ slot, term: index, needle });
         return;
       }
-      const variants = this.termPaths(term, path);
       const builder = this.builder;
       if (!builder) throw new Error("TermMatcher.addTerms after compile");
-      for (const { keys, normalized } of variants) builder.add(keys, { slot, term: index, normalized });
+      const length = [...plainForm(needle)].length;
+      for (const form of inflectedForms(needle, language)) {
+        const written = plainForm(form);
+        for (const { keys, normalized } of this.termPaths(form, path)) {
+          builder.add(keys, { slot, term: index, normalized, written, length });
+        }
+      }
     });
   }
 
@@ -74,7 +140,7 @@ export class TermMatcher implements HitSink {
     for (let t = 0; t < scanned.tokenCount; t++) {
       let word = "";
       for (let i = scanned.tokenStarts[t] as number; i < (scanned.tokenEnds[t] as number); i++) {
-        word += symbolText(scanned.symbols[i] as number, 0).repeat(Math.min(scanned.runs[i] as number, 2));
+        word += symbolText(scanned.symbols[i] as number).repeat(Math.min(scanned.runs[i] as number, 2));
       }
       words.push(word);
     }
@@ -97,35 +163,120 @@ export class TermMatcher implements HitSink {
     }
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
-    this.currentText = text;
-    this.currentField = field;
-    this.currentOut = out;
+    this.candidates = [];
     automaton.scan(scanned, this, budget);
+    if (this.candidates.length > 0) this.decide(text, field, scanned, out);
   }
 
-  hit(output: TermOutput, start: number, end: number): void {
-    const out = this.currentOut;
-    const field = this.currentField;
+  hit(output: TermOutput, first: number, last: number, kind: HitKind, firstToken: number, lastToken: number): void {
+    if (this.candidates.length >= MAX_CANDIDATES_PER_TEXT) return;
+    this.candidates.push({ output, first, last, kind, firstToken, lastToken });
+  }
+
+  /** Keeps the candidates that are words as people write them (see the class comment). */
+  private decide(text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
+    const facts = new Map<number, WordFacts>();
+    const factsOf = (token: number): WordFacts => {
+      let known = facts.get(token);
+      if (!known) {
+        const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
+        const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
+        const written = text.slice(start, end);
+        const plain = plainForm(written);
+        known = { plain, innocent: this.dictionary.has(plain), unspaced: hasUnspacedScript(written) };
+        facts.set(token, known);
+      }
+      return known;
+    };
+    // Whole words first, so that a word matched whole does not also report its parts.
+    const ordered = this.candidates.sort((a, b) => a.firstToken - b.firstToken || a.kind - b.kind);
+    for (const candidate of ordered) {
+      const { output, kind, firstToken } = candidate;
+      const allow = this.allowBySlot[output.slot] as ReadonlySet<string>;
+      let keep: boolean;
+      if (kind === HitKind.Joined) {
+        keep = true;
+      } else if (kind === HitKind.Glued) {
+        const left = factsOf(firstToken);
+        const right = factsOf(candidate.lastToken);
+        keep =
+          !left.innocent &&
+          !right.innocent &&
+          !allow.has(left.plain) &&
+          !allow.has(right.plain) &&
+          [...left.plain].length >= 2 &&
+          [...right.plain].length >= 2;
+      } else {
+        const word = factsOf(firstToken);
+        if (allow.has(word.plain)) keep = false;
+        else if (kind === HitKind.Whole) {
+          keep = output.written === word.plain || !word.innocent;
+          if (keep) (word.wholeSlots ??= new Set()).add(output.slot);
+        } else if (word.innocent || word.wholeSlots?.has(output.slot)) keep = false;
+        else if (word.unspaced) keep = this.onBoundaries(candidate, word, scanned, text);
+        else keep = this.inCompound(candidate, word, scanned);
+      }
+      if (keep) this.record(candidate, text, field, scanned, out);
+    }
+  }
+
+  /** A term in unspaced text counts when ICU puts a word boundary at both of its ends. */
+  private onBoundaries(candidate: Candidate, word: WordFacts, scanned: ScannedText, text: string): boolean {
+    const tokenStart = scanned.starts[scanned.tokenStarts[candidate.firstToken] as number] as number;
+    if (!word.boundaries) {
+      const tokenEnd = scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number;
+      // Boundaries of the original characters: the scanner's offsets point into them.
+      word.boundaries = wordBoundaries(text.slice(tokenStart, tokenEnd));
+    }
+    const start = (scanned.starts[candidate.first] as number) - tokenStart;
+    const end = (scanned.ends[candidate.last] as number) - tokenStart;
+    return word.boundaries.has(start) && word.boundaries.has(end);
+  }
+
+  /** A term inside a word counts when the whole word reads as terms, dictionary words and digits. */
+  private inCompound(candidate: Candidate, word: WordFacts, scanned: ScannedText): boolean {
+    const tokenStart = scanned.tokenStarts[candidate.firstToken] as number;
+    if (!word.compound) {
+      const pieces: TermPiece[] = this.candidates.filter(
+        (c) =>
+          c.firstToken === candidate.firstToken &&
+          (c.kind === HitKind.Inner || c.kind === HitKind.Whole) &&
+          c.output.length >= MIN_COMPOUND_PART,
+      );
+      word.compound = this.compounds.read(scanned, candidate.firstToken, pieces);
+    }
+    const from = candidate.first - tokenStart;
+    const to = candidate.last + 1 - tokenStart;
+    return (
+      candidate.output.length >= MIN_COMPOUND_PART && word.compound.reachable[from] === 1 && word.compound.completes[to] === 1
+    );
+  }
+
+  private record(candidate: Candidate, text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
+    const { output } = candidate;
     let list = out[output.slot];
     if (!list) {
       list = [];
       out[output.slot] = list;
     }
     if (list.length >= MAX_HITS_PER_CONDITION) return;
+    const start = scanned.starts[candidate.first] as number;
+    const end = scanned.ends[candidate.last] as number;
     // The same span can be reached by two readings (a '1' read as i and as l).
     for (let i = list.length - 1; i >= 0; i--) {
       const seen = list[i] as TermHit;
-      if (seen.field !== field || seen.start !== start) break;
-      if (seen.term === output.term && seen.end === end) return;
+      if (seen.field !== field) break;
+      if (seen.term === output.term && seen.start === start && seen.end === end) return;
     }
-    list.push({
-      term: output.term,
-      field,
-      start,
-      end,
-      original: this.currentText.slice(start, end),
-      normalized: output.normalized,
-    });
+    list.push({ term: output.term, field, start, end, original: text.slice(start, end), normalized: output.normalized });
+  }
+
+  private isSymbolTerm(needle: string): boolean {
+    const scanned = this.termScanner.scan(needle, new ScannedText());
+    if (scanned.tokenCount === 0) return true;
+    // "$#!+" would fold to one letter: a term is its symbols, not what is left of them.
+    const letters = [...needle].filter((char) => /[\p{L}\p{N}]/u.test(char)).length;
+    return letters * 2 < [...needle.replace(/\s+/g, "")].length;
   }
 
   /** Every automaton path of a term: one per reading of its ambiguous leet characters. */
@@ -141,17 +292,12 @@ export class TermMatcher implements HitSink {
         const symbol = scanned.symbols[i] as number;
         const doubled = (scanned.runs[i] as number) >= 2;
         const readings = symbol === SYMBOL_I_OR_L ? I_OR_L_READINGS : [symbol];
-        positions.push(
-          readings.map((r) => [edgeKey(r, doubled), symbolText(r, 0).repeat(doubled ? 2 : 1)] as const),
-        );
+        positions.push(readings.map((r) => [edgeKey(r, doubled), symbolText(r).repeat(doubled ? 2 : 1)] as const));
         variantCount *= readings.length;
       }
     }
     if (variantCount > MAX_VARIANTS_PER_TERM) {
-      throw new SpecError(
-        path,
-        `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`,
-      );
+      throw new SpecError(path, `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`);
     }
     const variants: Array<{ keys: number[]; normalized: string }> = [];
     // Odometer over the readings: variant v picks reading (v / stride) % count at each position.
@@ -169,9 +315,13 @@ export class TermMatcher implements HitSink {
     }
     return variants;
   }
+
 }
 
-function symbolText(symbol: number, _run: number): string {
+/** A term shorter than this is never read inside a compound ("ho" in "shoe"). */
+const MIN_COMPOUND_PART = 3;
+
+function symbolText(symbol: number): string {
   if (symbol === SYMBOL_I_OR_L) return "i";
   if (symbol > 0xffff) return "*";
   return String.fromCharCode(symbol);

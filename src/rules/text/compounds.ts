@@ -1,0 +1,67 @@
+import type { TermOutput } from "./automaton.ts";
+import type { Lexicon } from "./lexicon.ts";
+import { type ScannedText, SOFT_DIGIT } from "./scanner.ts";
+
+/** A term's place inside a word, in symbol indexes of the scanned text (last inclusive). */
+export interface TermPiece {
+  output: TermOutput;
+  first: number;
+  last: number;
+}
+
+/**
+ * Reads a word as a sequence of parts: terms, dictionary words, runs of digits, and the German
+ * linking "s" between parts ("Drecksfotze"). `reachable[i]` is 1 when the word's first i symbols
+ * read as parts, `completes[i]` when its symbols from i to the end do; a term piece [a, b) lies
+ * on a full reading exactly when reachable[a] and completes[b]. Each position is read once, with
+ * dictionary walks bounded by the longest word, so the work is linear in the word's length.
+ */
+export class CompoundReader {
+  constructor(private readonly lexicon: Lexicon) {}
+
+  read(
+    text: ScannedText,
+    token: number,
+    terms: readonly TermPiece[],
+  ): { reachable: Uint8Array; completes: Uint8Array } {
+    const start = text.tokenStarts[token] as number;
+    const end = text.tokenEnds[token] as number;
+    const size = end - start;
+    // Ends of the parts starting at each position (relative to the word's start).
+    const partEnds: number[][] = Array.from({ length: size }, () => []);
+    for (const piece of terms) partEnds[piece.first - start]?.push(piece.last + 1 - start);
+    // Where a dictionary word ends at a reachable position: a linking "s" may follow it.
+    const wordEnds = new Uint8Array(size + 1);
+    const reachable = new Uint8Array(size + 1);
+    reachable[0] = 1;
+    for (let i = 0; i < size; i++) {
+      const ends = partEnds[i] as number[];
+      const fromHere = reachable[i] === 1;
+      this.lexicon.wordsFrom(text, start + i, end, (wordEnd) => {
+        ends.push(wordEnd - start);
+        if (fromHere) wordEnds[wordEnd - start] = 1;
+      });
+      if (text.soft[start + i] === SOFT_DIGIT) {
+        let j = i;
+        while (j < size && text.soft[start + j] === SOFT_DIGIT) j++;
+        ends.push(j);
+      }
+      // The linking "s" of German compounds ("Drecks|fotze"), only right after a word.
+      if (wordEnds[i] === 1 && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1) ends.push(i + 1);
+      if (fromHere) for (const next of ends) reachable[next] = 1;
+    }
+    const completes = new Uint8Array(size + 1);
+    completes[size] = 1;
+    for (let i = size - 1; i >= 0; i--) {
+      for (const next of partEnds[i] as number[]) {
+        if (completes[next] === 1) {
+          completes[i] = 1;
+          break;
+        }
+      }
+    }
+    return { reachable, completes };
+  }
+}
+
+const LETTER_S = 0x73;

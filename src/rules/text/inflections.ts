@@ -1,0 +1,106 @@
+// The forms a term takes in running text, by language (or, for a term whose language is not
+// known, by its script). A term matches each of its forms as a whole word; the forms are
+// compiled into the same trie as the terms, so they cost nothing per message.
+//
+// Only regular, productive endings are listed: a form that is also an innocent word ("cumin"
+// from "cum" + "in") is caught by the allow-list, which wins over every form.
+
+/** English: plural, -ed, -er(s), -ing / -in, -y / -ie(s). An apostrophe ends a word, so "fuck's" and "fuckin'" need no form of their own. */
+const ENGLISH_ENDINGS = ["s", "es", "ed", "er", "ers", "ing", "ings", "in", "y", "ie", "ies", "ier", "iest"];
+/** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
+const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "y", "ies", "ier"];
+/** After a final silent e is dropped ("rape" → "raping", "raped", "raper"). */
+const ENGLISH_E_ENDINGS = ["d", "r", "rs", "s", "ing", "in", "y"];
+
+/** German: adjective and noun endings (compounds are found by the compound reader). */
+const GERMAN_ENDINGS = ["e", "en", "er", "es", "em", "n", "s", "ern"];
+/** Romance languages: plurals and gender. */
+const ROMANCE_ENDINGS = ["s", "es"];
+
+/** Russian and Ukrainian noun and adjective case endings, after the stem. */
+const SLAVIC_ENDINGS = ["а", "у", "ы", "е", "ой", "ою", "и", "ам", "ами", "ах", "ом", "ем", "ов", "ев", "ей", "ю", "я", "ям", "ями", "ях", "ь", "ий", "ая", "ое", "ые", "ого", "ому", "ую"];
+const SLAVIC_FINAL_VOWELS = /[аяоеьйыиу]$/u;
+
+/** Korean particles and suffixes written attached to a noun ("병신들", "병신아", "개새끼들아"). */
+const KOREAN_SUFFIXES = ["들", "아", "야", "이", "가", "은", "는", "을", "를", "의", "에", "에게", "한테", "도", "만", "랑", "이랑", "과", "와", "이다", "이야", "이냐", "이네", "같은", "새끼", "놈", "년", "짓", "들아", "들이", "들은", "들을", "들의", "들도", "들한테"];
+
+/** Arabic: the article and conjunctions/prepositions written attached in front. */
+const ARABIC_PREFIXES = ["", "ال", "و", "ف", "ب", "ك", "ل", "وال", "فال", "بال", "كال", "لل", "ولل", "يا"];
+/** Arabic: pronoun and plural suffixes. */
+const ARABIC_SUFFIXES = ["", "ه", "ها", "هم", "ك", "كم", "ي", "ين", "ون", "ات", "ة"];
+const TA_MARBUTA = /[ةه]$/u;
+
+const SCRIPT_TESTS: Array<[language: string, test: RegExp]> = [
+  ["ko", /\p{Script=Hangul}/u],
+  ["ar", /\p{Script=Arabic}/u],
+  ["ru", /\p{Script=Cyrillic}/u],
+  ["en", /^[\p{Script=Latin}\p{N}\p{P}\p{Zs}$@*!|]+$/u],
+];
+
+/** The language whose endings a term takes: the one given, else guessed from its script. */
+export function inflectionLanguage(term: string, language: string | undefined): string | undefined {
+  if (language) return language;
+  for (const [guess, test] of SCRIPT_TESTS) if (test.test(term)) return guess;
+  return undefined;
+}
+
+const LATIN_LETTER_END = /\p{Script=Latin}$/u;
+const VOWELS = new Set([..."aeiou"]);
+
+/** The term and its inflected forms (the term first). Multi-word terms inflect their last word. */
+export function inflectedForms(term: string, language?: string): string[] {
+  const lang = inflectionLanguage(term, language);
+  const forms = new Set<string>([term]);
+  const add = (form: string) => forms.add(form);
+  const lower = term.toLowerCase();
+  switch (lang) {
+    case "en": {
+      if (!LATIN_LETTER_END.test(lower)) break;
+      // A sibilant takes "-es" for its plural: "asses", never "asss".
+      const sibilant = /(?:s|x|z|ch|sh)$/.test(lower);
+      for (const ending of ENGLISH_ENDINGS) if (!(sibilant && ending === "s")) add(lower + ending);
+      const last = lower.at(-1) as string;
+      const beforeLast = lower.at(-2) ?? "";
+      if (!VOWELS.has(last) && last !== "y" && last !== "w" && last !== "x" && VOWELS.has(beforeLast)) {
+        for (const ending of ENGLISH_DOUBLING_ENDINGS) add(lower + last + ending);
+      }
+      if (last === "e") for (const ending of ENGLISH_E_ENDINGS) add(lower.slice(0, -1) + ending);
+      if (last === "y" && !VOWELS.has(beforeLast)) for (const ending of ["ies", "ied", "ier"]) add(lower.slice(0, -1) + ending);
+      break;
+    }
+    case "de":
+      if (LATIN_LETTER_END.test(lower)) for (const ending of GERMAN_ENDINGS) add(lower + ending);
+      break;
+    case "es":
+    case "fr":
+    case "it":
+    case "pt":
+      if (LATIN_LETTER_END.test(lower)) for (const ending of ROMANCE_ENDINGS) add(lower + ending);
+      break;
+    case "ru":
+    case "uk": {
+      if (!/\p{Script=Cyrillic}$/u.test(lower)) break;
+      const stem = SLAVIC_FINAL_VOWELS.test(lower) && lower.length > 3 ? lower.slice(0, -1) : lower;
+      for (const ending of SLAVIC_ENDINGS) add(stem + ending);
+      break;
+    }
+    case "ko":
+      if (/\p{Script=Hangul}$/u.test(lower)) for (const suffix of KOREAN_SUFFIXES) add(lower + suffix);
+      break;
+    case "ar": {
+      if (lower.includes(" ")) break;
+      const stem = TA_MARBUTA.test(lower) ? lower.slice(0, -1) : lower;
+      const bases = stem === lower ? [lower] : [lower, stem];
+      for (const prefix of ARABIC_PREFIXES) {
+        for (const base of bases) {
+          for (const suffix of ARABIC_SUFFIXES) {
+            if (base === stem && stem !== lower && suffix === "") continue;
+            add(prefix + base + suffix);
+          }
+        }
+      }
+      break;
+    }
+  }
+  return [...forms];
+}

