@@ -9,6 +9,7 @@ import type { MessageStatus } from "./db/schema/index.ts";
 import type { Dispatcher } from "./dispatch/dispatcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import { type AuthEnv, bearerAuth } from "./http/auth.ts";
+import { limitBody } from "./http/body-limit.ts";
 import { bulkRoutes } from "./http/bulk-routes.ts";
 import { decisionRoutes } from "./http/decision-routes.ts";
 import { mountDocs } from "./http/docs-routes.ts";
@@ -21,6 +22,7 @@ import { moderatorRoutes } from "./http/moderator-routes.ts";
 import { createRouter } from "./http/openapi.ts";
 import { Problem, problemResponse } from "./http/problem.ts";
 import { queueRoutes } from "./http/queue-routes.ts";
+import { rejectDeepJson } from "./http/reject-deep-json.ts";
 import { rejectNul } from "./http/reject-nul.ts";
 import type { ReviewRouteDeps } from "./http/review-deps.ts";
 import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
@@ -70,8 +72,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   };
   const api = createRouter<AuthEnv>();
+  // First: nothing below (rejectNul, the JSON validators, the handlers) may read an oversized body.
+  // The hooks have their own limit, MAX_BODY_BYTES, which also bounds a gzip body once inflated.
+  api.use(limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES"));
   api.use(bearerAuth({ db: deps.db, adminToken: deps.config.adminToken }));
   api.use(rejectNul());
+  api.use(rejectDeepJson());
   api.route("/", moderatorRoutes(review));
   api.route("/", queueRoutes(review));
   api.route("/", bulkRoutes(review));

@@ -77,6 +77,7 @@ const envSchema = z.object({
     .regex(/^\/[A-Za-z0-9/_.-]*[^/]$/, "HOOK_PATH must start with / and not end with /")
     .default("/hooks/stream"),
   MAX_BODY_BYTES: integer("MAX_BODY_BYTES", 1024, 64 * 1024 * 1024).default(1_048_576),
+  API_BODY_LIMIT_BYTES: integer("API_BODY_LIMIT_BYTES", 1024, 64 * 1024 * 1024).default(65_536),
   RECEIPT_TIMEOUT_MS: integer("RECEIPT_TIMEOUT_MS", 100, 60_000).default(4000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DISPATCH_LEASE_MS: integer("DISPATCH_LEASE_MS", 1000, 3_600_000).default(30_000),
@@ -113,6 +114,8 @@ export interface Config {
   adminToken: string | undefined;
   hookPath: string;
   maxBodyBytes: number;
+  /** Largest body accepted by an /api route, checked before anything reads the body. */
+  apiBodyLimitBytes: number;
   /** A hook whose receipt is not durable within this answers 503 (Stream waits about 6 s). */
   receiptTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
@@ -176,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.ADMIN_TOKEN,
     hookPath: e.HOOK_PATH,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    apiBodyLimitBytes: e.API_BODY_LIMIT_BYTES,
     receiptTimeoutMs: e.RECEIPT_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     dispatch: {

@@ -69,7 +69,7 @@ export async function receivePendingMessage(
         action: decision.action,
         error: decision.error,
       },
-      "rules evaluation failed; on_error applied",
+      "rules evaluation failed; on_error applied (or a stricter match found before)",
     );
   }
 

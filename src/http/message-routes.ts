@@ -138,7 +138,10 @@ const decideRoute = (action: "approve" | "reject") =>
     } exactly once. 409 when already decided (the body names \`current_status\`) or claimed by another moderator; 410 when expired or deleted (also when its deadline has passed).`,
     security: bearerSecurity,
     request: { params: MessageIdParam, body: jsonBody(ReasonBody, false) },
-    responses: { 202: json(DecidedSchema, "Decided"), ...problemResponses(...AUTH_ERRORS, 404, 409, 410) },
+    responses: {
+      202: json(DecidedSchema, "Decided"),
+      ...problemResponses(...AUTH_ERRORS, 404, 409, 410, 413),
+    },
   });
 
 /** Reads a JSON body that may be absent (approve/reject take an optional reason). */

@@ -45,7 +45,7 @@ const create = createRoute({
   request: { body: jsonBody(CreateModeratorBody) },
   responses: {
     201: json(CreatedModeratorSchema, "Created; the token is in this answer only"),
-    ...problemResponses(...AUTH_ERRORS, 403),
+    ...problemResponses(...AUTH_ERRORS, 403, 413),
   },
 });
 

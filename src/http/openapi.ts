@@ -21,7 +21,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: "No such message or moderator.",
   409: "A conflict: already decided (`already_decided`, with `current_status`) or claimed by someone else (`claimed`, with `claimed_by`).",
   410: "The message is gone: `expired` (its pending deadline passed) or `deleted` upstream (`message_gone`).",
-  413: "The body is larger than MAX_BODY_BYTES.",
+  413: "The body is too large (`body_too_large`): over MAX_BODY_BYTES for a hook, over API_BODY_LIMIT_BYTES (64 KB by default) for /api.",
   503: "Temporarily unavailable; retry after `Retry-After` seconds.",
 };
 

@@ -17,6 +17,7 @@ describe("configuration", () => {
       defaultPendingTimeoutMs: 259_200_000,
       hookPath: "/hooks/stream",
       maxBodyBytes: 1_048_576,
+      apiBodyLimitBytes: 65_536,
       logLevel: "info",
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -36,6 +37,7 @@ describe("configuration", () => {
       ADMIN_TOKEN: "a-long-enough-admin-token",
       HOOK_PATH: "/stream/pending",
       MAX_BODY_BYTES: "2048",
+      API_BODY_LIMIT_BYTES: "4096",
       LOG_LEVEL: "debug",
     });
     expect(config).toMatchObject({
@@ -50,6 +52,7 @@ describe("configuration", () => {
       adminToken: "a-long-enough-admin-token",
       hookPath: "/stream/pending",
       maxBodyBytes: 2048,
+      apiBodyLimitBytes: 4096,
       logLevel: "debug",
     });
   });
@@ -68,6 +71,8 @@ describe("configuration", () => {
     [{ HOOK_PATH: "hooks" }, /HOOK_PATH must start with \//],
     [{ HOOK_PATH: "/hooks/" }, /HOOK_PATH must start with \/ and not end with \//],
     [{ MAX_BODY_BYTES: "10" }, /MAX_BODY_BYTES must be between/],
+    [{ API_BODY_LIMIT_BYTES: "10" }, /API_BODY_LIMIT_BYTES must be between/],
+    [{ API_BODY_LIMIT_BYTES: "64k" }, /API_BODY_LIMIT_BYTES must be a whole number/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     [{ PLANNER_STATISTICS_INTERVAL_MS: "-1" }, /PLANNER_STATISTICS_INTERVAL_MS must be a whole number/],
     [{ PLANNER_STATISTICS_INTERVAL_MS: "9999999" }, /PLANNER_STATISTICS_INTERVAL_MS must be between 0 and/],

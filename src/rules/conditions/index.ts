@@ -4,12 +4,15 @@ import { linkDomainIn } from "./links.ts";
 import { ipIn } from "./network.ts";
 import { extHas, extMatches, sdkMatches, textMatches, userAgentMatches } from "./patterns.ts";
 import { rate } from "./rate.ts";
-import { textHasAny, textHasAnyFile } from "./text-terms.ts";
+import { textHasCategory } from "./text-category.ts";
+import { textAllow, textHasAny, textHasAnyFile } from "./text-terms.ts";
 import type { ConditionDefinition } from "./types.ts";
 
 const DEFINITIONS: ConditionDefinition[] = [
   textHasAny,
   textHasAnyFile,
+  textHasCategory,
+  textAllow,
   textMatches,
   linkDomainIn,
   ipIn,
@@ -40,6 +43,7 @@ export const CONDITIONS: ReadonlyMap<string, ConditionDefinition> = new Map(
  */
 export const EXPENSIVE_KEYS: ReadonlySet<string> = new Set([
   "text_has_any",
+  "text_has_category",
   "text_matches",
   "link_domain_in",
   "caps_ratio_over",

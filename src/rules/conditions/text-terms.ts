@@ -1,6 +1,7 @@
 import { SpecError } from "../errors.ts";
 import type { MatchedSpan } from "../types.ts";
 import { expectString, expectStringList, type Path } from "../validate.ts";
+import { allowListWith, builtInAllowList } from "../text/allow-list.ts";
 import type { CompiledCondition, ConditionDefinition } from "./types.ts";
 
 /** Reads a term list file: one term per line; blank lines and lines starting with '#' are ignored. */
@@ -42,9 +43,20 @@ function compileTermCondition(
     }
   }
 
-  const slot = env.terms.register(terms, env.normalization, path);
+  const slot = env.terms.register(terms, env.normalization, path, allowListFor(block, path));
+  return termCondition("text_has_any", slot, (index) => `'${terms[index]}'`);
+}
+
+/** The allow-list of a block's text conditions: the built-in one, extended by `text_allow`. */
+export function allowListFor(block: Record<string, unknown>, path: Path): ReadonlySet<string> {
+  if (block.text_allow === undefined) return builtInAllowList();
+  return allowListWith(expectStringList(block.text_allow, [...path.slice(0, -1), "text_allow"]));
+}
+
+/** The compiled form shared by the term conditions: hits of `slot`, described by `describe`. */
+export function termCondition(key: string, slot: number, describe: (term: number) => string): CompiledCondition {
   return {
-    key: "text_has_any",
+    key,
     test(ctx) {
       const hits = ctx.termHits(slot);
       if (hits.length === 0) return null;
@@ -55,15 +67,26 @@ function compileTermCondition(
         text: hit.original,
         normalized: hit.normalized,
       }));
-      const matchedTerms = [...new Set(hits.map((hit) => terms[hit.term]))];
-      return {
-        key: "text_has_any",
-        detail: `term${matchedTerms.length > 1 ? "s" : ""} ${matchedTerms.map((t) => `'${t}'`).join(", ")}`,
-        spans,
-      };
+      const matched = [...new Set(hits.map((hit) => hit.term))].map(describe);
+      return { key, detail: `term${matched.length > 1 ? "s" : ""} ${matched.join(", ")}`, spans };
     },
   };
 }
+
+/**
+ * `text_allow`: innocent words the text conditions of the same block never flag as whole words,
+ * added to the built-in allow-list. Compiled by those conditions; alone it is an error.
+ */
+export const textAllow: ConditionDefinition = {
+  key: "text_allow",
+  compile(raw, path, _env, block) {
+    expectStringList(raw, path);
+    if (!("text_has_any" in block || "text_has_any_file" in block || "text_has_category" in block)) {
+      throw new SpecError(path, "text_allow extends the allow-list of text_has_any or text_has_category in the same block");
+    }
+    return null;
+  },
+};
 
 export const textHasAny: ConditionDefinition = {
   key: "text_has_any",

@@ -9,8 +9,12 @@ export interface TermOutput {
   normalized: string;
   /** The form (the term or an inflection) as written, in plain form: a word equal to it is exact. */
   written: string;
-  /** The term's length in characters: short terms are not read inside compounds. */
-  length: number;
+  /** True for the term itself, false for an inflected form. */
+  base: boolean;
+  /** Whether the term counts as a part of a compound word (see TermMatcher). */
+  compoundPart: boolean;
+  /** The script of a term written in Cyrillic, Greek or Armenian: it matches only text in it. */
+  script?: RegExp;
 }
 
 /** How a hit lies in the text: decides which checks it must pass before it counts. */

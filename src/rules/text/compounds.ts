@@ -46,8 +46,9 @@ export class CompoundReader {
         while (j < size && text.soft[start + j] === SOFT_DIGIT) j++;
         ends.push(j);
       }
-      // The linking "s" of German compounds ("Drecks|fotze"), only right after a word.
-      if (wordEnds[i] === 1 && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1) ends.push(i + 1);
+      // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
+      if (wordEnds[i] === 1 && i + 1 < size && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1)
+        ends.push(i + 1);
       if (fromHere) for (const next of ends) reachable[next] = 1;
     }
     const completes = new Uint8Array(size + 1);

@@ -50,6 +50,8 @@ const VOWELS = new Set([..."aeiou"]);
 /** The term and its inflected forms (the term first). Multi-word terms inflect their last word. */
 export function inflectedForms(term: string, language?: string): string[] {
   const lang = inflectionLanguage(term, language);
+  // A phrase ending in a short word is fixed ("go die", never "go dies").
+  if (/\s\S{1,3}$/u.test(term.trim())) return [term];
   const forms = new Set<string>([term]);
   const add = (form: string) => forms.add(form);
   const lower = term.toLowerCase();

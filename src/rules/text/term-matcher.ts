@@ -22,6 +22,8 @@ const MAX_CANDIDATES_PER_TEXT = 4096;
 export interface TermEntry {
   text: string;
   language?: string;
+  /** Never innocent, even inside a longer word that is otherwise made of words (a severe term). */
+  strong?: boolean;
 }
 
 /** A hit the automaton reported, before it is decided. */
@@ -39,6 +41,8 @@ interface WordFacts {
   plain: string;
   innocent: boolean;
   unspaced: boolean;
+  /** Written with digits or symbols among the letters ("sh1thead"). */
+  obfuscated: boolean;
   boundaries?: Set<number>;
   compound?: CompoundReading;
   /** Slots that already matched the whole word: the longest match wins over its parts. */
@@ -84,6 +88,7 @@ export class TermMatcher implements HitSink {
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
+  private decidingText = "";
 
   constructor(readonly options: NormalizationOptions) {
     this.textScanner = new Scanner(options);
@@ -99,7 +104,7 @@ export class TermMatcher implements HitSink {
   ): void {
     this.allowBySlot[slot] = allow;
     terms.forEach((entry, index) => {
-      const { text: term, language } = typeof entry === "string" ? { text: entry, language: undefined } : entry;
+      const { text: term, language, strong = false } = typeof entry === "string" ? { text: entry } : entry;
       const needle = term.trim().normalize("NFKC");
       if (needle === "") throw new SpecError(path, "a term cannot be blank");
       if (this.isSymbolTerm(needle)) {
@@ -108,11 +113,19 @@ export class TermMatcher implements HitSink {
       }
       const builder = this.builder;
       if (!builder) throw new Error("TermMatcher.addTerms after compile");
-      const length = [...plainForm(needle)].length;
+      const plain = plainForm(needle);
+      // Inside a longer word, only a term that is no ordinary word itself ("cock", "homo" and
+      // "sucker" are, in "paddlecock", "homosphere", "carpsucker"), unless the term is strong.
+      const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
+      const compoundPart =
+        [...plain].length >= MIN_COMPOUND_PART &&
+        (strong || !readings.some((reading) => this.dictionary.has(reading)) || !this.dictionary.has(plain));
+      const script = scriptOf(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
+        const base = written === plain;
         for (const { keys, normalized } of this.termPaths(form, path)) {
-          builder.add(keys, { slot, term: index, normalized, written, length });
+          builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, script });
         }
       }
     });
@@ -165,6 +178,7 @@ export class TermMatcher implements HitSink {
     if (scanned.tokenCount === 0) return;
     this.candidates = [];
     automaton.scan(scanned, this, budget);
+    this.decidingText = text;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
   }
 
@@ -183,7 +197,12 @@ export class TermMatcher implements HitSink {
         const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
         const written = text.slice(start, end);
         const plain = plainForm(written);
-        known = { plain, innocent: this.dictionary.has(plain), unspaced: hasUnspacedScript(written) };
+        known = {
+          plain,
+          innocent: this.dictionary.has(plain),
+          unspaced: hasUnspacedScript(written),
+          obfuscated: /[^\p{L}\p{M}]/u.test(written),
+        };
         facts.set(token, known);
       }
       return known;
@@ -194,7 +213,11 @@ export class TermMatcher implements HitSink {
       const { output, kind, firstToken } = candidate;
       const allow = this.allowBySlot[output.slot] as ReadonlySet<string>;
       let keep: boolean;
-      if (kind === HitKind.Joined) {
+      if (output.script !== undefined && !output.script.test(text.slice(scanned.starts[candidate.first] as number, scanned.ends[candidate.last] as number))) {
+        // A term written in another script matches only text in that script: folding makes the
+        // Russian "ссать" look like Latin letters, but it is no term in "braccate".
+        keep = false;
+      } else if (kind === HitKind.Joined) {
         keep = true;
       } else if (kind === HitKind.Glued) {
         const left = factsOf(firstToken);
@@ -210,7 +233,9 @@ export class TermMatcher implements HitSink {
         const word = factsOf(firstToken);
         if (allow.has(word.plain)) keep = false;
         else if (kind === HitKind.Whole) {
-          keep = output.written === word.plain || !word.innocent;
+          // The term itself, written plainly, is a term even where it is also a word ("cock");
+          // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
+          keep = (output.base && output.written === word.plain) || !word.innocent;
           if (keep) (word.wholeSlots ??= new Set()).add(output.slot);
         } else if (word.innocent || word.wholeSlots?.has(output.slot)) keep = false;
         else if (word.unspaced) keep = this.onBoundaries(candidate, word, scanned, text);
@@ -241,15 +266,20 @@ export class TermMatcher implements HitSink {
         (c) =>
           c.firstToken === candidate.firstToken &&
           (c.kind === HitKind.Inner || c.kind === HitKind.Whole) &&
-          c.output.length >= MIN_COMPOUND_PART,
+          c.output.compoundPart,
       );
       word.compound = this.compounds.read(scanned, candidate.firstToken, pieces);
     }
     const from = candidate.first - tokenStart;
     const to = candidate.last + 1 - tokenStart;
-    return (
-      candidate.output.length >= MIN_COMPOUND_PART && word.compound.reachable[from] === 1 && word.compound.completes[to] === 1
-    );
+    if (!candidate.output.compoundPart || word.compound.reachable[from] !== 1 || word.compound.completes[to] !== 1) return false;
+    // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
+    const written = this.partText(candidate, scanned);
+    return plainForm(written) === candidate.output.written || word.obfuscated;
+  }
+
+  private partText(candidate: Candidate, scanned: ScannedText): string {
+    return this.decidingText.slice(scanned.starts[candidate.first] as number, scanned.ends[candidate.last] as number);
   }
 
   private record(candidate: Candidate, text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
@@ -319,7 +349,14 @@ export class TermMatcher implements HitSink {
 }
 
 /** A term shorter than this is never read inside a compound ("ho" in "shoe"). */
-const MIN_COMPOUND_PART = 3;
+const MIN_COMPOUND_PART = 4;
+
+/** Scripts whose terms match only text written in them (after folding they could pass for Latin). */
+const SCRIPTS: RegExp[] = [/\p{Script=Cyrillic}/u, /\p{Script=Greek}/u, /\p{Script=Armenian}/u];
+
+function scriptOf(plain: string): RegExp | undefined {
+  return SCRIPTS.find((script) => script.test(plain));
+}
 
 function symbolText(symbol: number): string {
   if (symbol === SYMBOL_I_OR_L) return "i";
