@@ -1,5 +1,13 @@
 import { SpecError } from "../errors.ts";
-import { CATEGORIES, type Category, type CatalogTerm, LDNOOBW_LANGUAGES, SEVERITIES, type Severity, termCatalog } from "../terms/catalog.ts";
+import {
+  CATEGORIES,
+  type CatalogTerm,
+  type Category,
+  LDNOOBW_LANGUAGES,
+  SEVERITIES,
+  type Severity,
+  termCatalog,
+} from "../terms/catalog.ts";
 import { expectOneOf, expectStringList, isPlainObject, type Path, rejectUnknownKeys } from "../validate.ts";
 import { allowListFor, termCondition } from "./text-terms.ts";
 import type { ConditionDefinition } from "./types.ts";
@@ -14,7 +22,10 @@ const LANGUAGES: readonly string[] = LDNOOBW_LANGUAGES;
  *   text_has_category: { categories: [profanity], min_severity: moderate, languages: [en, de] }
  *   text_has_category: any                             # every category
  */
-function selection(raw: unknown, path: Path): { categories: Category[] | "any"; minSeverity: Severity; languages: string[] | "any" } {
+function selection(
+  raw: unknown,
+  path: Path,
+): { categories: Category[] | "any"; minSeverity: Severity; languages: string[] | "any" } {
   const options = isPlainObject(raw) ? raw : { categories: raw };
   rejectUnknownKeys(options, OPTION_KEYS, path);
   const rawCategories = options.categories ?? "any";
@@ -25,14 +36,19 @@ function selection(raw: unknown, path: Path): { categories: Category[] | "any"; 
           expectOneOf(c, CATEGORIES, [...path, "categories", i]),
         );
   const minSeverity =
-    options.min_severity === undefined ? "mild" : expectOneOf(options.min_severity, SEVERITIES, [...path, "min_severity"]);
+    options.min_severity === undefined
+      ? "mild"
+      : expectOneOf(options.min_severity, SEVERITIES, [...path, "min_severity"]);
   const rawLanguages = options.languages ?? "any";
   const languages =
     rawLanguages === "any"
       ? "any"
       : expectStringList(rawLanguages, [...path, "languages"]).map((language, i) => {
           if (!LANGUAGES.includes(language)) {
-            throw new SpecError([...path, "languages", i], `unknown language "${language}" (known: ${LANGUAGES.join(", ")})`);
+            throw new SpecError(
+              [...path, "languages", i],
+              `unknown language "${language}" (known: ${LANGUAGES.join(", ")})`,
+            );
           }
           return language;
         });
@@ -50,10 +66,15 @@ export const textHasCategory: ConditionDefinition = {
         SEVERITIES.indexOf(term.severity) >= floor &&
         (languages === "any" || languages.includes(term.language)),
     );
-    if (chosen.length === 0) throw new SpecError(path, "no built-in term has this category, severity and language");
+    if (chosen.length === 0)
+      throw new SpecError(path, "no built-in term has this category, severity and language");
     const allow = allowListFor(block, path);
     const slot = env.terms.register(
-      chosen.map((term) => ({ text: term.text, language: term.language, strong: term.severity === "severe" })),
+      chosen.map((term) => ({
+        text: term.text,
+        language: term.language,
+        strong: term.severity === "severe",
+      })),
       env.normalization,
       path,
       allow,

@@ -1,7 +1,7 @@
 import { SpecError } from "../errors.ts";
+import { allowListWith, builtInAllowList } from "../text/allow-list.ts";
 import type { MatchedSpan } from "../types.ts";
 import { expectString, expectStringList, type Path } from "../validate.ts";
-import { allowListWith, builtInAllowList } from "../text/allow-list.ts";
 import type { CompiledCondition, ConditionDefinition } from "./types.ts";
 
 /** Reads a term list file: one term per line; blank lines and lines starting with '#' are ignored. */
@@ -54,7 +54,11 @@ export function allowListFor(block: Record<string, unknown>, path: Path): Readon
 }
 
 /** The compiled form shared by the term conditions: hits of `slot`, described by `describe`. */
-export function termCondition(key: string, slot: number, describe: (term: number) => string): CompiledCondition {
+export function termCondition(
+  key: string,
+  slot: number,
+  describe: (term: number) => string,
+): CompiledCondition {
   return {
     key,
     test(ctx) {
@@ -82,7 +86,10 @@ export const textAllow: ConditionDefinition = {
   compile(raw, path, _env, block) {
     expectStringList(raw, path);
     if (!("text_has_any" in block || "text_has_any_file" in block || "text_has_category" in block)) {
-      throw new SpecError(path, "text_allow extends the allow-list of text_has_any or text_has_category in the same block");
+      throw new SpecError(
+        path,
+        "text_allow extends the allow-list of text_has_any or text_has_category in the same block",
+      );
     }
     return null;
   },

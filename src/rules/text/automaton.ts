@@ -35,7 +35,14 @@ export type HitKind = (typeof HitKind)[keyof typeof HitKind];
  * text; `firstToken`/`lastToken` the words they lie in.
  */
 export interface HitSink {
-  hit(output: TermOutput, first: number, last: number, kind: HitKind, firstToken: number, lastToken: number): void;
+  hit(
+    output: TermOutput,
+    first: number,
+    last: number,
+    kind: HitKind,
+    firstToken: number,
+    lastToken: number,
+  ): void;
 }
 
 /** Raised from inside a scan when its time budget runs out. */
@@ -120,7 +127,9 @@ export function childOf(tables: AutomatonTables, node: number, key: number): num
   const denseLength = tables.denseLength[node] as number;
   if (denseLength !== 0) {
     const index = key - (tables.denseMin[node] as number);
-    return index >= 0 && index < denseLength ? (tables.dense[(tables.denseBase[node] as number) + index] as number) : -1;
+    return index >= 0 && index < denseLength
+      ? (tables.dense[(tables.denseBase[node] as number) + index] as number)
+      : -1;
   }
   const keys = tables.edgeKeys;
   let low = tables.edgeStart[node] as number;
@@ -234,7 +243,17 @@ export class TrieBuilder {
     }
     outputStart[count] = outputs.length;
 
-    return { edgeStart, edgeKeys, edgeTargets, denseBase, denseMin, denseLength, dense, outputStart, outputs };
+    return {
+      edgeStart,
+      edgeKeys,
+      edgeTargets,
+      denseBase,
+      denseMin,
+      denseLength,
+      dense,
+      outputStart,
+      outputs,
+    };
   }
 }
 
@@ -360,7 +379,8 @@ export class Automaton implements AutomatonTables {
       if (node < 0) return;
       pos++;
       // A term ending inside the word: a candidate part of a compound.
-      if (mode === 0 && pos < end && outputStart[node] !== outputStart[node + 1]) this.reportInner(node, pos - 1);
+      if (mode === 0 && pos < end && outputStart[node] !== outputStart[node + 1])
+        this.reportInner(node, pos - 1);
     }
     if (pos === end) {
       this.wordEnd(node, token, mode);

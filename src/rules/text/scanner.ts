@@ -474,7 +474,8 @@ export class Scanner {
         // "a$s": one run, still soft (the word may break before it); digits only if all were.
         const before = out.soft[write - 1] as number;
         const after = out.soft[read] as number;
-        out.soft[write - 1] = before === SOFT_LEET || after === SOFT_LEET ? SOFT_LEET : before === after ? before : 0;
+        out.soft[write - 1] =
+          before === SOFT_LEET || after === SOFT_LEET ? SOFT_LEET : before === after ? before : 0;
         continue;
       }
       if (write !== read) {

@@ -1,10 +1,10 @@
 import type { PendingMessage } from "../../hooks/payload.ts";
-import type { ScanBudget } from "./automaton.ts";
 import { messageTextFields } from "../message-fields.ts";
-import { type NormalizationOptions, profileKey } from "./normalize.ts";
-import { builtInAllowList } from "./allow-list.ts";
-import { type TermEntry, TermMatcher } from "./term-matcher.ts";
 import type { Path } from "../validate.ts";
+import { builtInAllowList } from "./allow-list.ts";
+import type { ScanBudget } from "./automaton.ts";
+import { type NormalizationOptions, profileKey } from "./normalize.ts";
+import { type TermEntry, TermMatcher } from "./term-matcher.ts";
 
 export interface TermHit {
   /** Index of the term in the list its condition registered. */
@@ -20,7 +20,12 @@ export interface TermHit {
 
 interface Profile {
   options: NormalizationOptions;
-  slots: Array<{ slot: number; terms: ReadonlyArray<string | TermEntry>; path: Path; allow: ReadonlySet<string> }>;
+  slots: Array<{
+    slot: number;
+    terms: ReadonlyArray<string | TermEntry>;
+    path: Path;
+    allow: ReadonlySet<string>;
+  }>;
 }
 
 /**

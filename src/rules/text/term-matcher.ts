@@ -1,7 +1,14 @@
 import { SpecError } from "../errors.ts";
 import type { Path } from "../validate.ts";
-import { type Automaton, type HitSink, HitKind, type ScanBudget, type TermOutput, TrieBuilder } from "./automaton.ts";
 import { builtInAllowList } from "./allow-list.ts";
+import {
+  type Automaton,
+  HitKind,
+  type HitSink,
+  type ScanBudget,
+  type TermOutput,
+  TrieBuilder,
+} from "./automaton.ts";
 import { CompoundReader, type TermPiece } from "./compounds.ts";
 import { inflectedForms } from "./inflections.ts";
 import { dictionary, lexiconFor, plainForm } from "./lexicon.ts";
@@ -182,7 +189,14 @@ export class TermMatcher implements HitSink {
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
   }
 
-  hit(output: TermOutput, first: number, last: number, kind: HitKind, firstToken: number, lastToken: number): void {
+  hit(
+    output: TermOutput,
+    first: number,
+    last: number,
+    kind: HitKind,
+    firstToken: number,
+    lastToken: number,
+  ): void {
     if (this.candidates.length >= MAX_CANDIDATES_PER_TEXT) return;
     this.candidates.push({ output, first, last, kind, firstToken, lastToken });
   }
@@ -213,7 +227,12 @@ export class TermMatcher implements HitSink {
       const { output, kind, firstToken } = candidate;
       const allow = this.allowBySlot[output.slot] as ReadonlySet<string>;
       let keep: boolean;
-      if (output.script !== undefined && !output.script.test(text.slice(scanned.starts[candidate.first] as number, scanned.ends[candidate.last] as number))) {
+      if (
+        output.script !== undefined &&
+        !output.script.test(
+          text.slice(scanned.starts[candidate.first] as number, scanned.ends[candidate.last] as number),
+        )
+      ) {
         // A term written in another script matches only text in that script: folding makes the
         // Russian "ссать" look like Latin letters, but it is no term in "braccate".
         keep = false;
@@ -236,7 +255,10 @@ export class TermMatcher implements HitSink {
           // The term itself, written plainly, is a term even where it is also a word ("cock");
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
           keep = (output.base && output.written === word.plain) || !word.innocent;
-          if (keep) (word.wholeSlots ??= new Set()).add(output.slot);
+          if (keep) {
+            word.wholeSlots ??= new Set();
+            word.wholeSlots.add(output.slot);
+          }
         } else if (word.innocent || word.wholeSlots?.has(output.slot)) keep = false;
         else if (word.unspaced) keep = this.onBoundaries(candidate, word, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
@@ -272,17 +294,31 @@ export class TermMatcher implements HitSink {
     }
     const from = candidate.first - tokenStart;
     const to = candidate.last + 1 - tokenStart;
-    if (!candidate.output.compoundPart || word.compound.reachable[from] !== 1 || word.compound.completes[to] !== 1) return false;
+    if (
+      !candidate.output.compoundPart ||
+      word.compound.reachable[from] !== 1 ||
+      word.compound.completes[to] !== 1
+    )
+      return false;
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
     return plainForm(written) === candidate.output.written || word.obfuscated;
   }
 
   private partText(candidate: Candidate, scanned: ScannedText): string {
-    return this.decidingText.slice(scanned.starts[candidate.first] as number, scanned.ends[candidate.last] as number);
+    return this.decidingText.slice(
+      scanned.starts[candidate.first] as number,
+      scanned.ends[candidate.last] as number,
+    );
   }
 
-  private record(candidate: Candidate, text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
+  private record(
+    candidate: Candidate,
+    text: string,
+    field: string,
+    scanned: ScannedText,
+    out: TermHit[][],
+  ): void {
     const { output } = candidate;
     let list = out[output.slot];
     if (!list) {
@@ -298,7 +334,14 @@ export class TermMatcher implements HitSink {
       if (seen.field !== field) break;
       if (seen.term === output.term && seen.start === start && seen.end === end) return;
     }
-    list.push({ term: output.term, field, start, end, original: text.slice(start, end), normalized: output.normalized });
+    list.push({
+      term: output.term,
+      field,
+      start,
+      end,
+      original: text.slice(start, end),
+      normalized: output.normalized,
+    });
   }
 
   private isSymbolTerm(needle: string): boolean {
@@ -322,12 +365,17 @@ export class TermMatcher implements HitSink {
         const symbol = scanned.symbols[i] as number;
         const doubled = (scanned.runs[i] as number) >= 2;
         const readings = symbol === SYMBOL_I_OR_L ? I_OR_L_READINGS : [symbol];
-        positions.push(readings.map((r) => [edgeKey(r, doubled), symbolText(r).repeat(doubled ? 2 : 1)] as const));
+        positions.push(
+          readings.map((r) => [edgeKey(r, doubled), symbolText(r).repeat(doubled ? 2 : 1)] as const),
+        );
         variantCount *= readings.length;
       }
     }
     if (variantCount > MAX_VARIANTS_PER_TERM) {
-      throw new SpecError(path, `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`);
+      throw new SpecError(
+        path,
+        `term "${term}" has too many leetspeak readings (over ${MAX_VARIANTS_PER_TERM})`,
+      );
     }
     const variants: Array<{ keys: number[]; normalized: string }> = [];
     // Odometer over the readings: variant v picks reading (v / stride) % count at each position.
@@ -345,7 +393,6 @@ export class TermMatcher implements HitSink {
     }
     return variants;
   }
-
 }
 
 /** A term shorter than this is never read inside a compound ("ho" in "shoe"). */
