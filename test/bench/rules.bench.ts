@@ -1,19 +1,40 @@
 // Rules engine benchmark: Gatehouse's text matcher against obscenity, on the same terms and the
 // same corpus. Run with `npm run bench:rules` (node --import tsx test/bench/rules.bench.ts).
 //
-// Prints messages/s for both engines at 100, ~400 (the full public list), 1,000 and 10,000
-// terms, the ratio, recall on an obfuscated set, false positives on an innocent set, and the
-// RSS of a process holding the 10,000-term rule set.
+// Sections (all by default; `--only=engines,outside,languages,hostile` or BENCH_RULES_ONLY runs
+// some alone, `--dump` writes missed and wrongly flagged cases under /tmp/gatehouse-rules-bench):
+// - engines: messages/s for both engines at 100, ~400 (the full public list), 1,000 and 10,000
+//   terms, the ratio, recall on an obfuscated set, false positives on an innocent set, and the
+//   RSS of a process holding the 10,000-term rule set;
+// - outside: the built-in rules against obscenity's English preset on rustrict's test lists
+//   (outside-lists.ts), and both engines' throughput on this file's corpus;
+// - languages: recall of the built-in rules on sentences built around LDNOOBW's lists for ten
+//   languages, written the way each language writes, and innocent sentences (language-sentences.ts);
+// - hostile: evaluation time of pathological 20,000-character messages (hostile-texts.ts).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { DataSet, englishRecommendedTransformers, parseRawPattern, RegExpMatcher } from "obscenity";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import type { RuleSet } from "../../src/rules/types.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 import { chatLine, FOREIGN_SENTENCES, INNOCENT_WORDS, OBFUSCATIONS, pick, syntheticTerms } from "./corpus.ts";
+import { runHostileTexts } from "./hostile-texts.ts";
+import { runLanguageSentences } from "./language-sentences.ts";
+import { runOutsideLists } from "./outside-lists.ts";
+import {
+  benchOptions,
+  collectGarbage,
+  type Detector,
+  format,
+  heading,
+  percent,
+  printTable,
+  ROUNDS,
+  rate,
+  throughputs,
+  verdict,
+} from "./rules-bench-support.ts";
 
 const LIST_PATH = fileURLToPath(new URL("../../src/rules/data/ldnoobw-en.txt", import.meta.url));
 const PUBLIC_TERMS = readFileSync(LIST_PATH, "utf8")
@@ -22,17 +43,6 @@ const PUBLIC_TERMS = readFileSync(LIST_PATH, "utf8")
   .filter((line) => line.length > 0);
 const SIZES = [100, PUBLIC_TERMS.length, 1000, 10_000];
 const CORPUS_LINES = 20_000;
-const WARM_UP_MS = 500;
-const MEASURE_MS = 500;
-const ROUNDS = 5;
-const SETTLE_MS = 200;
-
-/** A full GC between measurements, so one engine's garbage is not collected on the other's time. */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as (() => void) | undefined;
-  return () => gc?.();
-})();
 
 /** The first `count` terms: the public list (sampled when smaller), then synthetic terms. */
 function termList(count: number): string[] {
@@ -112,56 +122,10 @@ function buildInnocentSet(): string[] {
   return lines;
 }
 
-type Detector = (text: string) => boolean;
-
 function gatehouseDetector(rules: RuleSet): Detector {
   return (text) =>
     rules.evaluate({ message: { id: "m", text }, metadata: {}, requestInfo: null }).action === "reject";
 }
-
-/** Messages per second over `budgetMs`, cycling through the corpus. */
-function timed(detect: Detector, corpus: readonly string[], budgetMs: number): number {
-  let processed = 0;
-  const started = performance.now();
-  let elapsed = 0;
-  while (elapsed < budgetMs || processed < 64) {
-    for (let i = 0; i < 32; i++) detect(corpus[(processed + i) % corpus.length] as string);
-    processed += 32;
-    elapsed = performance.now() - started;
-  }
-  return (processed / elapsed) * 1000;
-}
-
-/**
- * Messages per second of each configuration: after a warm-up (JIT, lazily filled tables), the
- * configurations take turns for several rounds, and each keeps its best round. Taking turns exposes
- * all of them to the same load on a shared machine. `groups` run back to back within a round
- * (all Gatehouse sizes, then all of one obscenity setup...), each group after a full GC and a
- * short discarded run, so one engine's garbage and cache misses are not paid on another's time.
- * Slow configurations stop mid-corpus (every line is drawn the same way).
- */
-function throughputs(groups: readonly (readonly Detector[])[], corpus: readonly string[]): number[][] {
-  for (const group of groups) for (const detect of group) timed(detect, corpus, WARM_UP_MS);
-  const best = groups.map((group) => group.map(() => 0));
-  for (let round = 0; round < ROUNDS; round++) {
-    groups.forEach((group, g) => {
-      collectGarbage();
-      timed(group[0] as Detector, corpus, SETTLE_MS);
-      group.forEach((detect, index) => {
-        const row = best[g] as number[];
-        row[index] = Math.max(row[index] as number, timed(detect, corpus, MEASURE_MS));
-      });
-    });
-  }
-  return best;
-}
-
-function rate(detect: Detector, lines: readonly string[]): number {
-  return lines.filter(detect).length / lines.length;
-}
-
-const format = (n: number) => Math.round(n).toLocaleString("en-US");
-const percent = (n: number) => `${(n * 100).toFixed(1)}%`;
 
 function measureRss(): void {
   const rules = gatehouse(termList(10_000));
@@ -178,8 +142,7 @@ interface Engines {
   substring: Detector;
 }
 
-function main(): void {
-  const corpus = buildCorpus();
+function runEngines(corpus: readonly string[]): void {
   const obfuscated = buildObfuscatedSet();
   const obfuscatedLines = obfuscated.map((o) => o.line);
   const innocent = buildInnocentSet();
@@ -284,7 +247,6 @@ function main(): void {
   const slowest = Math.min(atPublicList.word, atPublicList.substring);
   const theirBestRecall = Math.max(recall[1] as number, recall[2] as number);
   const theirFewestFalse = Math.min(falsePositives[1] as number, falsePositives[2] as number);
-  const verdict = (ok: boolean) => (ok ? "met" : "NOT MET");
   console.log("\ntargets");
   console.log(
     `  >= 25x obscenity at ${PUBLIC_TERMS.length} terms: ${slowest.toFixed(1)}x (against its faster configuration): ${verdict(slowest >= 25)}`,
@@ -301,12 +263,28 @@ function main(): void {
   console.log(`  RSS < 200 MB with 10,000 terms: ${rssMb.toFixed(0)} MB: ${verdict(rssMb < 200)}`);
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
+function main(): void {
+  const options = benchOptions(process.argv.slice(2), process.env);
+  console.log(`sections: ${options.sections.join(", ")}`);
+  // The synthetic chat corpus: the engines section's throughput, the outside section's throughput
+  // comparison and the hostile section's "typical message" all use it.
+  const corpus = buildCorpus();
+  if (options.sections.includes("engines")) {
+    heading("engines: Gatehouse's matcher against obscenity, same terms");
+    runEngines(corpus);
+  }
+  if (options.sections.includes("outside")) {
+    heading("outside: rustrict's test lists, built-in rules against obscenity's English preset");
+    runOutsideLists({ corpus, dumpDir: options.dumpDir });
+  }
+  if (options.sections.includes("languages")) {
+    heading("languages: LDNOOBW's lists in sentences written the way each language writes");
+    runLanguageSentences({ dumpDir: options.dumpDir });
+  }
+  if (options.sections.includes("hostile")) {
+    heading("hostile: pathological 20,000-character messages");
+    runHostileTexts({ corpus });
+  }
 }
 
 if (process.argv.includes("--rss")) measureRss();
