@@ -1,5 +1,5 @@
 import { type ScannedText, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
-import { BOUNDARY_KEY, I_OR_L_READINGS, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
+import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
 
 /** What reaching a final state means: which condition slot, which of its terms. */
 export interface TermOutput {
@@ -394,8 +394,9 @@ export class Automaton implements AutomatonTables {
       return;
     }
     const run = text.runs[pos] as number;
-    if (symbol === SYMBOL_I_OR_L) {
-      for (const reading of I_OR_L_READINGS) this.step(node, reading, run, token, pos + 1, mode);
+    const readings = readingsOf(symbol);
+    if (readings) {
+      for (const reading of readings) this.step(node, reading, run, token, pos + 1, mode);
       return;
     }
     this.step(node, symbol, run, token, pos + 1, mode);
@@ -556,8 +557,9 @@ export class Automaton implements AutomatonTables {
     const last = this.options.repeatedLetters ? (this.sameLetterRunEnd[next] as number) : next;
     const run = last - next + 1;
     const after = text.tokenEnds[last] as number;
-    if (symbol === SYMBOL_I_OR_L) {
-      for (const reading of I_OR_L_READINGS) this.step(node, reading, run, last, after, MODE_JOINED);
+    const readings = readingsOf(symbol);
+    if (readings) {
+      for (const reading of readings) this.step(node, reading, run, last, after, MODE_JOINED);
     } else if (symbol !== SYMBOL_WILDCARD) {
       this.step(node, symbol, run, last, after, MODE_JOINED);
     }

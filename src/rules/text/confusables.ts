@@ -111,3 +111,14 @@ export const CONFUSABLES: ReadonlyMap<number, string> = withUpperCase({
   ...LATIN_LOOKALIKES,
 });
 export const STROKES: ReadonlyMap<number, string> = withUpperCase(STROKED_LETTERS);
+
+/**
+ * Letter variants folded with the diacritics step: Arabic alef with hamza or madda, alef
+ * maksura, ta marbuta and hamza seats are written interchangeably in chat.
+ */
+export const LETTER_VARIANTS: ReadonlyMap<number, string> = new Map(
+  Object.entries({ أ: "ا", إ: "ا", آ: "ا", ٱ: "ا", ى: "ي", ة: "ه", ؤ: "و", ئ: "ي" }).map(([from, to]) => [
+    from.codePointAt(0) as number,
+    to,
+  ]),
+);

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { type AutomatonTables, childOf, TrieBuilder } from "./automaton.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
-import { I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
+import { readingsOf } from "./symbols.ts";
 
 // The dictionary: words that are innocent as a whole, and that compounds are read into.
 //
@@ -125,8 +125,9 @@ export class Lexicon {
       if (run > 2 || text.soft[pos] !== 0) return;
       const symbol = text.symbols[pos] as number;
       const doubled = run === 2 ? 1 : 0;
-      if (symbol === SYMBOL_I_OR_L) {
-        for (const reading of I_OR_L_READINGS) {
+      const readings = readingsOf(symbol);
+      if (readings) {
+        for (const reading of readings) {
           const next = childOf(tables, node, (reading << 1) | doubled);
           if (next >= 0) this.arrive(text, next, pos + 1, limit, found);
         }

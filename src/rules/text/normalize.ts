@@ -1,4 +1,5 @@
-import { CONFUSABLES, STROKES } from "./confusables.ts";
+import { CONFUSABLES, LETTER_VARIANTS, STROKES } from "./confusables.ts";
+import { SUBSTITUTIONS } from "./substitutions.ts";
 
 /** Steps of the text normalization pipeline; each may be turned off per rule. */
 export interface NormalizationOptions {
@@ -59,14 +60,25 @@ export const CharClass = {
   LeetInterior: 6,
   /** Folds to several characters ("ﬁ" → "fi", "ß" → "ss"): see CharTable.expansion. */
   Expansion: 7,
+  /**
+   * A combining mark that is a letter in its script (a Thai or Devanagari vowel sign): part of
+   * the word after a letter of such a script, dropped as decoration after a Latin one ("fऀuऀcऀk").
+   */
+  ScriptMark: 8,
 } as const;
 
 const COMBINING_MARK = /\p{M}/u;
-const COMBINING_MARKS = /\p{M}+/gu;
+/**
+ * Marks that decorate a letter without making another one: accents (Latin, Greek, Cyrillic),
+ * Hebrew points, Arabic vowel signs, and Arabic tatweel (elongation, "عـــاهرة"). Vowel signs that
+ * are letters (Thai, Devanagari and the other Indic scripts) are not in this set.
+ */
+const DECORATION =
+  /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+/gu;
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
 const LETTER_OR_NUMBER = /[\p{L}\p{N}\p{M}]/u;
-const LEET_ANYWHERE = new Set(["$", "@", "€"]);
-const LEET_INTERIOR = new Set(["!", "|", "*"]);
+const LEET_ANYWHERE = new Set(SUBSTITUTIONS.filter((s) => s.where === "anywhere" && !/\d/.test(s.char)).map((s) => s.char));
+const LEET_INTERIOR = new Set(SUBSTITUTIONS.filter((s) => s.where === "between").map((s) => s.char));
 
 /**
  * Per-character folding for one normalization profile: NFKC, case folding, diacritics and
@@ -112,10 +124,10 @@ export class CharTable {
     if (options.zero_width && DEFAULT_IGNORABLE.test(char)) return "";
     let out = options.nfkc ? char.normalize("NFKC") : char;
     // Upper then lower approximates Unicode full case folding ("ß" → "SS" → "ss", "ς" → "σ").
-    if (options.case_folding) out = out.toUpperCase().toLowerCase();
+    if (options.case_folding) out = foldKana(out.toUpperCase().toLowerCase());
     if (options.diacritics) {
-      out = out.normalize("NFD").replace(COMBINING_MARKS, "");
-      out = mapEach(out, STROKES);
+      out = out.normalize("NFD").replace(DECORATION, "").normalize("NFC");
+      out = mapEach(mapEach(out, STROKES), LETTER_VARIANTS);
     }
     if (options.confusables) out = mapEach(out, CONFUSABLES);
     return out;
@@ -152,7 +164,7 @@ export class CharTable {
       if (LEET_ANYWHERE.has(folded)) return CharClass.LeetAnywhere;
       if (LEET_INTERIOR.has(folded)) return CharClass.LeetInterior;
     }
-    if (this.options.diacritics && COMBINING_MARK.test(folded)) return CharClass.Ignorable;
+    if (this.options.diacritics && COMBINING_MARK.test(folded)) return CharClass.ScriptMark;
     if (LETTER_OR_NUMBER.test(folded)) return CharClass.Letter;
     return CharClass.Separator;
   }
@@ -160,6 +172,16 @@ export class CharTable {
 
 function classOfWordChar(char: string): number {
   return LETTER_OR_NUMBER.test(char) ? CharClass.Letter : CharClass.Separator;
+}
+
+/** Katakana to hiragana ("チンコ" reads as "ちんこ"): the two kana are one alphabet twice. */
+function foldKana(text: string): string {
+  let out = "";
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    out += (code >= 0x30a1 && code <= 0x30f6) || code === 0x30fd || code === 0x30fe ? String.fromCodePoint(code - 0x60) : char;
+  }
+  return out;
 }
 
 function mapEach(text: string, map: ReadonlyMap<number, string>): string {
@@ -181,20 +203,7 @@ export function charTableFor(options: NormalizationOptions): CharTable {
   return table;
 }
 
-/** Leetspeak readings of a folded character inside a word; undefined when it is not leet. */
-export const LEET_READINGS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
-  ["0", ["o"]],
-  ["1", ["i", "l"]],
-  ["3", ["e"]],
-  ["4", ["a"]],
-  ["5", ["s"]],
-  ["6", ["g"]],
-  ["7", ["t"]],
-  ["8", ["b"]],
-  ["9", ["g"]],
-  ["@", ["a"]],
-  ["$", ["s"]],
-  ["€", ["e"]],
-  ["!", ["i"]],
-  ["|", ["i", "l"]],
-]);
+/** Leetspeak readings of a folded character inside a word (see substitutions.ts). */
+export const LEET_READINGS: ReadonlyMap<string, readonly string[] | "any"> = new Map(
+  SUBSTITUTIONS.map((s) => [s.char, s.reads] as const),
+);

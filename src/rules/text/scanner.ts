@@ -5,14 +5,18 @@ import {
   LEET_READINGS,
   type NormalizationOptions,
 } from "./normalize.ts";
-import { SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
+import { AMBIGUOUS_LETTERS, NUMBER_UNITS, SUBSTITUTIONS } from "./substitutions.ts";
+import { SYMBOL_WILDCARD, symbolReading } from "./symbols.ts";
 
 /** Token flags. */
 export const TOKEN_SINGLE = 1; // one symbol, not repeated: a candidate for "f u c k" joining
 export const TOKEN_JOIN_START = 2; // a single letter: a joined word may start here
 export const TOKEN_HAS_SOFT = 4; // holds a leet symbol that may also be punctuation ("me@home")
 
-const ASTERISK = 0x2a;
+/** Characters read as any one letter ("f*ck", "f#ck", "f^ck"): they never merge into runs. */
+const WILDCARD_CHARS = new Set(
+  SUBSTITUTIONS.filter((s) => s.reads === "any").map((s) => s.char.charCodeAt(0)),
+);
 export const SOFT_LEET = 1;
 export const SOFT_DIGIT = 2;
 const MAX_WILDCARDS_PER_WORD = 4;
@@ -25,6 +29,9 @@ const CLASS_LEET_ANYWHERE = CharClass.LeetAnywhere;
 const CLASS_LEET_INTERIOR = CharClass.LeetInterior;
 const CLASS_IGNORABLE = CharClass.Ignorable;
 const CLASS_EXPANSION = CharClass.Expansion;
+const CLASS_SCRIPT_MARK = CharClass.ScriptMark;
+/** Scripts from Devanagari on write vowels as combining marks that are letters. */
+const FIRST_SCRIPT_WITH_LETTER_MARKS = 0x0900;
 
 // What the word being scanned contains (bits).
 const WORD_HAS_LETTER = 1;
@@ -112,6 +119,16 @@ export class Scanner {
     this.leet = options.leetspeak;
     this.forTerms = opts.forTerms ?? false;
     for (let code = 0; code < 128; code++) this.ascii[code] = this.table.entry(code);
+    if (!this.forTerms && options.leetspeak) {
+      // In messages, "l" and "I" may stand for each other ("heII", "shlt"); terms are literal.
+      for (const [letter, reads] of AMBIGUOUS_LETTERS) {
+        const code = letter.charCodeAt(0);
+        const folded = String.fromCharCode((this.ascii[code] as number) >>> 4);
+        const symbol = symbolReading(reads);
+        // Only where the profile folds the letter into one it may stand for (case folding on).
+        if (symbol !== undefined && reads.includes(folded)) this.ascii[code] = (symbol << 4) | CLASS_LETTER;
+      }
+    }
     // Terms go through the general loop so that message scanning alone shapes the fast one.
     this.asciiFastPath =
       !this.forTerms &&
@@ -187,7 +204,12 @@ export class Scanner {
         }
         i = end;
       }
-      const klass = current & 15;
+      let klass = current & 15;
+      if (klass === CLASS_SCRIPT_MARK) {
+        // A vowel sign after a letter of its script is a letter; after a Latin one, decoration.
+        const previous = tokenOpen && length > tokenStart ? (symbols[length - 1] as number) : 0;
+        klass = previous >= FIRST_SCRIPT_WITH_LETTER_MARKS && previous <= 0xffff ? CLASS_LETTER : CLASS_IGNORABLE;
+      }
       if (
         klass === CLASS_LETTER ||
         klass === CLASS_DIGIT ||
@@ -217,7 +239,7 @@ export class Scanner {
           else if (pendingInterior < 0) pendingInterior = length;
         }
         const last = length - 1;
-        if (collapse && last >= tokenStart && symbols[last] === symbol && symbol !== ASTERISK) {
+        if (collapse && last >= tokenStart && symbols[last] === symbol && !WILDCARD_CHARS.has(symbol)) {
           runs[last] = (runs[last] as number) + 1;
           ends[last] = end;
         } else {
@@ -326,7 +348,7 @@ export class Scanner {
           else if (pendingInterior < 0) pendingInterior = length;
         }
         const last = length - 1;
-        if (collapse && last >= tokenStart && symbols[last] === symbol && symbol !== ASTERISK) {
+        if (collapse && last >= tokenStart && symbols[last] === symbol && !WILDCARD_CHARS.has(symbol)) {
           runs[last] = (runs[last] as number) + 1;
           ends[last] = end;
         } else {
@@ -390,7 +412,7 @@ export class Scanner {
       }
       hasLetter = true;
     }
-    if (this.leet && hasLetter && (word & WORD_NEEDS_LEET) !== 0) {
+    if (this.leet && hasLetter && (word & WORD_NEEDS_LEET) !== 0 && !this.isNumberWithUnit(start)) {
       if (this.spelledWithStars(start)) {
         this.splitSpelledWord(start);
         return;
@@ -419,18 +441,35 @@ export class Scanner {
   }
 
   /**
-   * "f*u*c*k": single characters alternating with single stars. The stars are separators here,
-   * exactly like the dots of "f.u.c.k" (however long the word, no wildcard branching).
+   * "f*u*c*k", "f!u!c!k", "f|u|c|k": single characters alternating with one repeated leet
+   * symbol. The symbol is a separator here, exactly like the dots of "f.u.c.k" (however long
+   * the word, no branching).
    */
   private spelledWithStars(start: number): boolean {
-    const { symbols, runs, length } = this.out;
+    const { symbols, runs, soft, length } = this.out;
     const size = length - start;
     if (size < 5 || size % 2 === 0) return false;
+    const separator = symbols[start + 1] as number;
+    if (soft[start + 1] !== SOFT_LEET) return false;
     for (let i = start; i < length; i++) {
-      const isStar = symbols[i] === ASTERISK;
-      if (isStar !== ((i - start) % 2 === 1) || runs[i] !== 1) return false;
+      const isSeparator = symbols[i] === separator;
+      if (isSeparator !== ((i - start) % 2 === 1) || runs[i] !== 1) return false;
     }
     return true;
+  }
+
+  /** Digits followed by a unit ("45s", "3rd", "10k"): a number, not a word in leetspeak. */
+  private isNumberWithUnit(start: number): boolean {
+    const { symbols, runs, soft, length } = this.out;
+    let i = start;
+    while (i < length && soft[i] === SOFT_DIGIT) i++;
+    if (i === start || i === length) return false;
+    let unit = "";
+    for (; i < length; i++) {
+      if (soft[i] !== 0 || (symbols[i] as number) > 0x7f) return false;
+      unit += String.fromCharCode(symbols[i] as number).repeat(runs[i] as number);
+    }
+    return NUMBER_UNITS.has(unit);
   }
 
   /** Records each character of a star-spelled word as its own single-letter token. */
@@ -449,7 +488,7 @@ export class Scanner {
     for (let at = start; at < write; at++) {
       out.length = at + 1;
       const symbol = out.symbols[at] as number;
-      this.recordToken(at, TOKEN_SINGLE | (symbol <= 0xffff ? TOKEN_JOIN_START : 0), symbol);
+      this.recordToken(at, TOKEN_SINGLE | (symbol !== SYMBOL_WILDCARD ? TOKEN_JOIN_START : 0), symbol);
     }
   }
 
@@ -460,12 +499,12 @@ export class Scanner {
     // Each '*' multiplies the readings of a word; past a few, they stay literal stars (which no
     // term contains) so a hostile "a*****...b" costs no more than any other word.
     let stars = 0;
-    for (let i = start; i < out.length; i++) if (symbols[i] === ASTERISK) stars++;
+    for (let i = start; i < out.length; i++) if (WILDCARD_CHARS.has(symbols[i] as number)) stars++;
     const starsAreWildcards = stars <= MAX_WILDCARDS_PER_WORD;
     let write = start;
     for (let read = start; read < out.length; read++) {
       const raw = symbols[read] as number;
-      const symbol = raw === ASTERISK && !starsAreWildcards ? ASTERISK : leetSymbol(raw);
+      const symbol = WILDCARD_CHARS.has(raw) && !starsAreWildcards ? raw : leetSymbol(raw);
       // Identical symbols merge into one run, leet or not ("a$s" reads "ass"); the run stays soft,
       // so the word may still break before it ("ai!ok" is "ai ok" as well as "aiiok").
       if (this.collapse && write > start && symbols[write - 1] === symbol && symbol !== SYMBOL_WILDCARD) {
@@ -493,12 +532,14 @@ export class Scanner {
 
 const LEET_SYMBOLS = new Map<number, number>();
 for (const [char, readings] of LEET_READINGS) {
-  LEET_SYMBOLS.set(
-    char.charCodeAt(0),
-    readings.length > 1 ? SYMBOL_I_OR_L : (readings[0] as string).charCodeAt(0),
-  );
+  const symbol =
+    readings === "any"
+      ? SYMBOL_WILDCARD
+      : readings.length > 1
+        ? (symbolReading(readings) as number)
+        : (readings[0] as string).charCodeAt(0);
+  LEET_SYMBOLS.set(char.charCodeAt(0), symbol);
 }
-LEET_SYMBOLS.set(ASTERISK, SYMBOL_WILDCARD);
 
 function leetSymbol(symbol: number): number {
   return LEET_SYMBOLS.get(symbol) ?? symbol;

@@ -15,7 +15,7 @@ import { dictionary, lexiconFor, plainForm } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
-import { BOUNDARY_KEY, edgeKey, I_OR_L_READINGS, SYMBOL_I_OR_L } from "./symbols.ts";
+import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
@@ -160,7 +160,10 @@ export class TermMatcher implements HitSink {
     for (let t = 0; t < scanned.tokenCount; t++) {
       let word = "";
       for (let i = scanned.tokenStarts[t] as number; i < (scanned.tokenEnds[t] as number); i++) {
-        word += symbolText(scanned.symbols[i] as number).repeat(Math.min(scanned.runs[i] as number, 2));
+        const symbol = scanned.symbols[i] as number;
+        // "l" is read as i or l in messages: show the letter as written.
+        const shown = readingsOf(symbol) ? text.charAt(scanned.starts[i] as number).toLowerCase() : symbolText(symbol);
+        word += shown.repeat(Math.min(scanned.runs[i] as number, 2));
       }
       words.push(word);
     }
@@ -364,7 +367,7 @@ export class TermMatcher implements HitSink {
       for (let i = scanned.tokenStarts[t] as number; i < (scanned.tokenEnds[t] as number); i++) {
         const symbol = scanned.symbols[i] as number;
         const doubled = (scanned.runs[i] as number) >= 2;
-        const readings = symbol === SYMBOL_I_OR_L ? I_OR_L_READINGS : [symbol];
+        const readings = readingsOf(symbol) ?? [symbol];
         positions.push(
           readings.map((r) => [edgeKey(r, doubled), symbolText(r).repeat(doubled ? 2 : 1)] as const),
         );
