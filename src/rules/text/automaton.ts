@@ -13,6 +13,8 @@ export interface TermOutput {
   base: boolean;
   /** Whether the term counts as a part of a compound word (see TermMatcher). */
   compoundPart: boolean;
+  /** A term never innocent anywhere (a severe one). */
+  strong: boolean;
   /** The script of a term written in Cyrillic, Greek or Armenian: it matches only text in it. */
   script?: RegExp;
 }
@@ -23,10 +25,12 @@ export const HitKind = {
   Whole: 0,
   /** Inside one word: a part of a compound ("bitchass"), or of an innocent word ("class"). */
   Inner: 1,
-  /** Across words by construction: single letters spelled out ("f u c k"), a phrase, a soft break. */
+  /** Across words by construction: single letters spelled out ("f u c k"), a soft break. */
   Joined: 2,
   /** Two adjacent words read as one ("fu ck"). */
   Glued: 3,
+  /** Several words of a phrase ("two girls one cup"). */
+  Phrase: 4,
 } as const;
 export type HitKind = (typeof HitKind)[keyof typeof HitKind];
 
@@ -496,7 +500,9 @@ export class Automaton implements AutomatonTables {
           : HitKind.Inner
         : (mode & MODE_GLUED) !== 0
           ? HitKind.Glued
-          : HitKind.Joined;
+          : (mode & MODE_PHRASE) !== 0
+            ? HitKind.Phrase
+            : HitKind.Joined;
     this.report(node, (text.tokenEnds[token] as number) - 1, kind, token);
     if (!hasNext || !fromWordStart) return;
     // The next word of a phrase.

@@ -19,23 +19,25 @@ export interface TermPiece {
 export class CompoundReader {
   constructor(private readonly lexicon: Lexicon) {}
 
-  read(
-    text: ScannedText,
-    token: number,
-    terms: readonly TermPiece[],
-  ): { reachable: Uint8Array; completes: Uint8Array } {
+  read(text: ScannedText, token: number, terms: readonly TermPiece[]): CompoundReading {
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
     const size = end - start;
-    // Ends of the parts starting at each position (relative to the word's start).
-    const partEnds: number[][] = Array.from({ length: size }, () => []);
-    for (const piece of terms) partEnds[piece.first - start]?.push(piece.last + 1 - start);
+    // Ends of the parts starting at each position (relative to the word's start): words, digits
+    // and linking letters in `wordParts`, terms in `termParts`.
+    const wordParts: number[][] = Array.from({ length: size }, () => []);
+    const termParts: number[][] = Array.from({ length: size }, () => []);
+    for (const piece of terms) termParts[piece.first - start]?.push(piece.last + 1 - start);
+    const reachable = new Uint8Array(size + 1);
+    // Reachable by words alone: a word that reads entirely as words is innocent ("heart|water",
+    // not "hear|twater"; "frigo|therapy").
+    const clean = new Uint8Array(size + 1);
     // Where a dictionary word ends at a reachable position: a linking "s" may follow it.
     const wordEnds = new Uint8Array(size + 1);
-    const reachable = new Uint8Array(size + 1);
     reachable[0] = 1;
+    clean[0] = 1;
     for (let i = 0; i < size; i++) {
-      const ends = partEnds[i] as number[];
+      const ends = wordParts[i] as number[];
       const fromHere = reachable[i] === 1;
       this.lexicon.wordsFrom(text, start + i, end, (wordEnd) => {
         ends.push(wordEnd - start);
@@ -47,27 +49,30 @@ export class CompoundReader {
         ends.push(j);
       }
       // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
-      if (
-        wordEnds[i] === 1 &&
-        i + 1 < size &&
-        text.symbols[start + i] === LETTER_S &&
-        text.runs[start + i] === 1
-      )
+      if (wordEnds[i] === 1 && i + 1 < size && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1) {
         ends.push(i + 1);
-      if (fromHere) for (const next of ends) reachable[next] = 1;
+      }
+      if (clean[i] === 1) for (const next of ends) clean[next] = 1;
+      if (fromHere) {
+        for (const next of ends) reachable[next] = 1;
+        for (const next of termParts[i] as number[]) reachable[next] = 1;
+      }
     }
     const completes = new Uint8Array(size + 1);
     completes[size] = 1;
     for (let i = size - 1; i >= 0; i--) {
-      for (const next of partEnds[i] as number[]) {
-        if (completes[next] === 1) {
-          completes[i] = 1;
-          break;
-        }
-      }
+      const leadsToEnd = (next: number) => completes[next] === 1;
+      if ((wordParts[i] as number[]).some(leadsToEnd) || (termParts[i] as number[]).some(leadsToEnd)) completes[i] = 1;
     }
-    return { reachable, completes };
+    return { innocent: clean[size] === 1, reachable, completes };
   }
+}
+
+/** How a word reads as parts: `innocent` when words alone cover it. */
+export interface CompoundReading {
+  innocent: boolean;
+  reachable: Uint8Array;
+  completes: Uint8Array;
 }
 
 const LETTER_S = 0x73;

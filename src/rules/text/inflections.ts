@@ -1,3 +1,5 @@
+import { STRONG_ROOTS } from "./lexicon.ts";
+
 // The forms a term takes in running text, by language (or, for a term whose language is not
 // known, by its script). A term matches each of its forms as a whole word; the forms are
 // compiled into the same trie as the terms, so they cost nothing per message.
@@ -7,6 +9,7 @@
 
 /** English: plural, -ed, -er(s), -ing / -in, -y / -ie(s). An apostrophe ends a word, so "fuck's" and "fuckin'" need no form of their own. */
 const ENGLISH_ENDINGS = ["s", "es", "ed", "er", "ers", "ing", "ings", "in", "y", "ie", "ies", "ier", "iest"];
+const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
 const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "y", "ies", "ier"];
 /** After a final silent e is dropped ("rape" → "raping", "raped", "raper"). */
@@ -115,8 +118,11 @@ const VOWELS = new Set([..."aeiou"]);
 /** The term and its inflected forms (the term first). Multi-word terms inflect their last word. */
 export function inflectedForms(term: string, language?: string): string[] {
   const lang = inflectionLanguage(term, language);
-  // A phrase ending in a short word is fixed ("go die", never "go dies").
-  if (/\s\S{1,3}$/u.test(term.trim())) return [term];
+  // A phrase ending in a short word is fixed ("go die", never "go dies"; "s&m", never "s my"),
+  // and so is a word of one or two letters.
+  const parts = term.trim().split(/[^\p{L}\p{M}]+/u).filter((part) => part.length > 0);
+  const last = parts.at(-1) ?? "";
+  if (last.length <= (parts.length > 1 ? 3 : 2)) return [term];
   const forms = new Set<string>([term]);
   const add = (form: string) => forms.add(form);
   const lower = term.toLowerCase();
@@ -125,11 +131,15 @@ export function inflectedForms(term: string, language?: string): string[] {
       if (!LATIN_LETTER_END.test(lower)) break;
       // A sibilant takes "-es" for its plural: "asses", never "asss".
       const sibilant = /(?:s|x|z|ch|sh)$/.test(lower);
-      for (const ending of ENGLISH_ENDINGS) if (!(sibilant && ending === "s")) add(lower + ending);
+      // Short words make innocent words with "-y" and "-ie" ("cocky", "dickie", "coony"): only
+      // longer terms, and roots that are never innocent ("shitty", "bitchy"), take them.
+      const takesY = lower.length >= 5 || STRONG_ROOTS.some((root) => lower.includes(root));
+      const allowed = (ending: string) => takesY || !Y_ENDINGS.has(ending);
+      for (const ending of ENGLISH_ENDINGS) if (!(sibilant && ending === "s") && allowed(ending)) add(lower + ending);
       const last = lower.at(-1) as string;
       const beforeLast = lower.at(-2) ?? "";
       if (!VOWELS.has(last) && last !== "y" && last !== "w" && last !== "x" && VOWELS.has(beforeLast)) {
-        for (const ending of ENGLISH_DOUBLING_ENDINGS) add(lower + last + ending);
+        for (const ending of ENGLISH_DOUBLING_ENDINGS) if (allowed(ending)) add(lower + last + ending);
       }
       if (last === "e") for (const ending of ENGLISH_E_ENDINGS) add(lower.slice(0, -1) + ending);
       if (last === "y" && !VOWELS.has(beforeLast))

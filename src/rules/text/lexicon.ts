@@ -160,6 +160,7 @@ const WORD = Object.freeze({
   written: "",
   base: true,
   compoundPart: false,
+  strong: false,
 });
 
 const lexicons = new Map<number, Lexicon>();

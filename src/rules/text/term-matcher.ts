@@ -9,11 +9,12 @@ import {
   type TermOutput,
   TrieBuilder,
 } from "./automaton.ts";
-import { CompoundReader, type TermPiece } from "./compounds.ts";
+import { type CompoundReading, CompoundReader, type TermPiece } from "./compounds.ts";
 import { inflectedForms } from "./inflections.ts";
 import { dictionary, lexiconFor, plainForm } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
+import { SUBSTITUTIONS } from "./substitutions.ts";
 import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
@@ -54,11 +55,6 @@ interface WordFacts {
   compound?: CompoundReading;
   /** Slots that already matched the whole word: the longest match wins over its parts. */
   wholeSlots?: Set<number>;
-}
-
-interface CompoundReading {
-  reachable: Uint8Array;
-  completes: Uint8Array;
 }
 
 /**
@@ -124,15 +120,16 @@ export class TermMatcher implements HitSink {
       // Inside a longer word, only a term that is no ordinary word itself ("cock", "homo" and
       // "sucker" are, in "paddlecock", "homosphere", "carpsucker"), unless the term is strong.
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
+      const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
       const compoundPart =
-        [...plain].length >= MIN_COMPOUND_PART &&
+        [...plain].length >= minPart &&
         (strong || !readings.some((reading) => this.dictionary.has(reading)) || !this.dictionary.has(plain));
       const script = scriptOf(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
         const base = written === plain;
         for (const { keys, normalized } of this.termPaths(form, path)) {
-          builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, script });
+          builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, strong, script });
         }
       }
     });
@@ -241,6 +238,11 @@ export class TermMatcher implements HitSink {
         keep = false;
       } else if (kind === HitKind.Joined) {
         keep = true;
+      } else if (kind === HitKind.Phrase) {
+        // A phrase counts as written, or obfuscated; not when a word of it merely resembles one
+        // of the phrase's ("gator balt", "hoot chick").
+        const span = this.partText(candidate, scanned);
+        keep = phraseForm(span) === phraseForm(output.written) || SUBSTITUTED.test(span);
       } else if (kind === HitKind.Glued) {
         const left = factsOf(firstToken);
         const right = factsOf(candidate.lastToken);
@@ -286,6 +288,10 @@ export class TermMatcher implements HitSink {
   /** A term inside a word counts when the whole word reads as terms, dictionary words and digits. */
   private inCompound(candidate: Candidate, word: WordFacts, scanned: ScannedText): boolean {
     const tokenStart = scanned.tokenStarts[candidate.firstToken] as number;
+    // Past compound length a "word" is a wall of glued text: only strong terms count in it.
+    if ((scanned.tokenEnds[candidate.firstToken] as number) - tokenStart > MAX_COMPOUND_SYMBOLS) {
+      return candidate.output.strong;
+    }
     if (!word.compound) {
       const pieces: TermPiece[] = this.candidates.filter(
         (c) =>
@@ -398,8 +404,20 @@ export class TermMatcher implements HitSink {
   }
 }
 
-/** A term shorter than this is never read inside a compound ("ho" in "shoe"). */
+/** A term shorter than this is never read inside a compound ("ho" in "shoe", "fuc" in "fucales"). */
 const MIN_COMPOUND_PART = 4;
+/** ...and for a term of another language than English, whose dictionary is smaller. */
+const MIN_FOREIGN_COMPOUND_PART = 5;
+/** Longer words are not read as compounds (a wall of glued text): see inCompound. */
+const MAX_COMPOUND_SYMBOLS = 64;
+
+/** Digits and symbols that stand for letters (see substitutions.ts): a phrase using one is obfuscated. */
+const SUBSTITUTED = new RegExp(`[\\d${SUBSTITUTIONS.map((s) => s.char.replace(/[\\^$*+?.()|[\]{}-]/g, "\\$&")).join("")}]`, "u");
+
+/** A phrase's words in plain form, one space apart. */
+function phraseForm(text: string): string {
+  return plainForm(text).replace(/[^\p{L}\p{M}\p{N}]+/gu, " ").trim();
+}
 
 /** Scripts whose terms match only text written in them (after folding they could pass for Latin). */
 const SCRIPTS: RegExp[] = [/\p{Script=Cyrillic}/u, /\p{Script=Greek}/u, /\p{Script=Armenian}/u];
