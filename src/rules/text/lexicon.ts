@@ -26,24 +26,8 @@ const TWO_LETTER_WORDS = new Set(
 );
 /** Roots that are never innocent inside a longer word: words holding one are no shield. */
 export const STRONG_ROOTS = [
-  "fuck",
-  "shit",
-  "cunt",
-  "bitch",
-  "nigg",
-  "whore",
-  "slut",
-  "twat",
-  "wank",
-  "faggot",
-  "pussy",
-  "asshole",
-  "dickhead",
-  "cocksuck",
-  "motherf",
-  "jizz",
-  "dildo",
-  "retard",
+  "fuck", "shit", "cunt", "bitch", "nigg", "whore", "slut", "wank", "faggot", "asshole", "dickhead", "cocksuck",
+  "motherf", "jizz", "dildo",
 ];
 
 /** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */

@@ -117,13 +117,15 @@ export class TermMatcher implements HitSink {
       const builder = this.builder;
       if (!builder) throw new Error("TermMatcher.addTerms after compile");
       const plain = plainForm(needle);
-      // Inside a longer word, only a term that is no ordinary word itself ("cock", "homo" and
-      // "sucker" are, in "paddlecock", "homosphere", "carpsucker"), unless the term is strong.
+      // Inside a longer word, only a term that is no ordinary word itself: "cock", "homo",
+      // "sucker", "coon" and "squaw" are, in "paddlecock", "homosphere", "carpsucker",
+      // "coontail" and "squawberry".
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
       const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
       const compoundPart =
         [...plain].length >= minPart &&
-        (strong || !readings.some((reading) => this.dictionary.has(reading)) || !this.dictionary.has(plain));
+        !readings.some((reading) => this.dictionary.has(reading)) &&
+        !this.dictionary.has(plain);
       const script = scriptOf(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
@@ -246,7 +248,9 @@ export class TermMatcher implements HitSink {
       } else if (kind === HitKind.Glued) {
         const left = factsOf(firstToken);
         const right = factsOf(candidate.lastToken);
+        // Exactly the two halves of the form, neither of them a word ("fu ck", not "tt wats").
         keep =
+          left.plain + right.plain === output.written &&
           !left.innocent &&
           !right.innocent &&
           !allow.has(left.plain) &&
@@ -407,7 +411,7 @@ export class TermMatcher implements HitSink {
 /** A term shorter than this is never read inside a compound ("ho" in "shoe", "fuc" in "fucales"). */
 const MIN_COMPOUND_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
-const MIN_FOREIGN_COMPOUND_PART = 5;
+const MIN_FOREIGN_COMPOUND_PART = 6;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
 const MAX_COMPOUND_SYMBOLS = 64;
 
