@@ -123,6 +123,11 @@ export function inflectedForms(term: string, language?: string): string[] {
   const parts = term.trim().split(/[^\p{L}\p{M}]+/u).filter((part) => part.length > 0);
   const last = parts.at(-1) ?? "";
   if (last.length <= (parts.length > 1 ? 3 : 2)) return [term];
+  // A phrase takes only its plural ("golden showers", never "baby battery").
+  if (parts.length > 1) {
+    const lower = term.toLowerCase();
+    return lang === "en" && LATIN_LETTER_END.test(lower) ? [term, lower + (/(?:s|x|z|ch|sh)$/.test(lower) ? "es" : "s")] : [term];
+  }
   const forms = new Set<string>([term]);
   const add = (form: string) => forms.add(form);
   const lower = term.toLowerCase();

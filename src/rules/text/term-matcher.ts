@@ -11,7 +11,7 @@ import {
 } from "./automaton.ts";
 import { type CompoundReading, CompoundReader, type TermPiece } from "./compounds.ts";
 import { inflectedForms } from "./inflections.ts";
-import { dictionary, lexiconFor, plainForm } from "./lexicon.ts";
+import { dictionary, lexiconFor, plainForm, STRONG_ROOTS } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
@@ -123,7 +123,7 @@ export class TermMatcher implements HitSink {
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
       const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
       const compoundPart =
-        [...plain].length >= minPart &&
+        ([...plain].length >= minPart || STRONG_ROOTS.some((root) => plain.includes(root))) &&
         !readings.some((reading) => this.dictionary.has(reading)) &&
         !this.dictionary.has(plain);
       const script = scriptOf(plain);
@@ -307,6 +307,8 @@ export class TermMatcher implements HitSink {
     }
     const from = candidate.first - tokenStart;
     const to = candidate.last + 1 - tokenStart;
+    // An inflected form is a part only at the end of the word ("assfucker", not "perver|sities").
+    if (!candidate.output.base && candidate.last + 1 !== (scanned.tokenEnds[candidate.firstToken] as number)) return false;
     if (
       !candidate.output.compoundPart ||
       word.compound.reachable[from] !== 1 ||
@@ -408,8 +410,11 @@ export class TermMatcher implements HitSink {
   }
 }
 
-/** A term shorter than this is never read inside a compound ("ho" in "shoe", "fuc" in "fucales"). */
-const MIN_COMPOUND_PART = 4;
+/**
+ * A term shorter than this is never read inside a compound ("ho" in "shoe", "perv" in
+ * "pervagate"), unless it holds a root that is never innocent ("fuck" in "fuckface").
+ */
+const MIN_COMPOUND_PART = 5;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 6;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
