@@ -11,13 +11,17 @@ export interface TermOutput {
   written: string;
   /** True for the term itself, false for an inflected form. */
   base: boolean;
-  /** Whether the term counts as a part of a compound word (see TermMatcher). */
-  compoundPart: boolean;
+  /** Where the term counts as a part of a compound word (see TermMatcher). */
+  compoundPart: CompoundPart;
   /** A term never innocent anywhere (a severe one). */
   strong: boolean;
   /** The script of a term written in Cyrillic, Greek or Armenian: it matches only text in it. */
   script?: RegExp;
 }
+
+/** Where a term may stand inside a compound word. */
+export const CompoundPart = { None: 0, First: 1, Anywhere: 2 } as const;
+export type CompoundPart = (typeof CompoundPart)[keyof typeof CompoundPart];
 
 /** How a hit lies in the text: decides which checks it must pass before it counts. */
 export const HitKind = {

@@ -7,8 +7,8 @@ import { STRONG_ROOTS } from "./lexicon.ts";
 // Only regular, productive endings are listed: a form that is also an innocent word ("cumin"
 // from "cum" + "in") is caught by the allow-list, which wins over every form.
 
-/** English: plural, -ed, -er(s), -ing / -in, -y / -ie(s). An apostrophe ends a word, so "fuck's" and "fuckin'" need no form of their own. */
-const ENGLISH_ENDINGS = ["s", "es", "ed", "er", "ers", "ing", "ings", "in", "y", "ie", "ies", "ier", "iest"];
+/** English: plural, -ed, -er(s), -ing / -in, -ish, -y / -ie(s). An apostrophe ends a word, so "fuck's" and "fuckin'" need no form of their own. */
+const ENGLISH_ENDINGS = ["s", "es", "ed", "er", "ers", "ing", "ings", "in", "ish", "y", "ie", "ies", "ier", "iest"];
 const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
 const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "y", "ies", "ier"];
@@ -114,6 +114,12 @@ export function inflectionLanguage(term: string, language: string | undefined): 
 
 const LATIN_LETTER_END = /\p{Script=Latin}$/u;
 const VOWELS = new Set([..."aeiou"]);
+
+/** Endings that make a plural: a plural is as much the term as the term itself ("cocks"). */
+export function isPluralOf(form: string, term: string): boolean {
+  const rest = form.slice(term.length);
+  return form.startsWith(term) && (rest === "s" || rest === "es");
+}
 
 /** The term and its inflected forms (the term first). Multi-word terms inflect their last word. */
 export function inflectedForms(term: string, language?: string): string[] {

@@ -143,7 +143,7 @@ const WORD = Object.freeze({
   normalized: "",
   written: "",
   base: true,
-  compoundPart: false,
+  compoundPart: 0,
   strong: false,
 });
 

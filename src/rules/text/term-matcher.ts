@@ -3,6 +3,7 @@ import type { Path } from "../validate.ts";
 import { builtInAllowList } from "./allow-list.ts";
 import {
   type Automaton,
+  CompoundPart,
   HitKind,
   type HitSink,
   type ScanBudget,
@@ -10,7 +11,7 @@ import {
   TrieBuilder,
 } from "./automaton.ts";
 import { type CompoundReading, CompoundReader, type TermPiece } from "./compounds.ts";
-import { inflectedForms } from "./inflections.ts";
+import { inflectedForms, isPluralOf } from "./inflections.ts";
 import { dictionary, lexiconFor, plainForm, STRONG_ROOTS } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
@@ -122,14 +123,17 @@ export class TermMatcher implements HitSink {
       // "coontail" and "squawberry".
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
       const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
-      const compoundPart =
-        ([...plain].length >= minPart || STRONG_ROOTS.some((root) => plain.includes(root))) &&
-        !readings.some((reading) => this.dictionary.has(reading)) &&
-        !this.dictionary.has(plain);
+      const longEnough = [...plain].length >= minPart || STRONG_ROOTS.some((root) => plain.includes(root));
+      const ordinaryWord = readings.some((reading) => this.dictionary.has(reading)) || this.dictionary.has(plain);
+      // A term that is no ordinary word is a part anywhere in a compound. One that is also an
+      // ordinary word ("arse", "knob", "cock", "sucker") only as its first part: English
+      // compounds name their kind last, so "paddlecock" and "carpsucker" are still a bird and
+      // a fish, while "arsehat" and "knobhead" are insults.
+      const compoundPart = !longEnough ? CompoundPart.None : ordinaryWord ? CompoundPart.First : CompoundPart.Anywhere;
       const script = scriptOf(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
-        const base = written === plain;
+        const base = written === plain || isPluralOf(written, plain);
         for (const { keys, normalized } of this.termPaths(form, path)) {
           builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, strong, script });
         }
@@ -301,7 +305,7 @@ export class TermMatcher implements HitSink {
         (c) =>
           c.firstToken === candidate.firstToken &&
           (c.kind === HitKind.Inner || c.kind === HitKind.Whole) &&
-          c.output.compoundPart,
+          c.output.compoundPart !== CompoundPart.None,
       );
       word.compound = this.compounds.read(scanned, candidate.firstToken, pieces);
     }
@@ -309,12 +313,10 @@ export class TermMatcher implements HitSink {
     const to = candidate.last + 1 - tokenStart;
     // An inflected form is a part only at the end of the word ("assfucker", not "perver|sities").
     if (!candidate.output.base && candidate.last + 1 !== (scanned.tokenEnds[candidate.firstToken] as number)) return false;
-    if (
-      !candidate.output.compoundPart ||
-      word.compound.reachable[from] !== 1 ||
-      word.compound.completes[to] !== 1
-    )
-      return false;
+    const reading = word.compound;
+    const part = candidate.output.compoundPart;
+    if (part === CompoundPart.None || (part === CompoundPart.First && from !== 0)) return false;
+    if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
     return plainForm(written) === candidate.output.written || word.obfuscated;
