@@ -19,7 +19,12 @@ export interface TermPiece {
 export class CompoundReader {
   constructor(private readonly lexicon: Lexicon) {}
 
-  read(text: ScannedText, token: number, terms: readonly TermPiece[]): CompoundReading {
+  /**
+   * `terms` are the term hits that may be parts of a compound; `termSpans` every term hit in the
+   * word, whatever its length: a dictionary word that is also a term ("ass" in "cockass") is no
+   * innocent reading.
+   */
+  read(text: ScannedText, token: number, terms: readonly TermPiece[], termSpans: readonly TermPiece[]): CompoundReading {
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
     const size = end - start;
@@ -28,6 +33,7 @@ export class CompoundReader {
     const wordParts: number[][] = Array.from({ length: size }, () => []);
     const termParts: number[][] = Array.from({ length: size }, () => []);
     for (const piece of terms) termParts[piece.first - start]?.push(piece.last + 1 - start);
+    const termWords = new Set(termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)));
     const reachable = new Uint8Array(size + 1);
     // Reachable by words alone: a word that reads entirely as words is innocent ("heart|water",
     // not "hear|twater"; "frigo|therapy").
@@ -52,7 +58,7 @@ export class CompoundReader {
       if (wordEnds[i] === 1 && i + 1 < size && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1) {
         ends.push(i + 1);
       }
-      if (clean[i] === 1) for (const next of ends) clean[next] = 1;
+      if (clean[i] === 1) for (const next of ends) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
       if (fromHere) {
         for (const next of ends) reachable[next] = 1;
         for (const next of termParts[i] as number[]) reachable[next] = 1;

@@ -9,7 +9,7 @@ const CYRILLIC: Record<string, string> = {
   а: "a", б: "b", в: "b", г: "r", д: "d", е: "e", ё: "e", з: "3", и: "u", й: "u", к: "k", л: "n",
   м: "m", н: "h", о: "o", п: "n", р: "p", с: "c", т: "t", у: "y", ф: "f", х: "x", ц: "u", ч: "4",
   ш: "w", щ: "w", ъ: "b", ы: "bi", ь: "b", э: "e", ю: "io", я: "r", і: "i", ї: "i", ј: "j", ѕ: "s",
-  ԁ: "d", ԛ: "q", ԝ: "w", ү: "y", ұ: "y", һ: "h", ӏ: "l", ɡ: "g", ҡ: "k", ҝ: "k", ң: "h", ҫ: "c",
+  ԁ: "d", ғ: "f", ԛ: "q", ԝ: "w", ү: "y", ұ: "y", һ: "h", ӏ: "l", ɡ: "g", ҡ: "k", ҝ: "k", ң: "h", ҫ: "c",
   ѵ: "v", ѡ: "w", є: "e", ґ: "r", ў: "y", ӓ: "a", ӧ: "o", ӱ: "y", ԍ: "g",
 };
 
@@ -85,6 +85,8 @@ const LATIN_LOOKALIKES: Record<string, string> = {
   ʑ: "z",
   ȷ: "j",
   ı: "i",
+  ƒ: "f",
+  ɟ: "f",
 };
 
 /** Letters with strokes or ligatures: not decomposed by NFKD, so the diacritics step maps them. */

@@ -60,6 +60,37 @@ function dictionaryWords(): string[] {
 }
 
 let words: ReadonlySet<string> | undefined;
+let shield: ReadonlySet<string> | undefined;
+
+/**
+ * Every word a large English word list knows (`an-array-of-english-words`, 275,000 words), in
+ * plain form, with the dictionary: a whole word found here is innocent unless it is a term.
+ */
+export function knownWords(): ReadonlySet<string> {
+  if (!shield) {
+    const all = new Set(dictionary());
+    for (const word of require("an-array-of-english-words") as string[]) {
+      if (!STRONG_ROOTS.some((root) => word.includes(root))) all.add(word);
+    }
+    shield = all;
+  }
+  return shield;
+}
+/**
+ * The heads English insult compounds are built on: a term that is also an ordinary word
+ * ("dick", "knob", "arse") makes an insult with one of these after it ("dickhead", "knobhead",
+ * "arsehat"), and only then counts inside a word. Gatehouse's own curation.
+ */
+const INSULT_HEADS = new Set(
+  ("head face hat bag wipe hole brain wit wad stain licker lick sucker suck monkey muncher munch nugget clown " +
+    "weasel goblin biscuit waffle tard nose breath lips burger pants nut nuts job bitch whore ass arse fuck " +
+    "fucker shit lord boy boi girl man master jockey bandit pirate rider juice cake crack face bucket").split(" "),
+);
+
+/** True when `word` (plain form) is an insult head, or its plural. */
+export function isInsultHead(word: string): boolean {
+  return INSULT_HEADS.has(word) || (word.endsWith("s") && INSULT_HEADS.has(word.slice(0, -1)));
+}
 
 /** Every dictionary word, in plain form. Loaded once per process. */
 export function dictionary(): ReadonlySet<string> {

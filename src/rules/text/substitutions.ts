@@ -36,6 +36,7 @@ export const SUBSTITUTIONS: readonly Substitution[] = [
   { char: "+", reads: ["t"], where: "between" },
   { char: "¢", reads: ["c"], where: "between" },
   { char: "⊂", reads: ["c"], where: "between" },
+  { char: "<", reads: ["c"], where: "anywhere" },
   { char: "*", reads: "any", where: "between" },
   { char: "#", reads: "any", where: "between" },
   { char: "^", reads: "any", where: "between" },

@@ -12,7 +12,7 @@ import {
 } from "./automaton.ts";
 import { type CompoundReading, CompoundReader, type TermPiece } from "./compounds.ts";
 import { inflectedForms, isPluralOf } from "./inflections.ts";
-import { dictionary, lexiconFor, plainForm, STRONG_ROOTS } from "./lexicon.ts";
+import { dictionary, isInsultHead, knownWords, lexiconFor, plainForm, STRONG_ROOTS } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
@@ -83,6 +83,7 @@ export class TermMatcher implements HitSink {
   private readonly buffer = new ScannedText();
   private readonly compounds: CompoundReader;
   private readonly dictionary = dictionary();
+  private readonly known = knownWords();
   /** Innocent words (plain form) per slot: the built-in allow-list and the rule's own. */
   private readonly allowBySlot: Array<ReadonlySet<string>> = [];
   /**
@@ -129,7 +130,14 @@ export class TermMatcher implements HitSink {
       // ordinary word ("arse", "knob", "cock", "sucker") only as its first part: English
       // compounds name their kind last, so "paddlecock" and "carpsucker" are still a bird and
       // a fish, while "arsehat" and "knobhead" are insults.
-      const compoundPart = !longEnough ? CompoundPart.None : ordinaryWord ? CompoundPart.First : CompoundPart.Anywhere;
+      const length = [...plain].length;
+      const compoundPart = ordinaryWord
+        ? length >= MIN_FIRST_PART
+          ? CompoundPart.First
+          : CompoundPart.None
+        : longEnough
+          ? CompoundPart.Anywhere
+          : CompoundPart.None;
       const script = scriptOf(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
@@ -219,7 +227,7 @@ export class TermMatcher implements HitSink {
         const plain = plainForm(written);
         known = {
           plain,
-          innocent: this.dictionary.has(plain),
+          innocent: this.known.has(plain),
           unspaced: hasUnspacedScript(written),
           obfuscated: /[^\p{L}\p{M}]/u.test(written),
         };
@@ -301,13 +309,11 @@ export class TermMatcher implements HitSink {
       return candidate.output.strong;
     }
     if (!word.compound) {
-      const pieces: TermPiece[] = this.candidates.filter(
-        (c) =>
-          c.firstToken === candidate.firstToken &&
-          (c.kind === HitKind.Inner || c.kind === HitKind.Whole) &&
-          c.output.compoundPart !== CompoundPart.None,
+      const inWord: TermPiece[] = this.candidates.filter(
+        (c) => c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
       );
-      word.compound = this.compounds.read(scanned, candidate.firstToken, pieces);
+      const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
+      word.compound = this.compounds.read(scanned, candidate.firstToken, parts, inWord);
     }
     const from = candidate.first - tokenStart;
     const to = candidate.last + 1 - tokenStart;
@@ -315,8 +321,15 @@ export class TermMatcher implements HitSink {
     if (!candidate.output.base && candidate.last + 1 !== (scanned.tokenEnds[candidate.firstToken] as number)) return false;
     const reading = word.compound;
     const part = candidate.output.compoundPart;
-    if (part === CompoundPart.None || (part === CompoundPart.First && from !== 0)) return false;
-    if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
+    if (part === CompoundPart.None || reading.innocent) return false;
+    if (part === CompoundPart.First) {
+      // An ordinary word as first part, followed by the head of an insult ("knob|head",
+      // "arse|hat", "dick|bag"), not by any word ("cock|pit", "homo|chrome", "squaw|berry").
+      if (from !== 0) return false;
+      const tokenEnd = scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number;
+      const rest = plainForm(this.decidingText.slice(scanned.ends[candidate.last] as number, tokenEnd));
+      if (!isInsultHead(rest.replace(/\d+$/u, ""))) return false;
+    } else if (reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
     return plainForm(written) === candidate.output.written || word.obfuscated;
@@ -417,6 +430,8 @@ export class TermMatcher implements HitSink {
  * "pervagate"), unless it holds a root that is never innocent ("fuck" in "fuckface").
  */
 const MIN_COMPOUND_PART = 5;
+/** An ordinary word that is a term, in first place ("dick|head"): four letters will do. */
+const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 6;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
