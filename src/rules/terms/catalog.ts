@@ -118,9 +118,10 @@ function buildCatalog(): CatalogTerm[] {
     })),
   );
   const excluded = new Set(curation.exclude.map(plainForm));
-  const words = dictionary();
   // Any English word, however rare: a foreign term spelled like one is no term here.
   const english = englishWords();
+  // The common words of the dictionary's other languages: "dix" is ten in French.
+  const common = dictionary();
   const out = new Map<string, CatalogTerm>();
   const add = (
     text: string,
@@ -171,7 +172,7 @@ function buildCatalog(): CatalogTerm[] {
       // cuss rates how sure it is that a word is profane: "likely" (2) words ship, ordinary
       // dictionary words among them only when a curated root says what they are; a less sure
       // word only when it is a root itself ("shit" and "cock" are rated 1, "cocktail" 0).
-      if (rating < 2 ? root?.root !== plain : !root && words.has(plain)) continue;
+      if (rating < 2 ? root?.root !== plain : !root && (english.has(plain) || common.has(plain))) continue;
       if (language !== "en" && english.has(plain)) continue;
       add(term, language, "cuss", cussFallback);
     }

