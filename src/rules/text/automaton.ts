@@ -293,6 +293,10 @@ export class Automaton implements AutomatonTables {
   /** The last word of the run of identical single letters each word begins ("a a a"). */
   private sameLetterRunEnd = new Int32Array(64);
   private budget: ScanBudget | undefined;
+  /** Scans so far, and the scan `softRunEnd` was computed for (see afterSoftRun). */
+  private scans = 0;
+  private softRunsOf = -1;
+  private softRunEnd = new Int32Array(64);
 
   readonly edgeStart: Int32Array;
   readonly edgeKeys: Int32Array;
@@ -342,6 +346,7 @@ export class Automaton implements AutomatonTables {
     this.sink = sink;
     this.budget = budget;
     this.steps = 0;
+    this.scans++;
     const join = this.options.joinSeparatedLetters;
     if (join) this.markRuns();
     for (let token = 0; token < text.tokenCount; token++) {
@@ -455,11 +460,27 @@ export class Automaton implements AutomatonTables {
     const boundary = this.boundaryChild[node] as number;
     if (boundary < 0) return;
     const end = text.tokenEnds[token] as number;
-    let next = pos;
-    while (next < end && text.soft[next] === 1) next++;
+    const next = this.afterSoftRun(pos, end);
     if (next < end) this.walk(boundary, token, next, MODE_PHRASE);
     else if (token + 1 < text.tokenCount)
       this.walk(boundary, token + 1, text.tokenStarts[token + 1] as number, MODE_PHRASE);
+  }
+
+  /**
+   * The first position at or after `pos` (before `end`) that is not a leet symbol. The ends of
+   * all runs of leet symbols are found in one pass, on first need in a scan, so a word of 20,000
+   * of them stays linear.
+   */
+  private afterSoftRun(pos: number, end: number): number {
+    const text = this.text;
+    if (this.softRunsOf !== this.scans) {
+      if (this.softRunEnd.length < text.length + 1) this.softRunEnd = new Int32Array(text.length * 2 + 1);
+      const runEnd = this.softRunEnd;
+      runEnd[text.length] = text.length;
+      for (let i = text.length - 1; i >= 0; i--) runEnd[i] = text.soft[i] === 1 ? (runEnd[i + 1] as number) : i;
+      this.softRunsOf = this.scans;
+    }
+    return Math.min(this.softRunEnd[pos] as number, end);
   }
 
   private reportInner(node: number, lastPos: number): void {

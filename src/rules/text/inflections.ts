@@ -113,6 +113,7 @@ export function inflectionLanguage(term: string, language: string | undefined): 
 }
 
 const LATIN_LETTER_END = /\p{Script=Latin}$/u;
+const ALPHABETIC = /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}]+$/u;
 const VOWELS = new Set([..."aeiou"]);
 
 /** Endings that make a plural: a plural is as much the term as the term itself ("cocks"). */
@@ -128,7 +129,8 @@ export function inflectedForms(term: string, language?: string): string[] {
   // and so is a word of one or two letters.
   const parts = term.trim().split(/[^\p{L}\p{M}]+/u).filter((part) => part.length > 0);
   const last = parts.at(-1) ?? "";
-  if (last.length <= (parts.length > 1 ? 3 : 2)) return [term];
+  // Letters of alphabets only: a Hangul syllable or a Han character is a word on its own.
+  if (ALPHABETIC.test(last) && last.length <= (parts.length > 1 ? 3 : 2)) return [term];
   // A phrase takes only its plural ("golden showers", never "baby battery").
   if (parts.length > 1) {
     const lower = term.toLowerCase();
