@@ -15,6 +15,8 @@ export interface TermOutput {
   compoundPart: CompoundPart;
   /** A term never innocent anywhere (a severe one). */
   strong: boolean;
+  /** The word list of the term's language (see ownWordList): it does not shield a word from it. */
+  language: number;
   /** The script of a term written in Cyrillic, Greek or Armenian: it matches only text in it. */
   script?: RegExp;
 }

@@ -179,7 +179,8 @@ export function inflectedForms(term: string, language?: string): string[] {
       if (/\p{Script=Hangul}$/u.test(lower)) for (const suffix of KOREAN_SUFFIXES) add(lower + suffix);
       break;
     case "ar": {
-      if (lower.includes(" ")) break;
+      // A two-letter term takes no affixes: they make ordinary words of it ("زب" in "الزبون").
+      if (lower.includes(" ") || [...lower].length < 3) break;
       const stem = TA_MARBUTA.test(lower) ? lower.slice(0, -1) : lower;
       const bases = stem === lower ? [lower] : [lower, stem];
       for (const prefix of ARABIC_PREFIXES) {

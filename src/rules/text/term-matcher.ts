@@ -11,8 +11,8 @@ import {
   TrieBuilder,
 } from "./automaton.ts";
 import { type CompoundReading, CompoundReader, type TermPiece } from "./compounds.ts";
-import { inflectedForms, isPluralOf } from "./inflections.ts";
-import { dictionary, isInsultHead, knownWords, lexiconFor, plainForm, STRONG_ROOTS } from "./lexicon.ts";
+import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
+import { isInsultHead, ownWordList, lexiconFor, plainForm, STRONG_ROOTS, wordLanguages } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
@@ -48,7 +48,8 @@ interface Candidate {
 /** What the deciding step knows about one word (token) of the text, computed on demand. */
 interface WordFacts {
   plain: string;
-  innocent: boolean;
+  /** The word lists that hold the word as an ordinary word (see wordLanguages). */
+  languages: number;
   unspaced: boolean;
   /** Written with digits or symbols among the letters ("sh1thead"). */
   obfuscated: boolean;
@@ -82,8 +83,6 @@ export class TermMatcher implements HitSink {
   private automaton: Automaton | undefined;
   private readonly buffer = new ScannedText();
   private readonly compounds: CompoundReader;
-  private readonly dictionary = dictionary();
-  private readonly known = knownWords();
   /** Innocent words (plain form) per slot: the built-in allow-list and the rule's own. */
   private readonly allowBySlot: Array<ReadonlySet<string>> = [];
   /**
@@ -125,7 +124,9 @@ export class TermMatcher implements HitSink {
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
       const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
       const longEnough = [...plain].length >= minPart || STRONG_ROOTS.some((root) => plain.includes(root));
-      const ordinaryWord = readings.some((reading) => this.known.has(reading)) || this.known.has(plain);
+      const own = ownWordList(language);
+      const shielding = (word: string) => (wordLanguages(word) & ~own) !== 0;
+      const ordinaryWord = readings.some(shielding) || shielding(plain);
       // A term that is no ordinary word is a part anywhere in a compound. One that is also an
       // ordinary word ("arse", "knob", "cock", "sucker") only as its first part: English
       // compounds name their kind last, so "paddlecock" and "carpsucker" are still a bird and
@@ -139,11 +140,14 @@ export class TermMatcher implements HitSink {
           ? CompoundPart.Anywhere
           : CompoundPart.None;
       const script = scriptOf(plain);
+      const isEnglish = inflectionLanguage(needle, language) === "en";
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
-        const base = written === plain || isPluralOf(written, plain);
+        // English forms other than the plural may be other words ("cocky"); the grammatical
+        // endings of other languages are the term itself ("Ärsche", "суку", "병신들").
+        const base = written === plain || isPluralOf(written, plain) || !isEnglish;
         for (const { keys, normalized } of this.termPaths(form, path)) {
-          builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, strong, script });
+          builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, strong, script, language: own });
         }
       }
     });
@@ -227,7 +231,7 @@ export class TermMatcher implements HitSink {
         const plain = plainForm(written);
         known = {
           plain,
-          innocent: this.known.has(plain),
+          languages: wordLanguages(plain),
           unspaced: hasUnspacedScript(written),
           obfuscated: /[^\p{L}\p{M}]/u.test(written),
         };
@@ -263,8 +267,8 @@ export class TermMatcher implements HitSink {
         // Exactly the two halves of the form, neither of them a word ("fu ck", not "tt wats").
         keep =
           left.plain + right.plain === output.written &&
-          !left.innocent &&
-          !right.innocent &&
+          left.languages === 0 &&
+          right.languages === 0 &&
           !allow.has(left.plain) &&
           !allow.has(right.plain) &&
           [...left.plain].length >= 2 &&
@@ -275,12 +279,12 @@ export class TermMatcher implements HitSink {
         else if (kind === HitKind.Whole) {
           // The term itself, written plainly, is a term even where it is also a word ("cock");
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
-          keep = (output.base && output.written === word.plain) || !word.innocent;
+          keep = (output.base && output.written === word.plain) || !shields(word, output);
           if (keep) {
             word.wholeSlots ??= new Set();
             word.wholeSlots.add(output.slot);
           }
-        } else if (word.innocent || word.wholeSlots?.has(output.slot)) keep = false;
+        } else if (shields(word, output) || word.wholeSlots?.has(output.slot)) keep = false;
         else if (word.unspaced) keep = this.onBoundaries(candidate, word, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
@@ -436,6 +440,11 @@ const MIN_FIRST_PART = 4;
 const MIN_FOREIGN_COMPOUND_PART = 6;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
 const MAX_COMPOUND_SYMBOLS = 64;
+
+/** True when the word is an ordinary word of a language other than the term's own. */
+function shields(word: WordFacts, output: TermOutput): boolean {
+  return (word.languages & ~output.language) !== 0;
+}
 
 /** Digits and symbols that stand for letters (see substitutions.ts): a phrase using one is obfuscated. */
 const SUBSTITUTED = new RegExp(`[\\d${SUBSTITUTIONS.map((s) => s.char.replace(/[\\^$*+?.()|[\]{}-]/g, "\\$&")).join("")}]`, "u");
