@@ -17,6 +17,8 @@ const ENGLISH_E_ENDINGS = ["d", "r", "rs", "s", "ing", "in", "y"];
 
 /** German: adjective and noun endings (compounds are found by the compound reader). */
 const GERMAN_ENDINGS = ["e", "en", "er", "es", "em", "n", "s", "ern"];
+/** German verbs: present and past endings after the stem. */
+const GERMAN_VERB_ENDINGS = ["e", "st", "t", "et", "te", "ten", "tet", "test", "end"];
 /** Romance languages: plurals and gender. */
 const ROMANCE_ENDINGS = ["s", "es"];
 
@@ -159,9 +161,18 @@ export function inflectedForms(term: string, language?: string): string[] {
         for (const ending of ["ies", "ied", "ier"]) add(lower.slice(0, -1) + ending);
       break;
     }
-    case "de":
-      if (LATIN_LETTER_END.test(lower)) for (const ending of GERMAN_ENDINGS) add(lower + ending);
+    case "de": {
+      if (!LATIN_LETTER_END.test(lower)) break;
+      for (const ending of GERMAN_ENDINGS) add(lower + ending);
+      if (lower.endsWith("s")) for (const ending of ["se", "sen"]) add(lower + ending);
+      // A verb: its present and past forms ("ficken" → "fickt", "pinkeln" → "pinkelt").
+      const verb = /(?:el|er)n$/.test(lower) ? lower.slice(0, -1) : lower.endsWith("en") ? lower.slice(0, -2) : undefined;
+      if (verb && verb.length >= 3) {
+        for (const ending of GERMAN_VERB_ENDINGS) add(verb + ending);
+        add(`ge${verb}t`);
+      }
       break;
+    }
     case "es":
     case "fr":
     case "it":

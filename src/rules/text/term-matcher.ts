@@ -437,7 +437,7 @@ const MIN_COMPOUND_PART = 5;
 /** An ordinary word that is a term, in first place ("dick|head"): four letters will do. */
 const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
-const MIN_FOREIGN_COMPOUND_PART = 6;
+const MIN_FOREIGN_COMPOUND_PART = 4;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
 const MAX_COMPOUND_SYMBOLS = 64;
 
