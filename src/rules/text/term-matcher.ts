@@ -53,7 +53,6 @@ interface WordFacts {
   unspaced: boolean;
   /** Written with digits or symbols among the letters ("sh1thead"). */
   obfuscated: boolean;
-  boundaries?: Set<number>;
   compound?: CompoundReading;
   /** Slots that already matched the whole word: the longest match wins over its parts. */
   wholeSlots?: Set<number>;
@@ -93,6 +92,8 @@ export class TermMatcher implements HitSink {
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
   private decidingText = "";
+  /** Characters handed to ICU's segmentation while deciding the current text. */
+  private segmented = 0;
 
   constructor(readonly options: NormalizationOptions) {
     this.textScanner = new Scanner(options);
@@ -204,6 +205,7 @@ export class TermMatcher implements HitSink {
     this.candidates = [];
     automaton.scan(scanned, this, budget);
     this.decidingText = text;
+    this.segmented = 0;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
   }
 
@@ -285,24 +287,44 @@ export class TermMatcher implements HitSink {
             word.wholeSlots.add(output.slot);
           }
         } else if (shields(word, output) || word.wholeSlots?.has(output.slot)) keep = false;
-        else if (word.unspaced) keep = this.onBoundaries(candidate, word, scanned, text);
+        else if (word.unspaced) keep = this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
       if (keep) this.record(candidate, text, field, scanned, out);
     }
   }
 
-  /** A term in unspaced text counts when ICU puts a word boundary at both of its ends. */
-  private onBoundaries(candidate: Candidate, word: WordFacts, scanned: ScannedText, text: string): boolean {
+  /**
+   * A term in unspaced text counts when ICU puts a word boundary at both of its ends, it is not
+   * one half of a doubled word ("妈妈", "奶奶"), and, if it is a single character, it does not
+   * follow a longer word (ICU splits suffixes such as "性" in "安全性" off as words of their own).
+   */
+  private onBoundaries(candidate: Candidate, scanned: ScannedText, text: string): boolean {
     const tokenStart = scanned.starts[scanned.tokenStarts[candidate.firstToken] as number] as number;
-    if (!word.boundaries) {
-      const tokenEnd = scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number;
-      // Boundaries of the original characters: the scanner's offsets point into them.
-      word.boundaries = wordBoundaries(text.slice(tokenStart, tokenEnd));
-    }
-    const start = (scanned.starts[candidate.first] as number) - tokenStart;
-    const end = (scanned.ends[candidate.last] as number) - tokenStart;
-    return word.boundaries.has(start) && word.boundaries.has(end);
+    const tokenEnd = scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number;
+    const start = scanned.starts[candidate.first] as number;
+    const end = scanned.ends[candidate.last] as number;
+    // A doubled character is a word of its own here ("奶奶", "妈妈"), not a stretched one.
+    if ((scanned.runs[candidate.first] as number) > 1 || (scanned.runs[candidate.last] as number) > 1) return false;
+    const first = text.codePointAt(start) as number;
+    const last = text.codePointAt(end - 1) as number;
+    const single = end - start <= (first > 0xffff ? 2 : 1);
+    if (single && start === tokenStart && end === tokenEnd) return true;
+    if (text.codePointAt(end) === last || (start > tokenStart && text.codePointAt(start - 1) === first)) return false;
+    // ICU reads words from their context: a few characters either side are enough, and keep the
+    // cost of one hit small whatever the length of the text.
+    const from = Math.max(tokenStart, start - SEGMENT_CONTEXT);
+    const to = Math.min(tokenEnd, end + SEGMENT_CONTEXT);
+    this.segmented += to - from;
+    // Past the budget (hostile text), a hit counts: running out of time never loosens a decision.
+    if (this.segmented > MAX_SEGMENTED_PER_TEXT) return true;
+    const boundaries = wordBoundaries(text.slice(from, to));
+    if (!boundaries.has(start - from) || !boundaries.has(end - from)) return false;
+    if (!single) return true;
+    // One character right after a longer word is its suffix ("安全|性", safety), not a word.
+    let previous = 0;
+    for (const boundary of boundaries) if (boundary < start - from && boundary > previous) previous = boundary;
+    return start - from - previous < 2 || start === tokenStart;
   }
 
   /** A term inside a word counts when the whole word reads as terms, dictionary words and digits. */
@@ -434,6 +456,10 @@ export class TermMatcher implements HitSink {
  * "pervagate"), unless it holds a root that is never innocent ("fuck" in "fuckface").
  */
 const MIN_COMPOUND_PART = 5;
+/** Characters either side of a hit that ICU segments to find its word boundaries. */
+const SEGMENT_CONTEXT = 16;
+/** Characters segmented per text at most: ICU costs microseconds a character. */
+const MAX_SEGMENTED_PER_TEXT = 2048;
 /** An ordinary word that is a term, in first place ("dick|head"): four letters will do. */
 const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
