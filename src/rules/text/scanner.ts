@@ -208,7 +208,8 @@ export class Scanner {
       if (klass === CLASS_SCRIPT_MARK) {
         // A vowel sign after a letter of its script is a letter; after a Latin one, decoration.
         const previous = tokenOpen && length > tokenStart ? (symbols[length - 1] as number) : 0;
-        klass = previous >= FIRST_SCRIPT_WITH_LETTER_MARKS && previous <= 0xffff ? CLASS_LETTER : CLASS_IGNORABLE;
+        klass =
+          previous >= FIRST_SCRIPT_WITH_LETTER_MARKS && previous <= 0xffff ? CLASS_LETTER : CLASS_IGNORABLE;
       }
       if (
         klass === CLASS_LETTER ||

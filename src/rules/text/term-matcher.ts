@@ -10,13 +10,21 @@ import {
   type TermOutput,
   TrieBuilder,
 } from "./automaton.ts";
-import { type CompoundReading, CompoundReader, type TermPiece } from "./compounds.ts";
+import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
-import { isInsultHead, ownWordList, lexiconFor, plainForm, STRONG_ROOTS, wordLanguages } from "./lexicon.ts";
+import {
+  isEnglishWord,
+  isInsultHead,
+  lexiconFor,
+  ownWordList,
+  plainForm,
+  STRONG_ROOTS,
+  wordLanguages,
+} from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
-import { SUBSTITUTIONS } from "./substitutions.ts";
 import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
+import { SUBSTITUTIONS } from "./substitutions.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
 
@@ -78,9 +86,14 @@ export class TermMatcher implements HitSink {
   private readonly textScanner: Scanner;
   private readonly termScanner: Scanner;
   private builder: TrieBuilder | undefined = new TrieBuilder();
+  /** The terms that may stand inside a word: compound parts anywhere, and unspaced scripts'. */
+  private insideBuilder: TrieBuilder | undefined = new TrieBuilder();
+  private inside: Automaton | undefined;
   private states = 0;
   private automaton: Automaton | undefined;
   private readonly buffer = new ScannedText();
+  /** Reused while compiling terms. */
+  private readonly termBuffer = new ScannedText();
   private readonly compounds: CompoundReader;
   /** Innocent words (plain form) per slot: the built-in allow-list and the rule's own. */
   private readonly allowBySlot: Array<ReadonlySet<string>> = [];
@@ -91,6 +104,18 @@ export class TermMatcher implements HitSink {
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
+  /**
+   * A word of plain ASCII letters that English knows holds no term inside that could count (see
+   * decide: the English word list shields it), so the walks inside it are skipped.
+   */
+  private readonly insideEnglishWord = (token: number): boolean => {
+    const scanned = this.buffer;
+    const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
+    const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
+    const word = this.scanningText.slice(start, end);
+    return ASCII_LETTERS.test(word) && isEnglishWord(word.toLowerCase());
+  };
+  private scanningText = "";
   private decidingText = "";
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
@@ -123,7 +148,8 @@ export class TermMatcher implements HitSink {
       // "sucker", "coon" and "squaw" are, in "paddlecock", "homosphere", "carpsucker",
       // "coontail" and "squawberry".
       const readings = this.termPaths(needle, path).map((reading) => reading.normalized);
-      const minPart = language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
+      const minPart =
+        language === undefined || language === "en" ? MIN_COMPOUND_PART : MIN_FOREIGN_COMPOUND_PART;
       const longEnough = [...plain].length >= minPart || STRONG_ROOTS.some((root) => plain.includes(root));
       const own = ownWordList(language);
       const shielding = (word: string) => (wordLanguages(word) & ~own) !== 0;
@@ -142,13 +168,27 @@ export class TermMatcher implements HitSink {
           : CompoundPart.None;
       const script = scriptOf(plain);
       const isEnglish = inflectionLanguage(needle, language) === "en";
+      const unspaced = hasUnspacedScript(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky"); the grammatical
         // endings of other languages are the term itself ("Ärsche", "суку", "병신들").
         const base = written === plain || isPluralOf(written, plain) || !isEnglish;
         for (const { keys, normalized } of this.termPaths(form, path)) {
-          builder.add(keys, { slot, term: index, normalized, written, base, compoundPart, strong, script, language: own });
+          const output = {
+            slot,
+            term: index,
+            normalized,
+            written,
+            base,
+            compoundPart,
+            strong,
+            script,
+            language: own,
+          };
+          builder.add(keys, output);
+          if (compoundPart === CompoundPart.Anywhere || strong || unspaced)
+            this.insideBuilder?.add(keys, output);
         }
       }
     });
@@ -157,10 +197,13 @@ export class TermMatcher implements HitSink {
   compile(): void {
     if (!this.builder) throw new Error("TermMatcher.compile called twice");
     this.states = this.builder.stateCount;
-    this.automaton = this.builder.compile({
+    const options = {
       joinSeparatedLetters: this.options.separators,
       repeatedLetters: this.options.repeated_letters,
-    });
+    };
+    this.automaton = this.builder.compile(options);
+    this.inside = this.insideBuilder?.compile(options);
+    this.insideBuilder = undefined;
     // The Map-based trie is only needed to build; the compiled arrays are a fraction of its size.
     this.builder = undefined;
   }
@@ -178,7 +221,9 @@ export class TermMatcher implements HitSink {
       for (let i = scanned.tokenStarts[t] as number; i < (scanned.tokenEnds[t] as number); i++) {
         const symbol = scanned.symbols[i] as number;
         // "l" is read as i or l in messages: show the letter as written.
-        const shown = readingsOf(symbol) ? text.charAt(scanned.starts[i] as number).toLowerCase() : symbolText(symbol);
+        const shown = readingsOf(symbol)
+          ? text.charAt(scanned.starts[i] as number).toLowerCase()
+          : symbolText(symbol);
         word += shown.repeat(Math.min(scanned.runs[i] as number, 2));
       }
       words.push(word);
@@ -202,8 +247,10 @@ export class TermMatcher implements HitSink {
     }
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
+    this.scanningText = text;
     this.candidates = [];
     automaton.scan(scanned, this, budget);
+    this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, this.insideEnglishWord, budget);
     this.decidingText = text;
     this.segmented = 0;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
@@ -305,12 +352,14 @@ export class TermMatcher implements HitSink {
     const start = scanned.starts[candidate.first] as number;
     const end = scanned.ends[candidate.last] as number;
     // A doubled character is a word of its own here ("奶奶", "妈妈"), not a stretched one.
-    if ((scanned.runs[candidate.first] as number) > 1 || (scanned.runs[candidate.last] as number) > 1) return false;
+    if ((scanned.runs[candidate.first] as number) > 1 || (scanned.runs[candidate.last] as number) > 1)
+      return false;
     const first = text.codePointAt(start) as number;
     const last = text.codePointAt(end - 1) as number;
     const single = end - start <= (first > 0xffff ? 2 : 1);
     if (single && start === tokenStart && end === tokenEnd) return true;
-    if (text.codePointAt(end) === last || (start > tokenStart && text.codePointAt(start - 1) === first)) return false;
+    if (text.codePointAt(end) === last || (start > tokenStart && text.codePointAt(start - 1) === first))
+      return false;
     // ICU reads words from their context: a few characters either side are enough, and keep the
     // cost of one hit small whatever the length of the text.
     const from = Math.max(tokenStart, start - SEGMENT_CONTEXT);
@@ -323,7 +372,8 @@ export class TermMatcher implements HitSink {
     if (!single) return true;
     // One character right after a longer word is its suffix ("安全|性", safety), not a word.
     let previous = 0;
-    for (const boundary of boundaries) if (boundary < start - from && boundary > previous) previous = boundary;
+    for (const boundary of boundaries)
+      if (boundary < start - from && boundary > previous) previous = boundary;
     return start - from - previous < 2 || start === tokenStart;
   }
 
@@ -336,7 +386,8 @@ export class TermMatcher implements HitSink {
     }
     if (!word.compound) {
       const inWord: TermPiece[] = this.candidates.filter(
-        (c) => c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
+        (c) =>
+          c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
       );
       const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
       word.compound = this.compounds.read(scanned, candidate.firstToken, parts, inWord);
@@ -344,10 +395,11 @@ export class TermMatcher implements HitSink {
     const from = candidate.first - tokenStart;
     const to = candidate.last + 1 - tokenStart;
     // An inflected form is a part only at the end of the word ("assfucker", not "perver|sities").
-    if (!candidate.output.base && candidate.last + 1 !== (scanned.tokenEnds[candidate.firstToken] as number)) return false;
+    if (!candidate.output.base && candidate.last + 1 !== (scanned.tokenEnds[candidate.firstToken] as number))
+      return false;
     const reading = word.compound;
     const part = candidate.output.compoundPart;
-    if (part === CompoundPart.None || reading.innocent) return false;
+    if (part === CompoundPart.None) return false;
     if (part === CompoundPart.First) {
       // An ordinary word as first part, followed by the head of an insult ("knob|head",
       // "arse|hat", "dick|bag"), not by any word ("cock|pit", "homo|chrome", "squaw|berry").
@@ -355,7 +407,7 @@ export class TermMatcher implements HitSink {
       const tokenEnd = scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number;
       const rest = plainForm(this.decidingText.slice(scanned.ends[candidate.last] as number, tokenEnd));
       if (!isInsultHead(rest.replace(/\d+$/u, ""))) return false;
-    } else if (reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
+    } else if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
     return plainForm(written) === candidate.output.written || word.obfuscated;
@@ -401,7 +453,7 @@ export class TermMatcher implements HitSink {
   }
 
   private isSymbolTerm(needle: string): boolean {
-    const scanned = this.termScanner.scan(needle, new ScannedText());
+    const scanned = this.termScanner.scan(needle, this.termBuffer);
     if (scanned.tokenCount === 0) return true;
     // "$#!+" would fold to one letter: a term is its symbols, not what is left of them.
     const letters = [...needle].filter((char) => /[\p{L}\p{N}]/u.test(char)).length;
@@ -410,7 +462,7 @@ export class TermMatcher implements HitSink {
 
   /** Every automaton path of a term: one per reading of its ambiguous leet characters. */
   private termPaths(term: string, path: Path): Array<{ keys: number[]; normalized: string }> {
-    const scanned = this.termScanner.scan(term, new ScannedText());
+    const scanned = this.termScanner.scan(term, this.termBuffer);
     // Each position: its possible (edge key, display text) readings; the boundary between words
     // is a position with one reading.
     const positions: Array<ReadonlyArray<readonly [number, string]>> = [];
@@ -456,6 +508,9 @@ export class TermMatcher implements HitSink {
  * "pervagate"), unless it holds a root that is never innocent ("fuck" in "fuckface").
  */
 const MIN_COMPOUND_PART = 5;
+const ASCII_LETTERS = /^[A-Za-z]+$/;
+/** Words shorter than this hold no compound (a part has at least four letters, plus one more). */
+const MIN_INSIDE_WORD = 5;
 /** Characters either side of a hit that ICU segments to find its word boundaries. */
 const SEGMENT_CONTEXT = 16;
 /** Characters segmented per text at most: ICU costs microseconds a character. */
@@ -473,11 +528,16 @@ function shields(word: WordFacts, output: TermOutput): boolean {
 }
 
 /** Digits and symbols that stand for letters (see substitutions.ts): a phrase using one is obfuscated. */
-const SUBSTITUTED = new RegExp(`[\\d${SUBSTITUTIONS.map((s) => s.char.replace(/[\\^$*+?.()|[\]{}-]/g, "\\$&")).join("")}]`, "u");
+const SUBSTITUTED = new RegExp(
+  `[\\d${SUBSTITUTIONS.map((s) => s.char.replace(/[\\^$*+?.()|[\]{}-]/g, "\\$&")).join("")}]`,
+  "u",
+);
 
 /** A phrase's words in plain form, one space apart. */
 function phraseForm(text: string): string {
-  return plainForm(text).replace(/[^\p{L}\p{M}\p{N}]+/gu, " ").trim();
+  return plainForm(text)
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, " ")
+    .trim();
 }
 
 /** Scripts whose terms match only text written in them (after folding they could pass for Latin). */
