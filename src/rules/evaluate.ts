@@ -1,5 +1,4 @@
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
-import { EXPENSIVE_KEYS } from "./conditions/index.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
 import { extractLinkHosts } from "./links.ts";
 import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
@@ -138,14 +137,13 @@ export class CompiledRuleSet implements RuleSet {
     const conditions: MatchedCondition[] = [];
     for (const condition of rule.when) {
       const matched = condition.test(ctx);
-      // The clock is read after the conditions that scan text; the others cost nanoseconds.
-      if (EXPENSIVE_KEYS.has(condition.key)) this.checkBudget(deadline, rule.id);
+      this.checkBudget(deadline, rule.id);
       if (!matched) return null;
       conditions.push(matched);
     }
     for (const exemption of rule.unless) {
       const matched = exemption.test(ctx);
-      if (EXPENSIVE_KEYS.has(exemption.key)) this.checkBudget(deadline, rule.id);
+      this.checkBudget(deadline, rule.id);
       if (matched) return null;
     }
     return { rule_id: rule.id, action: rule.action, conditions };
