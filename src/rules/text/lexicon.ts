@@ -45,8 +45,12 @@ export const STRONG_ROOTS = [
   "dildo",
 ];
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
 export function plainForm(text: string): string {
+  // Most words are plain ASCII: lower case is all there is to do.
+  if (ASCII.test(text)) return text.toLowerCase();
   return text
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
