@@ -63,12 +63,17 @@ describe("built-in rule set", () => {
     expect(rules.review_timeout_action).toBe("expire");
   });
 
-  it("holds profanity from the public list for review, even obfuscated", () => {
-    for (const text of ["you bastard", "b.a.s.t.a.r.d", "2 girls 1 cup", "🖕"]) {
-      const decision = rules.evaluate(input({ text }));
-      expect(decision.action).toBe("review");
-      expect(decision.matches[0]?.rule_id).toBe("profanity");
-    }
+  it.each([
+    ["you bastard", "sexual-and-insults"],
+    ["b.a.s.t.a.r.d", "sexual-and-insults"],
+    ["2 girls 1 cup", "sexual-and-insults"],
+    ["what the fuck", "swearing"],
+    ["damn it", "swearing"],
+    ["🖕", "sexual-and-insults"],
+  ])("holds %j for review (rule %s), even obfuscated", (text, rule) => {
+    const decision = rules.evaluate(input({ text }));
+    expect(decision.action).toBe("review");
+    expect(decision.matches.map((m) => m.rule_id)).toContain(rule);
   });
 
   it("lets moderators speak freely", () => {

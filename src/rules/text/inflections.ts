@@ -27,8 +27,6 @@ const ENGLISH_ENDINGS = [
 const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
 const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "y", "ies", "ier"];
-/** After a final silent e is dropped ("rape" → "raping", "raped", "raper"). */
-const ENGLISH_E_ENDINGS = ["d", "r", "rs", "s", "ing", "in", "y"];
 
 /** German: adjective and noun endings (compounds are found by the compound reader). */
 const GERMAN_ENDINGS = ["e", "en", "er", "es", "em", "n", "s", "ern"];
@@ -170,14 +168,19 @@ export function inflectedForms(term: string, language?: string): string[] {
       // longer terms, and roots that are never innocent ("shitty", "bitchy"), take them.
       const takesY = lower.length >= 5 || STRONG_ROOTS.some((root) => lower.includes(root));
       const allowed = (ending: string) => takesY || !Y_ENDINGS.has(ending);
-      for (const ending of ENGLISH_ENDINGS)
-        if (!(sibilant && ending === "s") && allowed(ending)) add(lower + ending);
       const last = lower.at(-1) as string;
+      // A final silent e: "rape" → "rapes", "raped", "raper", "raping" (never "rapeed").
+      if (last === "e") {
+        for (const ending of ["s", "d", "r", "rs"]) add(lower + ending);
+        for (const ending of ["ing", "in", "ish", "y"]) if (allowed(ending)) add(lower.slice(0, -1) + ending);
+      } else {
+        for (const ending of ENGLISH_ENDINGS)
+          if (!(sibilant && ending === "s") && allowed(ending)) add(lower + ending);
+      }
       const beforeLast = lower.at(-2) ?? "";
       if (!VOWELS.has(last) && last !== "y" && last !== "w" && last !== "x" && VOWELS.has(beforeLast)) {
         for (const ending of ENGLISH_DOUBLING_ENDINGS) if (allowed(ending)) add(lower + last + ending);
       }
-      if (last === "e") for (const ending of ENGLISH_E_ENDINGS) add(lower.slice(0, -1) + ending);
       if (last === "y" && !VOWELS.has(beforeLast))
         for (const ending of ["ies", "ied", "ier"]) add(lower.slice(0, -1) + ending);
       break;

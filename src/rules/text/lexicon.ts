@@ -45,12 +45,15 @@ export const STRONG_ROOTS = [
   "dildo",
 ];
 
-const ASCII = /^[\x00-\x7f]*$/;
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 
 /** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
 export function plainForm(text: string): string {
   // Most words are plain ASCII: lower case is all there is to do.
-  if (ASCII.test(text)) return text.toLowerCase();
+  if (isAscii(text)) return text.toLowerCase();
   return text
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")

@@ -171,9 +171,10 @@ export class TermMatcher implements HitSink {
       const unspaced = hasUnspacedScript(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
-        // English forms other than the plural may be other words ("cocky"); the grammatical
-        // endings of other languages are the term itself ("Ärsche", "суку", "병신들").
-        const base = written === plain || isPluralOf(written, plain) || !isEnglish;
+        // English forms other than the plural may be other words ("cocky"), unless the term is
+        // severe ("raping"); the grammatical endings of other languages are the term itself
+        // ("Ärsche", "суку", "병신들").
+        const base = written === plain || isPluralOf(written, plain) || !isEnglish || strong;
         for (const { keys, normalized } of this.termPaths(form, path)) {
           const output = {
             slot,
@@ -313,11 +314,12 @@ export class TermMatcher implements HitSink {
       } else if (kind === HitKind.Glued) {
         const left = factsOf(firstToken);
         const right = factsOf(candidate.lastToken);
-        // Exactly the two halves of the form, neither of them a word ("fu ck", not "tt wats").
+        // Exactly the two halves of the form, neither of them an English word ("fu ck", not
+        // "tt wats" or "brass hit").
         keep =
           left.plain + right.plain === output.written &&
-          left.languages === 0 &&
-          right.languages === 0 &&
+          (left.languages & 1) === 0 &&
+          (right.languages & 1) === 0 &&
           !allow.has(left.plain) &&
           !allow.has(right.plain) &&
           [...left.plain].length >= 2 &&
@@ -333,7 +335,14 @@ export class TermMatcher implements HitSink {
             word.wholeSlots ??= new Set();
             word.wholeSlots.add(output.slot);
           }
-        } else if (shields(word, output) || word.wholeSlots?.has(output.slot)) keep = false;
+        } else if (word.wholeSlots?.has(output.slot)) keep = false;
+        else if (
+          output.compoundPart === CompoundPart.First &&
+          candidate.first === scanned.tokenStarts[firstToken]
+        ) {
+          // "knobhead" is an insult even where a word list carries it: term, then insult head.
+          keep = !word.unspaced && this.inCompound(candidate, word, scanned);
+        } else if (shields(word, output)) keep = false;
         else if (word.unspaced) keep = this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
