@@ -207,9 +207,12 @@ describe("forms and halves that need more than the term", () => {
     expect(termRules([term]).evaluate(input({ text })).action).toBe("reject");
   });
 
-  it.each(["raping", "raped", "rapes"])("the built-in data's severe 'rape' catches %j", (text) => {
-    expect(builtInRuleSet().evaluate(input({ text: `he was ${text}` })).action).not.toBe("approve");
-  });
+  it.each(["rapes", "rapists", "raping"])(
+    "the built-in data catches %j (a plural, or a form listed itself)",
+    (text) => {
+      expect(builtInRuleSet().evaluate(input({ text: `he was ${text}` })).action).not.toBe("approve");
+    },
+  );
 });
 
 // Cases one would expect to be caught that the engine lets through today. Each is written as the

@@ -171,10 +171,9 @@ export class TermMatcher implements HitSink {
       const unspaced = hasUnspacedScript(plain);
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
-        // English forms other than the plural may be other words ("cocky"), unless the term is
-        // severe ("raping"); the grammatical endings of other languages are the term itself
-        // ("Ärsche", "суку", "병신들").
-        const base = written === plain || isPluralOf(written, plain) || !isEnglish || strong;
+        // English forms other than the plural may be other words ("cocky", "chinking"); the
+        // grammatical endings of other languages are the term itself ("Ärsche", "суку", "병신들").
+        const base = written === plain || isPluralOf(written, plain) || !isEnglish;
         for (const { keys, normalized } of this.termPaths(form, path)) {
           const output = {
             slot,
