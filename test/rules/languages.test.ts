@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRuleSet } from "../../src/rules/index.ts";
+import { builtInRuleSet, parseRuleSet } from "../../src/rules/index.ts";
 import type { Decision, MatchedSpan } from "../../src/rules/types.ts";
 import { input } from "./helpers.ts";
 
@@ -156,5 +156,17 @@ describe("German forms and compounds (built-in data, languages: [de])", () => {
 describe("known gaps: inline German terms", () => {
   it.fails.each(["Vollarschloch", "Arschlöcher"])("inline [arschloch] catches %j", (text) => {
     expect(termRules(["arschloch"]).evaluate(input({ text })).action).toBe("reject");
+  });
+});
+
+describe("a term that is an ordinary word of the message's language", () => {
+  const rules = builtInRuleSet();
+  it.each([
+    ["Je suis en retard, désolé.", "approve"],
+    ["el gato negro duerme en la casa", "approve"],
+    ["you are a retard", "reject"],
+    ["hey negro", "reject"],
+  ] as const)("%j → %s", (text, action) => {
+    expect(rules.evaluate(input({ text })).action).toBe(action);
   });
 });

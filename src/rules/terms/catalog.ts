@@ -7,6 +7,7 @@ import { cuss as cussFr } from "cuss/fr";
 import { cuss as cussIt } from "cuss/it";
 import { cuss as cussPt } from "cuss/pt";
 import { parse } from "yaml";
+import { builtInAllowList } from "../text/allow-list.ts";
 import { dictionary, englishWords, plainForm } from "../text/lexicon.ts";
 
 // The built-in term data: terms from npm packages made for it, with a category and a severity
@@ -117,7 +118,8 @@ function buildCatalog(): CatalogTerm[] {
       severity,
     })),
   );
-  const excluded = new Set(curation.exclude.map(plainForm));
+  // An allow-listed word is innocent as a whole word: it is no term either ("niggle").
+  const excluded = new Set([...curation.exclude.map(plainForm), ...builtInAllowList()]);
   // Any English word, however rare: a foreign term spelled like one is no term here.
   const english = englishWords();
   // The common words of the dictionary's other languages: "dix" is ten in French.

