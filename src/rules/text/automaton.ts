@@ -113,7 +113,7 @@ function renumber(
 
 /** A state with this many edges gets a direct lookup table... */
 const DENSE_MIN_EDGES = 6;
-/** ...unless its keys spread over more than this (mixed scripts): then a binary search. */
+/** ...over at most this many keys from its smallest; keys beyond (other scripts) by a binary search. */
 const DENSE_MAX_SPAN = 4096;
 
 /** The compiled trie: flat typed arrays, built once. */
@@ -137,9 +137,7 @@ export function childOf(tables: AutomatonTables, node: number, key: number): num
   const denseLength = tables.denseLength[node] as number;
   if (denseLength !== 0) {
     const index = key - (tables.denseMin[node] as number);
-    return index >= 0 && index < denseLength
-      ? (tables.dense[(tables.denseBase[node] as number) + index] as number)
-      : -1;
+    if (index < denseLength) return index >= 0 ? (tables.dense[(tables.denseBase[node] as number) + index] as number) : -1;
   }
   const keys = tables.edgeKeys;
   let low = tables.edgeStart[node] as number;
@@ -228,10 +226,13 @@ export class TrieBuilder {
       const last = (edgeStart[node + 1] as number) - 1;
       if (last - first + 1 < DENSE_MIN_EDGES) continue;
       const min = edgeKeys[first] as number;
-      const span = (edgeKeys[last] as number) - min + 1;
-      if (span > DENSE_MAX_SPAN) continue;
+      // Keys past the span (other scripts, on a state shared by many) stay in the sorted edges.
+      const span = Math.min((edgeKeys[last] as number) - min + 1, DENSE_MAX_SPAN);
       const table = new Int32Array(span).fill(-1);
-      for (let e = first; e <= last; e++) table[(edgeKeys[e] as number) - min] = edgeTargets[e] as number;
+      for (let e = first; e <= last; e++) {
+        const index = (edgeKeys[e] as number) - min;
+        if (index < span) table[index] = edgeTargets[e] as number;
+      }
       denseBase[node] = denseSize;
       denseMin[node] = min;
       denseLength[node] = span;
