@@ -137,7 +137,8 @@ export function childOf(tables: AutomatonTables, node: number, key: number): num
   const denseLength = tables.denseLength[node] as number;
   if (denseLength !== 0) {
     const index = key - (tables.denseMin[node] as number);
-    if (index < denseLength) return index >= 0 ? (tables.dense[(tables.denseBase[node] as number) + index] as number) : -1;
+    if (index < denseLength)
+      return index >= 0 ? (tables.dense[(tables.denseBase[node] as number) + index] as number) : -1;
   }
   const keys = tables.edgeKeys;
   let low = tables.edgeStart[node] as number;

@@ -125,11 +125,7 @@ export function ownWordList(language: string | undefined): number {
  */
 export function wordLanguages(plain: string): number {
   shield ??= buildShield();
-  let mask = shield.english.has(plain) ? 1 : 0;
-  shield.common.forEach((words, index) => {
-    if (words.has(plain)) mask |= 1 << (index + 1);
-  });
-  return mask;
+  return languageMask(plain, shield.english, shield.common);
 }
 
 /** True when `plain` is an English word (of any rarity) holding no root that is never innocent. */
@@ -141,8 +137,17 @@ export function isEnglishWord(plain: string): boolean {
 /** Bits of the languages whose frequency list holds `plain` (English: its 35,000 commonest words). */
 export function commonLanguages(plain: string): number {
   shield ??= buildShield();
-  let mask = shield.englishCommon.has(plain) ? 1 : 0;
-  shield.common.forEach((words, index) => {
+  return languageMask(plain, shield.englishCommon, shield.common);
+}
+
+/** Bit 0 when `english` holds the word, bit i + 1 when the i-th other list does. */
+function languageMask(
+  plain: string,
+  english: ReadonlySet<string>,
+  others: ReadonlyArray<ReadonlySet<string>>,
+): number {
+  let mask = english.has(plain) ? 1 : 0;
+  others.forEach((words, index) => {
     if (words.has(plain)) mask |= 1 << (index + 1);
   });
   return mask;
