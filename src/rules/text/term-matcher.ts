@@ -357,7 +357,8 @@ export class TermMatcher implements HitSink {
 
   /**
    * True when the term, written plainly, is also an ordinary word of another language and the
-   * message is written in that language ("Je suis en retard" is French for "late"). The
+   * message is written in that language, not in the term's ("Je suis en retard" is French for
+   * "late"; "puta" in a Spanish sentence stays Spanish even if Portuguese has it too). The
    * message's language is the one whose common words it uses most, by a margin (a lone
    * "negro" or "hey negro" is read as English).
    */
@@ -379,9 +380,16 @@ export class TermMatcher implements HitSink {
       for (let bit = 0; bit < votes.length; bit++)
         if ((languages & (1 << bit)) !== 0) votes[bit] = (votes[bit] as number) + 1;
     }
+    // The term's own language: its list, or English for a term of a language without one.
+    const ownCount =
+      output.language === 0 ? (votes[0] as number) : (votes[Math.log2(output.language)] as number);
     const english = votes[0] as number;
     return votes.some(
-      (count, bit) => bit > 0 && (others & (1 << bit)) !== 0 && count >= english + LANGUAGE_MARGIN,
+      (count, bit) =>
+        bit > 0 &&
+        (others & (1 << bit)) !== 0 &&
+        count >= english + LANGUAGE_MARGIN &&
+        count >= ownCount + LANGUAGE_MARGIN,
     );
   }
 
