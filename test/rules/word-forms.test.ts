@@ -299,3 +299,23 @@ describe("text_allow", () => {
     }
   });
 });
+
+describe("roots never innocent", () => {
+  it.each(["mthafucka", "blahbitch", "xxfuckxx"])(
+    "a word no list has counts with 'fuck'/'bitch' inside: %j",
+    (text) => {
+      expect(termRules(["fuck", "bitch"]).evaluate(input({ text })).action).toBe("reject");
+    },
+  );
+
+  it.each(["Scunthorpe", "swanky", "sniggering"])(
+    "a dictionary or allow-listed word still passes: %j",
+    (text) => {
+      expect(termRules(["cunt", "wank", "nigger"]).evaluate(input({ text })).action).toBe("approve");
+    },
+  );
+
+  it.each(["stfu", "fck off", "you mf"])("the built-in data knows chat abbreviations: %j", (text) => {
+    expect(builtInRuleSet().evaluate(input({ text })).action).not.toBe("approve");
+  });
+});

@@ -17,6 +17,8 @@ export interface TermOutput {
   strong: boolean;
   /** The word list of the term's language (see ownWordList): it does not shield a word from it. */
   language: number;
+  /** Holds a root never innocent anywhere (see NEVER_INNOCENT_ROOTS): counts inside any unknown word. */
+  neverInnocent: boolean;
   /** The script of a term written in Cyrillic, Greek or Armenian: it matches only text in it. */
   script?: RegExp;
 }

@@ -26,6 +26,23 @@ const COMMON_WORD_LANGUAGES = ["german", "french", "spanish", "italian", "portug
 const TWO_LETTER_WORDS = new Set(
   "an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur ma da".split(" "),
 );
+/**
+ * Roots of words that are never innocent, anywhere: a word that holds one and that no word
+ * list has is read as abuse whatever the rest of it ("mthafucka", "blahbitch"). Dictionary and
+ * allow-listed words still pass ("Scunthorpe", "sniggering").
+ */
+export const NEVER_INNOCENT_ROOTS = [
+  "fuck",
+  "cunt",
+  "bitch",
+  "nigger",
+  "nigga",
+  "whore",
+  "faggot",
+  "motherf",
+  "cocksuck",
+];
+
 /** Roots that are never innocent inside a longer word: words holding one are no shield. */
 export const STRONG_ROOTS = [
   "fuck",
@@ -277,6 +294,7 @@ const WORD = Object.freeze({
   compoundPart: 0,
   strong: false,
   language: 0,
+  neverInnocent: false,
 });
 
 const lexicons = new Map<number, Lexicon>();

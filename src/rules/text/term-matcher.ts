@@ -17,6 +17,7 @@ import {
   isEnglishWord,
   isInsultHead,
   lexiconFor,
+  NEVER_INNOCENT_ROOTS,
   ownWordList,
   plainForm,
   SHIELD_LANGUAGES,
@@ -171,6 +172,7 @@ export class TermMatcher implements HitSink {
       const script = scriptOf(plain);
       const isEnglish = inflectionLanguage(needle, language) === "en";
       const unspaced = hasUnspacedScript(plain);
+      const neverInnocent = NEVER_INNOCENT_ROOTS.some((root) => plain.includes(root));
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky", "chinking"); the
@@ -187,6 +189,7 @@ export class TermMatcher implements HitSink {
             strong,
             script,
             language: own,
+            neverInnocent,
           };
           builder.add(keys, output);
           if (compoundPart === CompoundPart.Anywhere || strong || unspaced)
@@ -348,6 +351,7 @@ export class TermMatcher implements HitSink {
           // "knobhead" is an insult even where a word list carries it: term, then insult head.
           keep = !word.unspaced && this.inCompound(candidate, word, scanned);
         } else if (shields(word, output)) keep = false;
+        else if (output.neverInnocent && !word.unspaced) keep = true;
         else if (word.unspaced) keep = this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
