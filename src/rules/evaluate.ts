@@ -135,18 +135,27 @@ export class CompiledRuleSet implements RuleSet {
 
   private evaluateRule(rule: CompiledRule, ctx: MessageContext, deadline: number): RuleMatch | null {
     const conditions: MatchedCondition[] = [];
+    // The clock is read once a rule (its text scans read it too, inside long walks): a match
+    // found in time is kept, and a rule that ran past the budget does not count.
+    let matched = true;
     for (const condition of rule.when) {
-      const matched = condition.test(ctx);
-      this.checkBudget(deadline, rule.id);
-      if (!matched) return null;
-      conditions.push(matched);
+      const found = condition.test(ctx);
+      if (!found) {
+        matched = false;
+        break;
+      }
+      conditions.push(found);
     }
-    for (const exemption of rule.unless) {
-      const matched = exemption.test(ctx);
-      this.checkBudget(deadline, rule.id);
-      if (matched) return null;
+    if (matched) {
+      for (const exemption of rule.unless) {
+        if (exemption.test(ctx)) {
+          matched = false;
+          break;
+        }
+      }
     }
-    return { rule_id: rule.id, action: rule.action, conditions };
+    this.checkBudget(deadline, rule.id);
+    return matched ? { rule_id: rule.id, action: rule.action, conditions } : null;
   }
 
   private checkBudget(deadline: number, ruleId: string): void {

@@ -383,21 +383,14 @@ export class Automaton implements AutomatonTables {
   /**
    * Walks from every letter but the first of the words that may hold a term inside: words of
    * at least `minLength` symbols, and every word of a script written without spaces
-   * ("bitchass", "你是傻逼吗"), except those `skip` rules out. Reports inner hits only.
+   * ("bitchass", "你是傻逼吗"). Reports inner hits only.
    */
-  scanInside(
-    text: ScannedText,
-    sink: HitSink,
-    minLength: number,
-    skip: (token: number) => boolean,
-    budget?: ScanBudget,
-  ): void {
+  scanInside(text: ScannedText, sink: HitSink, minLength: number, budget?: ScanBudget): void {
     this.begin(text, sink, budget);
     for (let token = 0; token < text.tokenCount; token++) {
       const start = text.tokenStarts[token] as number;
       const end = text.tokenEnds[token] as number;
       if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
-      if (skip(token)) continue;
       this.startToken = token;
       for (let pos = start + 1; pos < end; pos++) {
         if (text.symbols[pos] === SYMBOL_WILDCARD) continue;

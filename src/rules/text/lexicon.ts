@@ -145,12 +145,6 @@ export function wordLanguages(plain: string): number {
   return languageMask(plain, shield.english, shield.common);
 }
 
-/** True when `plain` is an English word (of any rarity) holding no root that is never innocent. */
-export function isEnglishWord(plain: string): boolean {
-  shield ??= buildShield();
-  return shield.english.has(plain);
-}
-
 /** Bits of the languages whose frequency list holds `plain` (English: its 35,000 commonest words). */
 export function commonLanguages(plain: string): number {
   shield ??= buildShield();

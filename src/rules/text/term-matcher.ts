@@ -14,7 +14,6 @@ import { CompoundReader, type CompoundReading, type TermPiece } from "./compound
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
 import {
   commonLanguages,
-  isEnglishWord,
   isInsultHead,
   lexiconFor,
   NEVER_INNOCENT_ROOTS,
@@ -107,18 +106,6 @@ export class TermMatcher implements HitSink {
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
-  /**
-   * A word of plain ASCII letters that English knows holds no term inside that could count (see
-   * decide: the English word list shields it), so the walks inside it are skipped.
-   */
-  private readonly insideEnglishWord = (token: number): boolean => {
-    const scanned = this.buffer;
-    const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
-    const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
-    const word = this.scanningText.slice(start, end);
-    return ASCII_LETTERS.test(word) && isEnglishWord(word.toLowerCase());
-  };
-  private scanningText = "";
   private decidingText = "";
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
@@ -252,10 +239,9 @@ export class TermMatcher implements HitSink {
     }
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
-    this.scanningText = text;
     this.candidates = [];
     automaton.scan(scanned, this, budget);
-    this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, this.insideEnglishWord, budget);
+    this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, budget);
     this.decidingText = text;
     this.segmented = 0;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
@@ -512,7 +498,8 @@ export class TermMatcher implements HitSink {
     const scanned = this.termScanner.scan(needle, this.termBuffer);
     if (scanned.tokenCount === 0) return true;
     // "$#!+" would fold to one letter: a term is its symbols, not what is left of them.
-    const letters = [...needle].filter((char) => /[\p{L}\p{N}]/u.test(char)).length;
+    // Letters, digits and the vowel signs that are letters in their script ("ขี้" is one word).
+    const letters = [...needle].filter((char) => /[\p{L}\p{M}\p{N}]/u.test(char)).length;
     return letters * 2 < [...needle.replace(/\s+/g, "")].length;
   }
 
@@ -564,7 +551,6 @@ export class TermMatcher implements HitSink {
  * "pervagate"), unless it holds a root that is never innocent ("fuck" in "fuckface").
  */
 const MIN_COMPOUND_PART = 5;
-const ASCII_LETTERS = /^[A-Za-z]+$/;
 /** Words shorter than this hold no compound (a part has at least four letters, plus one more). */
 const MIN_INSIDE_WORD = 5;
 /** Shorter terms are not put to the vote: "x" or "en" are no evidence of anything. */
