@@ -229,8 +229,11 @@ export class TrieBuilder {
       const last = (edgeStart[node + 1] as number) - 1;
       if (last - first + 1 < DENSE_MIN_EDGES) continue;
       const min = edgeKeys[first] as number;
-      // Keys past the span (other scripts, on a state shared by many) stay in the sorted edges.
-      const span = Math.min((edgeKeys[last] as number) - min + 1, DENSE_MAX_SPAN);
+      const fullSpan = (edgeKeys[last] as number) - min + 1;
+      // The root starts words of every script: its first keys get a table, the others (other
+      // scripts) stay in the sorted edges. Other states spread that wide keep only the edges.
+      if (fullSpan > DENSE_MAX_SPAN && node !== 0) continue;
+      const span = Math.min(fullSpan, DENSE_MAX_SPAN);
       const table = new Int32Array(span).fill(-1);
       for (let e = first; e <= last; e++) {
         const index = (edgeKeys[e] as number) - min;
