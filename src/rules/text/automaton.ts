@@ -337,6 +337,8 @@ export class Automaton implements AutomatonTables {
   readonly outputs: readonly TermOutput[];
   /** The boundary edge of each state (-1 if none): looked up at every word end. */
   private readonly boundaryChild: Int32Array;
+  /** 1 at (a << 7 | b) when a term starts with the plain ASCII letters a, b (see scanInside). */
+  private readonly asciiPairs: Uint8Array;
   /** 1 where a state has an edge other than the boundary: a word may be glued to the next. */
   private readonly continues: Uint8Array;
 
@@ -356,6 +358,16 @@ export class Automaton implements AutomatonTables {
     const count = this.edgeStart.length - 1;
     this.boundaryChild = new Int32Array(count);
     this.continues = new Uint8Array(count);
+    // Pairs of plain ASCII letters some term starts with (or the first of which is a term).
+    this.asciiPairs = new Uint8Array(128 * 128);
+    for (let first = 0; first < 128; first++) {
+      const after = this.child(0, first << 1);
+      if (after < 0) continue;
+      const isTerm = this.outputStart[after] !== this.outputStart[after + 1];
+      for (let second = 0; second < 128; second++) {
+        if (isTerm || this.child(after, second << 1) >= 0) this.asciiPairs[(first << 7) | second] = 1;
+      }
+    }
     for (let node = 0; node < count; node++) {
       const boundary = this.child(node, BOUNDARY_KEY);
       this.boundaryChild[node] = boundary;
@@ -395,8 +407,24 @@ export class Automaton implements AutomatonTables {
       const end = text.tokenEnds[token] as number;
       if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
       this.startToken = token;
+      const { symbols, runs, soft } = text;
       for (let pos = start + 1; pos < end; pos++) {
-        if (text.symbols[pos] === SYMBOL_WILDCARD) continue;
+        const first = symbols[pos] as number;
+        if (first === SYMBOL_WILDCARD) continue;
+        // Two plain ASCII letters that start no term: no walk (most starts inside a word).
+        const second = pos + 1 < end ? (symbols[pos + 1] as number) : -1;
+        if (
+          first < 128 &&
+          second >= 0 &&
+          second < 128 &&
+          runs[pos] === 1 &&
+          runs[pos + 1] === 1 &&
+          soft[pos] === 0 &&
+          soft[pos + 1] === 0 &&
+          this.asciiPairs[(first << 7) | second] === 0
+        ) {
+          continue;
+        }
         this.startPos = pos;
         this.walk(0, token, pos, 0);
       }
