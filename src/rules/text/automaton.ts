@@ -389,7 +389,7 @@ export class Automaton implements AutomatonTables {
       const start = text.tokenStarts[token] as number;
       this.startToken = token;
       this.startPos = start;
-      this.walk(0, token, start, 0);
+      if (!this.startsNoTerm(start, text.tokenEnds[token] as number)) this.walk(0, token, start, 0);
       // "c.c.a.a": a spelled-out word may begin with a repeated letter.
       if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
     }
@@ -407,28 +407,33 @@ export class Automaton implements AutomatonTables {
       const end = text.tokenEnds[token] as number;
       if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
       this.startToken = token;
-      const { symbols, runs, soft } = text;
+      const symbols = text.symbols;
       for (let pos = start + 1; pos < end; pos++) {
-        const first = symbols[pos] as number;
-        if (first === SYMBOL_WILDCARD) continue;
-        // Two plain ASCII letters that start no term: no walk (most starts inside a word).
-        const second = pos + 1 < end ? (symbols[pos + 1] as number) : -1;
-        if (
-          first < 128 &&
-          second >= 0 &&
-          second < 128 &&
-          runs[pos] === 1 &&
-          runs[pos + 1] === 1 &&
-          soft[pos] === 0 &&
-          soft[pos + 1] === 0 &&
-          this.asciiPairs[(first << 7) | second] === 0
-        ) {
-          continue;
-        }
+        if (symbols[pos] === SYMBOL_WILDCARD || this.startsNoTerm(pos, end)) continue;
         this.startPos = pos;
         this.walk(0, token, pos, 0);
       }
     }
+  }
+
+  /**
+   * True when the word's letters from `pos` begin with two plain ASCII letters that no term
+   * begins with: the walk from there could only fail at its second step (most starts).
+   */
+  private startsNoTerm(pos: number, end: number): boolean {
+    if (pos + 1 >= end) return false;
+    const { symbols, runs, soft } = this.text;
+    const first = symbols[pos] as number;
+    const second = symbols[pos + 1] as number;
+    return (
+      first < 128 &&
+      second < 128 &&
+      runs[pos] === 1 &&
+      runs[pos + 1] === 1 &&
+      soft[pos] === 0 &&
+      soft[pos + 1] === 0 &&
+      this.asciiPairs[(first << 7) | second] === 0
+    );
   }
 
   private begin(text: ScannedText, sink: HitSink, budget: ScanBudget | undefined): void {
