@@ -74,6 +74,8 @@ const INFLECTIONS: Array<[written: string, span: string]> = [
   ["fucks", "fucks"],
   ["shits", "shits"],
   ["shitty", "shitty"],
+  ["shittiest", "shittiest"],
+  ["twattish", "twattish"],
   ["assholes", "assholes"],
   ["cunts", "cunts"],
   ["bitches", "bitches"],
@@ -191,9 +193,33 @@ describe("obfuscations are caught", () => {
     expect(span?.start).toBe(text.indexOf(written));
   });
 
+  it("halves that are both words of another language do not join: 'ein haus' is no 'einhaus'", () => {
+    expect(termRules(["einhaus"]).evaluate(input({ text: "das ist ein haus" })).action).toBe("approve");
+    // Control: halves that are no words join.
+    expect(termRules(["einhxus"]).evaluate(input({ text: "das ist ein hxus" })).action).toBe("reject");
+  });
+
   it("halves that are words do not join: 'brass hit' is not 'shit'", () => {
     expectPasses("brass hit");
     expect(rules.evaluate(input({ text: "brass shit" })).action).toBe("reject");
+  });
+});
+
+describe("inflected forms count as written", () => {
+  // Read through a doubled letter or a look-alike letter, an inflected form is more often
+  // another word; the term itself, and deliberate stretching, are caught either way.
+  it.each([["grope", "grooped", "groope", "grooooped"]] as const)(
+    "%j: %j passes, %j and %j are caught",
+    (term, loose, termItself, asWritten) => {
+      const rules = termRules([term]);
+      expect(rules.evaluate(input({ text: `a ${loose} here` })).action).toBe("approve");
+      expect(rules.evaluate(input({ text: `a ${termItself} here` })).action).toBe("reject");
+      expect(rules.evaluate(input({ text: `a ${asWritten} here` })).action).toBe("reject");
+    },
+  );
+
+  it("an obfuscated word keeps its loose reading: 'gr00ped'", () => {
+    expect(termRules(["grope"]).evaluate(input({ text: "a gr00ped here" })).action).toBe("reject");
   });
 });
 
@@ -234,7 +260,7 @@ describe("spans are slices of the original text", () => {
   it.each([
     ["you B!+CH", "B!+CH", "bitch"],
     ["what the F*U*C*K!", "F*U*C*K", "fuck"],
-    ["ok ShItTy day", "ShItTy", "shity"],
+    ["ok ShItTy day", "ShItTy", "shitty"],
     ["a bitchass move", "bitch", "bitch"],
     ["u r a 4s$.", "4s$", "ass"],
   ] as const)("%j → %j", (text, spanText, normalized) => {

@@ -26,7 +26,7 @@ const ENGLISH_ENDINGS = [
 ];
 const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
-const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "y", "ies", "ier"];
+const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "ish", "y", "ies", "ier", "iest"];
 
 /** German: adjective and noun endings (compounds are found by the compound reader). */
 const GERMAN_ENDINGS = ["e", "en", "er", "es", "em", "n", "s", "ern"];

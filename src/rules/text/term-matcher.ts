@@ -304,12 +304,13 @@ export class TermMatcher implements HitSink {
       } else if (kind === HitKind.Glued) {
         const left = factsOf(firstToken);
         const right = factsOf(candidate.lastToken);
-        // Exactly the two halves of the form, neither of them an English word ("fu ck", not
-        // "tt wats" or "brass hit").
+        // Exactly the two halves of the form, neither of them an English word and not both
+        // words of another language ("fu ck", not "tt wats", "brass hit" or the Spanish "que af").
         keep =
           left.plain + right.plain === output.written &&
           (left.languages & 1) === 0 &&
           (right.languages & 1) === 0 &&
+          (left.languages === 0 || right.languages === 0) &&
           !allow.has(left.plain) &&
           !allow.has(right.plain) &&
           [...left.plain].length >= 2 &&
@@ -320,11 +321,15 @@ export class TermMatcher implements HitSink {
         else if (kind === HitKind.Whole) {
           // The term itself, written plainly, is a term even where it is also a word ("cock");
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
+          // An inflected form counts as written, or in a word obfuscated anyway: read through a
+          // doubled letter or a look-alike letter it is more often another word ("millfeed" is
+          // no "milfed", "chinkle" no "chinkie"), while the term itself is caught either way.
           keep =
             (output.base &&
               output.written === word.plain &&
               !this.otherLanguagesWord(word, output, scanned, text)) ||
-            !shields(word, output);
+            (!shields(word, output) &&
+              (output.base || word.obfuscated || readsAsWritten(word.plain, output.written)));
           if (keep) {
             word.wholeSlots ??= new Set();
             word.wholeSlots.add(output.slot);
@@ -569,6 +574,28 @@ const MIN_FIRST_PART = 4;
 const MIN_FOREIGN_COMPOUND_PART = 4;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
 const MAX_COMPOUND_SYMBOLS = 64;
+
+/**
+ * True when `plain` spells `written`, give or take letters stretched to three or more ("fuuuucked"
+ * is "fucked" as written, "fuucked" and "millfeed" are not).
+ */
+export function readsAsWritten(plain: string, written: string): boolean {
+  return plain === written || unstretched(plain) === written;
+}
+
+/** Runs of three or more of one character read as one. */
+function unstretched(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i] as string;
+    let end = i + 1;
+    while (end < text.length && text[end] === char) end++;
+    out += end - i >= 3 ? char : text.slice(i, end);
+    i = end;
+  }
+  return out;
+}
 
 /** True when the word is an ordinary word of a language other than the term's own. */
 function shields(word: WordFacts, output: TermOutput): boolean {
