@@ -2,24 +2,24 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { builtInRuleSet, builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
+import { textMatchingWork } from "../../src/rules/text/work.ts";
 import type { Decision, RuleSet } from "../../src/rules/types.ts";
 import { input } from "./helpers.ts";
 
 // Text matching does linear, bounded work on any text the sender chose, counted rather than
-// timed where it can be. There is no exported work counter yet (the automaton's `steps` in
-// src/rules/text/automaton.ts, and the matcher's decisions in term-matcher.ts, would be the
-// place), so the work is counted through what the engine exposes:
+// timed:
 //
+// - textMatchingWork() (src/rules/text/work.ts): characters scanned, automaton steps, dictionary
+//   steps of compound reading, candidates decided and characters handed to ICU;
 // - the injectable clock: the automaton reads it once every 4096 steps of its walks, and the
-//   evaluator once per condition, so its reads count the automaton's steps to within 4096;
+//   evaluator once per condition, so the budget is checked inside long walks;
 // - Intl.Segmenter: every character handed to ICU's word segmentation (scripts written without
 //   spaces) goes through Segmenter.prototype.segment.
-//
-// Neither counts the deciding step's other work (dictionary walks of compounds): a counter
-// exported by TermMatcher/Automaton would close that gap.
 
 const N = 20_000;
 const BUDGET_MS = 100;
+/** Steps of work a character may cost at most, on any shape (see the counted linearity test). */
+const WORK_PER_CHARACTER = 16;
 
 const ZALGO = `a${"\u0300\u0301\u0302\u0303\u0304\u0305\u0306\u0307\u0308\u0309\u030a\u030b"}`;
 
@@ -67,10 +67,11 @@ const countedRules: RuleSet = parseRuleSet(builtInRulesYaml(), "built-in", {
   },
 });
 
-function clockReadsOf(text: string): { reads: number; decision: Decision } {
+function clockReadsOf(text: string): { reads: number; work: number; decision: Decision } {
   clockReads = 0;
+  const before = textMatchingWork();
   const decision = countedRules.evaluate(input({ text }));
-  return { reads: clockReads, decision };
+  return { reads: clockReads, work: textMatchingWork() - before, decision };
 }
 
 /** Characters handed to ICU's word segmentation while `run` runs. */
@@ -130,6 +131,22 @@ describe("work grows linearly with the text (counted)", () => {
     expect(fourTimes.reads).toBeLessThanOrEqual(4 * once.reads + 8);
     // And small per character: at most 4 automaton steps a character, plus the per-condition reads.
     expect(fourTimes.reads).toBeLessThanOrEqual(32 + (4 * (4 * N)) / 4096);
+    // All of text matching's work, counted step by step: linear within a few percent (the
+    // fixed-size windows of ICU and the language vote are the constant), and a few dozen steps a
+    // character at most on any shape.
+    expect(once.work).toBeGreaterThan(0);
+    expect(fourTimes.work).toBeLessThanOrEqual(4 * once.work * 1.05 + 1_000);
+    expect(fourTimes.work).toBeLessThanOrEqual(WORK_PER_CHARACTER * 4 * N);
+  });
+
+  it("the work counter counts every part of text matching (a guard against counting nothing)", () => {
+    // Scanning and walking alone: a long text of plain words with no term.
+    expect(clockReadsOf(fill("hello there ", N)).work).toBeGreaterThanOrEqual(N);
+    // Deciding and reading compounds: words with a term inside cost more than words of the same
+    // shape without one.
+    const plain = clockReadsOf(fill("xuckxace ", N)).work;
+    const compounds = clockReadsOf(fill("fuckface ", N)).work;
+    expect(compounds).toBeGreaterThan(plain);
   });
 
   it("the clock counter does count automaton steps (a guard against counting nothing)", () => {

@@ -1,5 +1,6 @@
 import { type ScannedText, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
 import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
+import { countWork } from "./work.ts";
 
 /** What reaching a final state means: which condition slot, which of its terms. */
 export interface TermOutput {
@@ -385,13 +386,18 @@ export class Automaton implements AutomatonTables {
     this.begin(text, sink, budget);
     const join = this.options.joinSeparatedLetters;
     if (join) this.markRuns();
-    for (let token = 0; token < text.tokenCount; token++) {
-      const start = text.tokenStarts[token] as number;
-      this.startToken = token;
-      this.startPos = start;
-      if (!this.startsNoTerm(start, text.tokenEnds[token] as number)) this.walk(0, token, start, 0);
-      // "c.c.a.a": a spelled-out word may begin with a repeated letter.
-      if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
+    try {
+      for (let token = 0; token < text.tokenCount; token++) {
+        const start = text.tokenStarts[token] as number;
+        this.startToken = token;
+        this.startPos = start;
+        if (!this.startsNoTerm(start, text.tokenEnds[token] as number)) this.walk(0, token, start, 0);
+        // "c.c.a.a": a spelled-out word may begin with a repeated letter.
+        if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
+      }
+    } finally {
+      // Every word start is looked at, walked or not; then every step of the walks.
+      countWork(text.tokenCount + this.steps);
     }
   }
 
@@ -402,17 +408,24 @@ export class Automaton implements AutomatonTables {
    */
   scanInside(text: ScannedText, sink: HitSink, minLength: number, budget?: ScanBudget): void {
     this.begin(text, sink, budget);
-    for (let token = 0; token < text.tokenCount; token++) {
-      const start = text.tokenStarts[token] as number;
-      const end = text.tokenEnds[token] as number;
-      if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
-      this.startToken = token;
-      const symbols = text.symbols;
-      for (let pos = start + 1; pos < end; pos++) {
-        if (symbols[pos] === SYMBOL_WILDCARD || this.startsNoTerm(pos, end)) continue;
-        this.startPos = pos;
-        this.walk(0, token, pos, 0);
+    let looked = 0;
+    try {
+      for (let token = 0; token < text.tokenCount; token++) {
+        const start = text.tokenStarts[token] as number;
+        const end = text.tokenEnds[token] as number;
+        looked++;
+        if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
+        this.startToken = token;
+        const symbols = text.symbols;
+        looked += end - start;
+        for (let pos = start + 1; pos < end; pos++) {
+          if (symbols[pos] === SYMBOL_WILDCARD || this.startsNoTerm(pos, end)) continue;
+          this.startPos = pos;
+          this.walk(0, token, pos, 0);
+        }
       }
+    } finally {
+      countWork(looked + this.steps);
     }
   }
 

@@ -4,6 +4,7 @@ import { type AutomatonTables, childOf, TrieBuilder } from "./automaton.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { readingsOf } from "./symbols.ts";
+import { countWork } from "./work.ts";
 
 // The dictionary: words that are innocent as a whole, and that compounds are read into.
 //
@@ -244,8 +245,16 @@ export class Lexicon {
 
   /** Calls `found(end)` for each dictionary word reading text symbols [from, end) exactly. */
   wordsFrom(text: ScannedText, from: number, limit: number, found: (end: number) => void): void {
-    this.walk(text, 0, from, limit, found);
+    this.steps = 0;
+    try {
+      this.walk(text, 0, from, limit, found);
+    } finally {
+      countWork(1 + this.steps);
+    }
   }
+
+  /** Symbols read by the current `wordsFrom` (for the work count). */
+  private steps = 0;
 
   private walk(
     text: ScannedText,
@@ -256,6 +265,7 @@ export class Lexicon {
   ): void {
     const tables = this.tables;
     while (pos < limit) {
+      this.steps++;
       const run = text.runs[pos] as number;
       if (run > 2 || text.soft[pos] !== 0) return;
       const symbol = text.symbols[pos] as number;

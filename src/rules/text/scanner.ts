@@ -7,6 +7,7 @@ import {
 } from "./normalize.ts";
 import { AMBIGUOUS_LETTERS, NUMBER_UNITS, SUBSTITUTIONS } from "./substitutions.ts";
 import { SYMBOL_WILDCARD, symbolReading } from "./symbols.ts";
+import { countWork } from "./work.ts";
 
 /** Token flags. */
 export const TOKEN_SINGLE = 1; // one symbol, not repeated: a candidate for "f u c k" joining
@@ -143,7 +144,10 @@ export class Scanner {
    * the output arrays directly, which is what makes a character cost a few nanoseconds.
    */
   scan(text: string, out: ScannedText): ScannedText {
+    // Each pass reads the text at most once: the ASCII pass, and the general one if it gave up.
+    countWork(text.length);
     if (this.asciiFastPath && this.scanAscii(text, out)) return out;
+    countWork(text.length);
     return this.scanGeneral(text, out);
   }
 

@@ -29,6 +29,7 @@ import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
+import { countWork } from "./work.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
 const MAX_VARIANTS_PER_TERM = 64;
@@ -228,6 +229,7 @@ export class TermMatcher implements HitSink {
     const automaton = this.automaton;
     if (!automaton) throw new Error("TermMatcher.scan before compile");
     for (const { slot, term, needle } of this.symbolTerms) {
+      countWork(text.length);
       let at = text.indexOf(needle);
       while (at !== -1) {
         const list = out[slot] ?? [];
@@ -245,6 +247,8 @@ export class TermMatcher implements HitSink {
     this.decidingText = text;
     this.segmented = 0;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
+    // Each candidate is decided once; ICU reads the characters handed to it.
+    countWork(this.candidates.length + this.segmented);
   }
 
   hit(
@@ -367,6 +371,7 @@ export class TermMatcher implements HitSink {
     if (others === 0 || word.plain.length < MIN_VOTED_TERM) return false;
     const votes = new Array<number>(SHIELD_LANGUAGES.length).fill(0);
     const tokens = Math.min(scanned.tokenCount, MAX_LANGUAGE_VOTES);
+    countWork(tokens);
     for (let token = 0; token < tokens; token++) {
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
