@@ -49,13 +49,16 @@ export class CompoundReader {
     const wordEnds = new Uint8Array(size + 1);
     reachable[0] = 1;
     clean[0] = 1;
+    const found: number[] = [];
     for (let i = 0; i < size; i++) {
       const ends = wordParts[i] as number[];
       const fromHere = reachable[i] === 1;
-      this.lexicon.wordsFrom(text, start + i, end, (wordEnd) => {
+      found.length = 0;
+      this.lexicon.wordsFrom(text, start + i, end, found);
+      for (const wordEnd of found) {
         ends.push(wordEnd - start);
         if (fromHere) wordEnds[wordEnd - start] = 1;
-      });
+      }
       if (text.soft[start + i] === SOFT_DIGIT) {
         let j = i;
         while (j < size && text.soft[start + j] === SOFT_DIGIT) j++;
@@ -79,8 +82,7 @@ export class CompoundReader {
     const completes = new Uint8Array(size + 1);
     completes[size] = 1;
     for (let i = size - 1; i >= 0; i--) {
-      const leadsToEnd = (next: number) => completes[next] === 1;
-      if ((wordParts[i] as number[]).some(leadsToEnd) || (termParts[i] as number[]).some(leadsToEnd))
+      if (anyIsSet(completes, wordParts[i] as number[]) || anyIsSet(completes, termParts[i] as number[]))
         completes[i] = 1;
     }
     return { innocent: clean[size] === 1, reachable, completes };
@@ -95,3 +97,9 @@ export interface CompoundReading {
 }
 
 const LETTER_S = 0x73;
+
+/** True when `flags` is 1 at any of `positions`. */
+function anyIsSet(flags: Uint8Array, positions: readonly number[]): boolean {
+  for (const position of positions) if (flags[position] === 1) return true;
+  return false;
+}

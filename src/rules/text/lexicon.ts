@@ -243,8 +243,8 @@ export class Lexicon {
     this.tables = builder.compileTables();
   }
 
-  /** Calls `found(end)` for each dictionary word reading text symbols [from, end) exactly. */
-  wordsFrom(text: ScannedText, from: number, limit: number, found: (end: number) => void): void {
+  /** Appends to `found` the end of each dictionary word reading text symbols [from, end) exactly. */
+  wordsFrom(text: ScannedText, from: number, limit: number, found: number[]): void {
     this.steps = 0;
     try {
       this.walk(text, 0, from, limit, found);
@@ -256,13 +256,7 @@ export class Lexicon {
   /** Symbols read by the current `wordsFrom` (for the work count). */
   private steps = 0;
 
-  private walk(
-    text: ScannedText,
-    node: number,
-    pos: number,
-    limit: number,
-    found: (end: number) => void,
-  ): void {
+  private walk(text: ScannedText, node: number, pos: number, limit: number, found: number[]): void {
     const tables = this.tables;
     while (pos < limit) {
       this.steps++;
@@ -282,18 +276,12 @@ export class Lexicon {
       node = childOf(tables, node, (symbol << 1) | doubled);
       if (node < 0) return;
       pos++;
-      if (tables.outputStart[node] !== tables.outputStart[node + 1]) found(pos);
+      if (tables.outputStart[node] !== tables.outputStart[node + 1]) found.push(pos);
     }
   }
 
-  private arrive(
-    text: ScannedText,
-    node: number,
-    pos: number,
-    limit: number,
-    found: (end: number) => void,
-  ): void {
-    if (this.tables.outputStart[node] !== this.tables.outputStart[node + 1]) found(pos);
+  private arrive(text: ScannedText, node: number, pos: number, limit: number, found: number[]): void {
+    if (this.tables.outputStart[node] !== this.tables.outputStart[node + 1]) found.push(pos);
     this.walk(text, node, pos, limit, found);
   }
 }

@@ -263,28 +263,38 @@ export class TermMatcher implements HitSink {
     this.candidates.push({ output, first, last, kind, firstToken, lastToken });
   }
 
+  /** What the current decision knows of each word it has looked at, by token. */
+  private readonly facts = new Map<number, WordFacts>();
+
+  /**
+   * The facts of one word of the text being decided. A method bound once, not a closure made per
+   * text: the deciding step runs for every message with a candidate.
+   */
+  private readonly factsOf = (token: number): WordFacts => {
+    let known = this.facts.get(token);
+    if (!known) {
+      const scanned = this.buffer;
+      const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
+      const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
+      const written = this.decidingText.slice(start, end);
+      const plain = plainForm(written);
+      known = {
+        plain,
+        languages: wordLanguages(plain),
+        unspaced: hasUnspacedScript(written),
+        obfuscated: NOT_A_LETTER.test(written),
+      };
+      this.facts.set(token, known);
+    }
+    return known;
+  };
+
   /** Keeps the candidates that are words as people write them (see the class comment). */
   private decide(text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
-    const facts = new Map<number, WordFacts>();
-    const factsOf = (token: number): WordFacts => {
-      let known = facts.get(token);
-      if (!known) {
-        const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
-        const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
-        const written = text.slice(start, end);
-        const plain = plainForm(written);
-        known = {
-          plain,
-          languages: wordLanguages(plain),
-          unspaced: hasUnspacedScript(written),
-          obfuscated: /[^\p{L}\p{M}]/u.test(written),
-        };
-        facts.set(token, known);
-      }
-      return known;
-    };
+    this.facts.clear();
+    const factsOf = this.factsOf;
     // Whole words first, so that a word matched whole does not also report its parts.
-    const ordered = this.candidates.sort((a, b) => a.firstToken - b.firstToken || a.kind - b.kind);
+    const ordered = this.candidates.sort(byWordThenKind);
     for (const candidate of ordered) {
       const { output, kind, firstToken } = candidate;
       const allow = this.allowBySlot[output.slot] as ReadonlySet<string>;
@@ -436,20 +446,11 @@ export class TermMatcher implements HitSink {
     if ((scanned.tokenEnds[candidate.firstToken] as number) - tokenStart > MAX_COMPOUND_SYMBOLS) {
       return candidate.output.strong;
     }
-    if (!word.compound) {
-      const inWord: TermPiece[] = this.candidates.filter(
-        (c) =>
-          c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
-      );
-      const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
-      word.compound = this.compounds.read(scanned, candidate.firstToken, parts, inWord);
-    }
     const from = candidate.first - tokenStart;
     const to = candidate.last + 1 - tokenStart;
     // An inflected form is a part only at the end of the word ("assfucker", not "perver|sities").
     if (!candidate.output.base && candidate.last + 1 !== (scanned.tokenEnds[candidate.firstToken] as number))
       return false;
-    const reading = word.compound;
     const part = candidate.output.compoundPart;
     if (part === CompoundPart.None) return false;
     if (part === CompoundPart.First) {
@@ -459,7 +460,20 @@ export class TermMatcher implements HitSink {
       const tokenEnd = scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number;
       const rest = plainForm(this.decidingText.slice(scanned.ends[candidate.last] as number, tokenEnd));
       if (!isInsultHead(rest.replace(/\d+$/u, ""))) return false;
-    } else if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
+    } else {
+      // Read once per word, and only for a part that may stand anywhere: the reading is the
+      // costliest step of deciding.
+      if (!word.compound) {
+        const inWord: TermPiece[] = this.candidates.filter(
+          (c) =>
+            c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
+        );
+        const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
+        word.compound = this.compounds.read(scanned, candidate.firstToken, parts, inWord);
+      }
+      const reading = word.compound;
+      if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
+    }
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
     return plainForm(written) === candidate.output.written || word.obfuscated;
@@ -601,6 +615,14 @@ function unstretched(text: string): string {
   }
   return out;
 }
+
+/** Candidates by word, whole words before their parts. */
+function byWordThenKind(a: Candidate, b: Candidate): number {
+  return a.firstToken - b.firstToken || a.kind - b.kind;
+}
+
+/** Any character but a letter or a mark: a word written with one is obfuscated ("sh1t"). */
+const NOT_A_LETTER = /[^\p{L}\p{M}]/u;
 
 /** True when the word is an ordinary word of a language other than the term's own. */
 function shields(word: WordFacts, output: TermOutput): boolean {
