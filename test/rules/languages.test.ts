@@ -106,6 +106,32 @@ describe("inline terms in other scripts", () => {
   });
 });
 
+describe("allow-listed words in scripts written without spaces", () => {
+  // There a word is found where it lies: an allow-listed word clears the term inside it wherever
+  // it is written, while the term elsewhere in the same text still counts.
+  function allowRules(term: string, allow: string) {
+    const yaml = `default_action: approve\nrules:\n  - id: r\n    action: reject\n    when:\n      text_has_any: ${JSON.stringify([term])}\n      text_allow: ${JSON.stringify([allow])}\n`;
+    return parseRuleSet(yaml, "rules.yaml");
+  }
+
+  it.each([{ term: "ควาย", allow: "ควายป่า", passes: "เราเห็นควายป่าที่สวนสัตว์", caught: "เราเห็นควายที่สวนสัตว์" }])(
+    "$allow clears $term inside it",
+    ({ term, allow, passes, caught }) => {
+      expect(termRules([term]).evaluate(input({ text: passes })).action).toBe("reject");
+      const rules = allowRules(term, allow);
+      expect(rules.evaluate(input({ text: passes })).action).toBe("approve");
+      expect(rules.evaluate(input({ text: caught })).action).toBe("reject");
+      expect(rules.evaluate(input({ text: `${passes} ${caught}` })).action).toBe("reject");
+    },
+  );
+
+  it("the built-in allow-list holds Thai words built on a term (ขี้ in ขี้เล่น, playful)", () => {
+    const rules = categoryRules("{categories: [profanity], languages: [th]}");
+    expect(rules.evaluate(input({ text: "ลูกแมวตัวนี้ขี้เล่นมาก" })).action).toBe("approve");
+    expect(rules.evaluate(input({ text: "มีขี้อยู่บนพื้น" })).action).toBe("reject");
+  });
+});
+
 describe("a Cyrillic term matches only Cyrillic text", () => {
   // Folded, "ссать" and its forms look like Latin letters ("ссате" → "ccate"), "сука" like "cyka".
   it.each([

@@ -357,7 +357,10 @@ export class TermMatcher implements HitSink {
           keep = !word.unspaced && this.inCompound(candidate, word, scanned);
         } else if (shields(word, output)) keep = false;
         else if (output.neverInnocent && !word.unspaced) keep = true;
-        else if (word.unspaced) keep = this.onBoundaries(candidate, scanned, text);
+        else if (word.unspaced)
+          keep =
+            !this.insideAllowedWord(candidate, scanned, text, allow) &&
+            this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
       if (keep) this.record(candidate, text, field, scanned, out);
@@ -437,6 +440,31 @@ export class TermMatcher implements HitSink {
     for (const boundary of boundaries)
       if (boundary < start - from && boundary > previous) previous = boundary;
     return start - from - previous < 2 || start === tokenStart;
+  }
+
+  /**
+   * True when an allow-listed word of a script written without spaces covers the candidate:
+   * there a word is found by where it lies, not between spaces ("ขี้เกียจ", lazy, holds "ขี้").
+   */
+  private insideAllowedWord(
+    candidate: Candidate,
+    scanned: ScannedText,
+    text: string,
+    allow: ReadonlySet<string>,
+  ): boolean {
+    const words = unspacedWordsOf(allow);
+    if (words.length === 0) return false;
+    const start = scanned.starts[candidate.first] as number;
+    const end = scanned.ends[candidate.last] as number;
+    for (const word of words) {
+      // An occurrence covering [start, end) begins in [end - word.length, start].
+      const from = Math.max(0, end - word.length);
+      if (from > start) continue;
+      countWork(start + word.length - from);
+      const at = text.slice(from, start + word.length).indexOf(word);
+      if (at !== -1 && from + at <= start) return true;
+    }
+    return false;
   }
 
   /** A term inside a word counts when the whole word reads as terms, dictionary words and digits. */
@@ -614,6 +642,18 @@ function unstretched(text: string): string {
     i = end;
   }
   return out;
+}
+
+const unspacedWords = new WeakMap<ReadonlySet<string>, readonly string[]>();
+
+/** The words of an allow-list written in a script without spaces, worked out once per list. */
+function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
+  let words = unspacedWords.get(allow);
+  if (!words) {
+    words = [...allow].filter(hasUnspacedScript);
+    unspacedWords.set(allow, words);
+  }
+  return words;
 }
 
 /** Candidates by word, whole words before their parts. */
