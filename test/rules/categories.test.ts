@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { builtInRuleSet, parseRuleSet, RulesLoadError } from "../../src/rules/index.ts";
+import { parseRuleSet, RulesLoadError } from "../../src/rules/index.ts";
 import type { Decision } from "../../src/rules/types.ts";
-import { input } from "./helpers.ts";
+import { builtInRulesSteady, input, STEADY_CLOCK } from "./helpers.ts";
 
 // `text_has_category` on the built-in catalog (src/rules/terms/catalog.ts and
 // src/rules/data/term-curation.yaml), and the built-in rules built on it.
@@ -14,7 +14,7 @@ const compiled = new Map<string, ReturnType<typeof parseRuleSet>>();
 function categoryRules(selection: string) {
   let rules = compiled.get(selection);
   if (!rules) {
-    rules = parseRuleSet(categoryYaml(selection), "rules.yaml");
+    rules = parseRuleSet(categoryYaml(selection), "rules.yaml", STEADY_CLOCK);
     compiled.set(selection, rules);
   }
   return rules;
@@ -66,7 +66,7 @@ describe("text_has_category selects built-in terms by category, severity and lan
 /** The load error of `yaml`, which must fail to load. */
 function loadError(yaml: string): RulesLoadError {
   try {
-    parseRuleSet(yaml, "rules.yaml");
+    parseRuleSet(yaml, "rules.yaml", STEADY_CLOCK);
   } catch (error) {
     expect(error).toBeInstanceOf(RulesLoadError);
     return error as RulesLoadError;
@@ -106,7 +106,7 @@ describe("text_has_category load errors name the field", () => {
 });
 
 describe("the built-in rules", () => {
-  const builtIn = builtInRuleSet();
+  const builtIn = builtInRulesSteady();
 
   it.each([
     ["nigger", "reject", "slurs-and-threats"],

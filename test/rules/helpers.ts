@@ -1,5 +1,6 @@
+import { fileURLToPath } from "node:url";
 import type { PendingMessage, RequestInfo } from "../../src/hooks/payload.ts";
-import { parseRuleSet } from "../../src/rules/index.ts";
+import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
 import type { Decision, EvaluationInput } from "../../src/rules/types.ts";
 
 /** An evaluation input with sensible defaults; override what the test is about. */
@@ -30,4 +31,22 @@ export function singleRule(when: string, extra = ""): string {
 /** Evaluates one message against a single-rule set; returns the decision. */
 export function decide(when: string, evaluation: EvaluationInput, extra = ""): Decision {
   return parseRuleSet(singleRule(when, extra), "rules.yaml").evaluate(evaluation);
+}
+
+/**
+ * Options for rule sets whose tests are about results, not time: a clock that never advances, so
+ * a busy machine cannot turn a slow evaluation into a budget error. The budget has tests of its
+ * own (evaluate.test.ts) and `npm run bench:rules` measures the time.
+ */
+export const STEADY_CLOCK = { now: () => 0 } as const;
+
+let builtInSteady: ReturnType<typeof parseRuleSet> | undefined;
+
+/** The built-in rules on a clock that never advances (see STEADY_CLOCK); compiled once per file. */
+export function builtInRulesSteady(): ReturnType<typeof parseRuleSet> {
+  builtInSteady ??= parseRuleSet(builtInRulesYaml(), "built-in", {
+    baseDir: fileURLToPath(new URL("../../src/rules/data/", import.meta.url)),
+    ...STEADY_CLOCK,
+  });
+  return builtInSteady;
 }

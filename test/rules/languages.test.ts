@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { builtInRuleSet, parseRuleSet } from "../../src/rules/index.ts";
+import { parseRuleSet } from "../../src/rules/index.ts";
 import type { Decision, MatchedSpan } from "../../src/rules/types.ts";
-import { input } from "./helpers.ts";
+import { builtInRulesSteady, input, STEADY_CLOCK } from "./helpers.ts";
 
 // Scripts and languages: a term's forms follow its language (guessed from its script for an
 // inline term: Hangul → Korean, Arabic → Arabic, Cyrillic → Russian, Latin → English); scripts
@@ -10,12 +10,12 @@ import { input } from "./helpers.ts";
 
 function termRules(terms: readonly string[]) {
   const yaml = `default_action: approve\nrules:\n  - id: r\n    action: reject\n    when:\n      text_has_any: ${JSON.stringify(terms)}\n`;
-  return parseRuleSet(yaml, "rules.yaml");
+  return parseRuleSet(yaml, "rules.yaml", STEADY_CLOCK);
 }
 
 function categoryRules(selection: string) {
   const yaml = `default_action: approve\nrules:\n  - id: r\n    action: reject\n    when:\n      text_has_category: ${selection}\n`;
-  return parseRuleSet(yaml, "rules.yaml");
+  return parseRuleSet(yaml, "rules.yaml", STEADY_CLOCK);
 }
 
 function spansOf(decision: Decision): MatchedSpan[] {
@@ -111,7 +111,7 @@ describe("allow-listed words in scripts written without spaces", () => {
   // it is written, while the term elsewhere in the same text still counts.
   function allowRules(term: string, allow: string) {
     const yaml = `default_action: approve\nrules:\n  - id: r\n    action: reject\n    when:\n      text_has_any: ${JSON.stringify([term])}\n      text_allow: ${JSON.stringify([allow])}\n`;
-    return parseRuleSet(yaml, "rules.yaml");
+    return parseRuleSet(yaml, "rules.yaml", STEADY_CLOCK);
   }
 
   it.each([{ term: "ควาย", allow: "ควายป่า", passes: "เราเห็นควายป่าที่สวนสัตว์", caught: "เราเห็นควายที่สวนสัตว์" }])(
@@ -186,7 +186,7 @@ describe("known gaps: inline German terms", () => {
 });
 
 describe("a term that is an ordinary word of the message's language", () => {
-  const rules = builtInRuleSet();
+  const rules = builtInRulesSteady();
   it.each([
     ["Je suis en retard, désolé.", "approve"],
     ["el gato negro duerme en la casa", "approve"],

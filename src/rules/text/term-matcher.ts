@@ -13,6 +13,7 @@ import {
 import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
 import {
+  ALL_WORD_LISTS,
   commonLanguages,
   isInsultHead,
   lexiconFor,
@@ -64,7 +65,8 @@ interface WordFacts {
   unspaced: boolean;
   /** Written with digits or symbols among the letters ("sh1thead"). */
   obfuscated: boolean;
-  compound?: CompoundReading;
+  /** How the word reads as a compound, by the word lists its parts may come from. */
+  compounds?: Map<number, CompoundReading>;
   /** Slots that already matched the whole word: the longest match wins over its parts. */
   wholeSlots?: Set<number>;
 }
@@ -161,6 +163,9 @@ export class TermMatcher implements HitSink {
       const isEnglish = inflectionLanguage(needle, language) === "en";
       const unspaced = hasUnspacedScript(plain);
       const neverInnocent = NEVER_INNOCENT_ROOTS.some((root) => plain.includes(root));
+      // The other parts of a compound are words of the term's own language: an Italian term in
+      // an English word ("scroti|form") is no compound. A language without a word list takes any.
+      const compoundLanguages = own !== 0 ? own : isEnglish ? ENGLISH_LIST : ALL_WORD_LISTS;
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky", "chinking"); the
@@ -178,6 +183,7 @@ export class TermMatcher implements HitSink {
             script,
             language: own,
             neverInnocent,
+            compoundLanguages,
           };
           builder.add(keys, output);
           if (compoundPart === CompoundPart.Anywhere || strong || unspaced)
@@ -491,15 +497,18 @@ export class TermMatcher implements HitSink {
     } else {
       // Read once per word, and only for a part that may stand anywhere: the reading is the
       // costliest step of deciding.
-      if (!word.compound) {
+      const languages = candidate.output.compoundLanguages;
+      word.compounds ??= new Map();
+      let reading = word.compounds.get(languages);
+      if (!reading) {
         const inWord: TermPiece[] = this.candidates.filter(
           (c) =>
             c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
         );
         const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
-        word.compound = this.compounds.read(scanned, candidate.firstToken, parts, inWord);
+        reading = this.compounds.read(scanned, candidate.firstToken, parts, inWord, languages);
+        word.compounds.set(languages, reading);
       }
-      const reading = word.compound;
       if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
     }
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
@@ -655,6 +664,9 @@ function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
   }
   return words;
 }
+
+/** The English word list's bit (see wordLanguages). */
+const ENGLISH_LIST = 1;
 
 /** Candidates by word, whole words before their parts. */
 function byWordThenKind(a: Candidate, b: Candidate): number {
