@@ -158,6 +158,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!e.STREAM_API_KEY && secrets.length > 0) {
     throw new ConfigError("Invalid configuration:\n  STREAM_API_KEY: required when STREAM_API_SECRET is set");
   }
+  // One lease covers a commit and the lookup that may follow it, each up to STREAM_TIMEOUT_MS,
+  // plus the database work around them. A lease that runs out first lets another replica repeat
+  // a call still under way.
+  const leaseFloorMs = 2 * e.STREAM_TIMEOUT_MS + 1000;
+  if (e.DISPATCH_LEASE_MS < leaseFloorMs) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DISPATCH_LEASE_MS: ${e.DISPATCH_LEASE_MS} is too short for STREAM_TIMEOUT_MS ${e.STREAM_TIMEOUT_MS}; ` +
+        `it must be at least twice STREAM_TIMEOUT_MS plus 1000 (${leaseFloorMs}), so a lease outlasts a commit and the lookup after it. ` +
+        "Raise DISPATCH_LEASE_MS or lower STREAM_TIMEOUT_MS",
+    );
+  }
   const sandbox = !e.STREAM_API_KEY;
   if (sandbox && e.NODE_ENV === "production") {
     throw new ConfigError(

@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
+import type { DbClock } from "../db/db-clock.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
 import type { ImmediateDispatch } from "../hooks/receipt-batcher.ts";
 import { backoffMs } from "./backoff.ts";
 import type { AttemptRecord, ClaimedWork, OutboxStore } from "./outbox-store.ts";
 import { SettleBatcher } from "./settle-batcher.ts";
-import type { StreamClient, StreamOutcome } from "./stream-client.ts";
+import { isGone, type StreamClient, type StreamOutcome } from "./stream-client.ts";
 
 export interface DispatcherOptions {
   store: OutboxStore;
@@ -19,7 +20,16 @@ export interface DispatcherOptions {
    * the message if it was still pending, so finding it proves the commit landed.
    */
   resolveGraceMs: number;
+  /**
+   * Postgres's clock (see DbClock), which every time the dispatcher compares with is on. Tests
+   * may pass a plain `now` instead.
+   */
+  clock?: Pick<DbClock, "now" | "refresh">;
   now?: () => number;
+  /** Lookups that bring no answer before a commit's outcome is given up on. Default 10. */
+  maxFailedLookups?: number;
+  /** Observes a commit whose outcome could not be resolved (metrics). */
+  onUnresolved?: (work: ClaimedWork, lastLookup: Exclude<StreamOutcome, { kind: "ok" }>) => void;
   /** Observes every finished piece of work (metrics, tests). */
   onSettled?: (
     work: Pick<ClaimedWork, "messageId" | "receivedAt" | "deadlineAt">,
@@ -28,6 +38,9 @@ export interface DispatcherOptions {
 }
 
 const DEFAULT_DEADLINE_MARGIN_MS = 250;
+const DEFAULT_MAX_FAILED_LOOKUPS = 10;
+/** How often the poller measures Postgres's clock again (clocks drift slowly). */
+const CLOCK_REFRESH_MS = 30_000;
 /** Kicks queued beyond the free concurrency, as a multiple of it; more are left to the poller. */
 const KICK_QUEUE_FACTOR = 4;
 
@@ -50,10 +63,12 @@ export class Dispatcher {
   private stopping = true;
   private readonly now: () => number;
   private readonly margin: number;
+  private readonly maxFailedLookups: number;
   private readonly settles: SettleBatcher;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.clock?.now ?? options.now ?? Date.now;
+    this.maxFailedLookups = options.maxFailedLookups ?? DEFAULT_MAX_FAILED_LOOKUPS;
     this.margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
     this.settles = new SettleBatcher(options.store);
   }
@@ -62,6 +77,7 @@ export class Dispatcher {
     this.stopping = false;
     const tick = async () => {
       if (this.stopping) return;
+      await this.options.clock?.refresh(CLOCK_REFRESH_MS);
       const limit = this.options.concurrency - this.working;
       const pass = this.poll().catch((error) => {
         this.options.logger.warn({ err: error }, "dispatch poll failed; will retry");
@@ -112,7 +128,6 @@ export class Dispatcher {
   async poll(): Promise<number> {
     const claimed = await this.options.store.claimDueWithAttempts(
       this.options.concurrency - this.working,
-      this.now(),
       this.margin,
     );
     await Promise.all(claimed.map((work) => this.run(work)));
@@ -130,7 +145,7 @@ export class Dispatcher {
       this.working += ids.length;
       this.track(
         this.options.store
-          .claimWithAttempts(ids, this.now(), this.margin)
+          .claimWithAttempts(ids, this.margin)
           .then(
             (claimed) => {
               // Ids not claimed (taken by a peer, or already done) free their places at once.
@@ -213,12 +228,22 @@ export class Dispatcher {
     await this.options.store.dropAttempt(id);
   }
 
+  /** The row's work ends without a call (the message moved on, or its deadline came first). */
+  private async endWithoutCall(
+    work: ClaimedWork,
+    from: MessageStatus,
+    to: MessageStatus,
+    reason: string,
+    state: "done" | "cancelled" = "done",
+  ): Promise<MessageStatus> {
+    await this.dropClaimedAttempt(work);
+    return this.settles.settle({ attempt: null, messageId: work.messageId, from, to, reason, state });
+  }
+
   private async commit(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    const { store } = this.options;
     if (work.status !== "committing") {
-      await this.dropClaimedAttempt(work);
-      return store.complete(
-        work.messageId,
+      return this.endWithoutCall(
+        work,
         work.status,
         work.status,
         `nothing to commit: message is ${work.status}`,
@@ -227,21 +252,26 @@ export class Dispatcher {
     }
     const timeLeft = this.timeLeft(work);
     if (timeLeft <= 0) {
-      await this.dropClaimedAttempt(work);
-      // Never commit past the deadline. If an earlier commit's outcome is unknown it may have
-      // landed: ask Stream what became of the message instead of guessing.
+      // Never commit past the deadline. If an earlier commit may have landed, ask Stream what
+      // became of the message instead of guessing.
       if (work.outcomeUnknown) {
-        // A pending message answers GET until Stream's own timeout deletes it, so a lookup before
-        // then would take "still pending" for "committed". Look only once the deadline is past.
+        await this.dropClaimedAttempt(work);
+        // A pending message answers GET until Stream's own timeout deletes it: look once that
+        // has had time to happen, when presence can only mean committed.
         const lookAt = work.deadlineAt.getTime() + this.options.resolveGraceMs;
         if (this.now() < lookAt) {
-          await store.reschedule(work.messageId, new Date(lookAt), "outcome unknown at the deadline", true);
+          await this.options.store.reschedule(
+            work.messageId,
+            lookAt - this.now(),
+            "commit outcome unknown at the deadline: looking it up once Stream has dropped what was still pending",
+            true,
+          );
           return "retry";
         }
-        return this.resolveByLookup(work, "committing", "expired");
+        return this.lookUp(work);
       }
-      return store.complete(
-        work.messageId,
+      return this.endWithoutCall(
+        work,
         "committing",
         "expired",
         "pending deadline passed before the commit went through",
@@ -250,38 +280,29 @@ export class Dispatcher {
     const { outcome, attempt } = await this.call(work, "commit", () =>
       this.options.stream.commitMessage(work.messageId, { timeoutMs: timeLeft }),
     );
-    switch (outcome.kind) {
-      case "ok":
-        return this.settle(attempt, work.messageId, "committing", "committed", null);
-      case "refused":
-        if (outcome.status === 404) {
-          return this.settle(
-            attempt,
-            work.messageId,
-            "committing",
-            "deleted",
-            "Stream no longer has the message (404 on commit)",
-          );
-        }
-        await this.finish(attempt);
-        if (outcome.status === 400) {
-          // Only the first commit of a pending message succeeds: a refusal here usually means an
-          // earlier attempt of ours, or the app's other pending hook, committed it already.
-          return this.resolveByLookup(work, "committing", "committed");
-        }
-        return this.retry(work, outcome, false);
-      default:
-        await this.finish(attempt);
-        return this.retry(work, outcome, outcome.kind === "unknown");
+    if (outcome.kind === "ok") return this.settle(attempt, work.messageId, "committing", "committed", null);
+    if (isGone(outcome)) {
+      return this.settle(
+        attempt,
+        work.messageId,
+        "committing",
+        "deleted",
+        "Stream no longer has the message (404 on commit)",
+      );
     }
+    await this.finish(attempt);
+    if (outcome.kind === "refused" && outcome.status === 400) {
+      // Only the first commit of a pending message succeeds: a refusal here usually means an
+      // earlier attempt of ours, or the app's other pending hook, committed it already.
+      return this.lookUp(work);
+    }
+    return this.retry(work, outcome, mayHaveLanded(outcome));
   }
 
   private async delete(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    const { store } = this.options;
     if (work.status !== "rejecting") {
-      await this.dropClaimedAttempt(work);
-      return store.complete(
-        work.messageId,
+      return this.endWithoutCall(
+        work,
         work.status,
         work.status,
         `nothing to delete: message is ${work.status}`,
@@ -290,19 +311,20 @@ export class Dispatcher {
     }
     const timeLeft = this.timeLeft(work);
     if (timeLeft <= 0) {
-      await this.dropClaimedAttempt(work);
-      return store.complete(
-        work.messageId,
+      return this.endWithoutCall(
+        work,
         "rejecting",
         "expired",
-        "rejected, but its pending timeout removed it before the delete went through",
+        work.outcomeUnknown
+          ? "rejected; its pending timeout removed it, or our delete whose answer never came did"
+          : "rejected, but its pending timeout removed it before the delete went through",
       );
     }
     const { outcome, attempt } = await this.call(work, "delete", () =>
       this.options.stream.hardDeleteMessage(work.messageId, { timeoutMs: timeLeft }),
     );
     if (outcome.kind === "ok") return this.settle(attempt, work.messageId, "rejecting", "rejected", null);
-    if (outcome.kind === "refused" && outcome.status === 404) {
+    if (isGone(outcome)) {
       return this.settle(
         attempt,
         work.messageId,
@@ -312,40 +334,76 @@ export class Dispatcher {
       );
     }
     await this.finish(attempt);
-    return this.retry(work, outcome, outcome.kind === "unknown");
+    return this.retry(work, outcome, mayHaveLanded(outcome));
   }
 
   /**
-   * GET /messages/{id} tells what an unanswered or refused commit came to: present means it was
-   * committed (pending messages expire rather than linger), 404 means it is gone.
+   * GET /messages/{id} tells what a refused or unanswered commit came to (see readLookup). What
+   * the answer cannot settle is retried: the commit again before the deadline (Stream accepts only
+   * the first), the lookup after it. Lookups that bring no answer at all are bounded.
    */
-  private async resolveByLookup(
-    work: ClaimedWork,
-    from: MessageStatus,
-    presentMeans: MessageStatus,
-  ): Promise<MessageStatus | "retry"> {
+  private async lookUp(work: ClaimedWork): Promise<MessageStatus | "retry"> {
     const { outcome: lookup, attempt } = await this.call(work, "get", () =>
       this.options.stream.getMessage(work.messageId),
     );
-    if (lookup.kind === "ok") {
-      const reason =
-        presentMeans === "committed"
-          ? "committed (confirmed by GET after a refused or unanswered commit)"
-          : null;
-      return this.settle(attempt, work.messageId, from, "committed", reason);
+    const afterDeadline = this.now() >= work.deadlineAt.getTime() + this.options.resolveGraceMs;
+    const found = readLookup(lookup, work.hasMetadata, afterDeadline);
+    switch (found) {
+      case "committed":
+        return this.settle(
+          attempt,
+          work.messageId,
+          "committing",
+          "committed",
+          "committed (confirmed by GET after a refused or unanswered commit)",
+        );
+      case "gone":
+        return this.settle(
+          attempt,
+          work.messageId,
+          "committing",
+          this.now() >= work.deadlineAt.getTime() ? "expired" : "deleted",
+          "Stream no longer has the message (404 on lookup)",
+        );
+      case "pending":
+        await this.finish(attempt);
+        return this.retry(
+          work,
+          "Stream still holds the message pending (its GET shows pending_message_metadata): not committed yet",
+          false,
+        );
+      case "unclear":
+        await this.finish(attempt);
+        return this.retry(
+          work,
+          "the commit was refused and GET cannot tell committed from pending (the message has no pending_message_metadata): trying the commit again until the deadline, then looking it up",
+          true,
+        );
+      case "no_answer": {
+        const failed = lookup as Exclude<StreamOutcome, { kind: "ok" }>;
+        if (work.failedLookups + 1 >= this.maxFailedLookups) {
+          this.options.onUnresolved?.(work, failed);
+          this.options.logger.error(
+            {
+              messageId: work.messageId,
+              lookups: work.failedLookups + 1,
+              status: failed.status,
+              error: failed.message,
+            },
+            "commit outcome could not be resolved: every lookup failed; giving up on the message",
+          );
+          return this.settle(
+            attempt,
+            work.messageId,
+            "committing",
+            "expired",
+            `commit outcome never resolved: ${work.failedLookups + 1} lookups failed, the last with ${describe(failed)}; Stream may hold it committed`,
+          );
+        }
+        await this.finish(attempt);
+        return this.retry(work, failed, true);
+      }
     }
-    if (lookup.kind === "refused" && lookup.status === 404) {
-      const to = presentMeans === "expired" ? "expired" : "deleted";
-      return this.settle(
-        attempt,
-        work.messageId,
-        from,
-        to,
-        "Stream no longer has the message (404 on lookup)",
-      );
-    }
-    await this.finish(attempt);
-    return this.retry(work, lookup, true);
   }
 
   /**
@@ -367,7 +425,7 @@ export class Dispatcher {
         ? "ok"
         : outcome.kind === "rate_limited"
           ? "rate_limited"
-          : outcome.kind === "unknown"
+          : outcome.kind === "unknown" || outcome.kind === "not_stream"
             ? "unknown"
             : "rejected";
     return {
@@ -381,7 +439,7 @@ export class Dispatcher {
     };
   }
 
-  /** finishAttempt and complete in one write, shared with other work settling at the same time. */
+  /** finishAttempt and the status move in one write, shared with other work settling at the same time. */
   private settle(
     attempt: AttemptRecord,
     messageId: string,
@@ -396,34 +454,71 @@ export class Dispatcher {
     return this.options.store.finishAttempt(attempt.id, attempt.outcome, attempt.httpStatus, attempt.error);
   }
 
+  /**
+   * Gives the row back for a later try, with `why` recorded. A try before the deadline never
+   * waits past it: that last visit settles the row without a commit. After it (looking up an
+   * unknown outcome), plain backoff applies.
+   */
   private async retry(
     work: ClaimedWork,
-    outcome: Exclude<StreamOutcome, { kind: "ok" }>,
+    why: Exclude<StreamOutcome, { kind: "ok" }> | string,
     unknown: boolean,
   ): Promise<"retry"> {
     const now = this.now();
-    const wanted = outcome.kind === "rate_limited" ? outcome.retryAt : now + backoffMs(work.attempts);
-    // Before the deadline, a retry never waits past it: that last visit settles the row without a
-    // commit. After it (looking up an unknown outcome), plain backoff applies.
+    const waitMs =
+      typeof why !== "string" && why.kind === "rate_limited"
+        ? // Stream's reset time is its own clock; only the wait it implies is ours to use.
+          Math.max(0, why.retryAt - Date.now())
+        : backoffMs(work.attempts);
     const deadline = work.deadlineAt.getTime();
-    const at = now < deadline ? Math.min(wanted, deadline) : wanted;
+    const delayMs = now < deadline ? Math.min(waitMs, deadline - now) : waitMs;
+    const error = typeof why === "string" ? why : `${why.kind}: ${why.message}`;
     this.options.logger.info(
       {
         messageId: work.messageId,
         action: work.action,
         attempt: work.attempts,
-        status: outcome.status,
-        error: outcome.message,
-        retryInMs: at - now,
+        ...(typeof why === "string" ? {} : { status: why.status }),
+        error,
+        retryInMs: delayMs,
       },
-      "Stream call did not succeed; retrying",
+      "Stream call did not settle the message; retrying",
     );
-    await this.options.store.reschedule(
-      work.messageId,
-      new Date(at),
-      `${outcome.kind}: ${outcome.message}`,
-      unknown || work.outcomeUnknown,
-    );
+    await this.options.store.reschedule(work.messageId, delayMs, error, unknown || work.outcomeUnknown);
     return "retry";
   }
+}
+
+/** A call that may have taken effect though we cannot tell (no answer, or not Stream's answer). */
+function mayHaveLanded(outcome: StreamOutcome): boolean {
+  return outcome.kind === "unknown" || outcome.kind === "not_stream";
+}
+
+function describe(outcome: Exclude<StreamOutcome, { kind: "ok" }>): string {
+  return `${outcome.status ?? "no answer"} (${outcome.kind}: ${outcome.message})`;
+}
+
+/**
+ * What a GET /messages/{id} answer says about a commit:
+ * - `pending`: Stream shows `pending_message_metadata`, which it does only while the message is
+ *   pending: not committed.
+ * - `committed`: present without it, when the sender gave metadata (a pending one would show it),
+ *   or past the deadline and its grace (Stream has deleted what was still pending by then).
+ * - `unclear`: present, without metadata to tell, before the deadline.
+ * - `gone`: Stream's own 404 (code 16).
+ * - `no_answer`: anything else (a timeout, a 5xx, a refusal such as 403, a page that is not
+ *   Stream's): nothing learned.
+ */
+export function readLookup(
+  lookup: StreamOutcome,
+  hasMetadata: boolean,
+  afterDeadline: boolean,
+): "committed" | "pending" | "unclear" | "gone" | "no_answer" {
+  if (lookup.kind === "ok") {
+    const body = lookup.body as { message?: unknown; pending_message_metadata?: unknown } | undefined;
+    if (body?.pending_message_metadata != null) return "pending";
+    if (hasMetadata || afterDeadline) return "committed";
+    return "unclear";
+  }
+  return isGone(lookup) ? "gone" : "no_answer";
 }

@@ -9,7 +9,8 @@ const OPEN_STATUSES: MessageStatus[] = ["held", "committing", "rejecting"];
 /**
  * DeletedPendingMessage: Stream no longer holds the message, so nothing more may be sent for it.
  * An open record becomes `deleted` (or `expired`, when its deadline had passed: that is Stream's
- * timeout at work) and its undelivered outbox row is cancelled. A final record is left as it is.
+ * timeout at work; or `rejected`, when it is our own hard delete being reported) and its
+ * undelivered outbox row is closed. A final record is left as it is.
  * An unknown message is recorded as closed, so a late PassOnPendingMessage cannot revive it.
  */
 export async function closeDeletedMessage(
@@ -20,8 +21,17 @@ export async function closeDeletedMessage(
   const receivedAt = ctx.now?.() ?? new Date();
   const message = payload.message;
   const deadlineAt = computeDeadline(message.created_at, receivedAt, ctx.pendingTimeoutMs);
-  // A raw sql parameter is not serialised by the column's type: postgres.js refuses a Date there.
-  const closedStatus = sql<MessageStatus>`case when ${messages.deadlineAt} <= ${receivedAt.toISOString()}::timestamptz then 'expired' else 'deleted' end`;
+  // Our own hard delete, once sent, is what Stream reports here when its answer is slower than
+  // the hook: the record ends `rejected`, as the delete's answer would have left it. The attempt
+  // row is committed before the call goes out, so a delete not yet sent is not mistaken for ours.
+  const ourDeleteSent = sql`(${messages.status} = 'rejecting' and exists (
+    select 1 from dispatch_attempts a where a.message_id = ${messages.id} and a.call = 'delete'))`;
+  // Postgres's clock decides whether the deadline had passed, as everywhere else.
+  const closedStatus = sql<MessageStatus>`case when ${ourDeleteSent} then 'rejected'
+    when ${messages.deadlineAt} <= now() then 'expired' else 'deleted' end`;
+  const closedReason = sql<string>`case when ${ourDeleteSent}
+    then 'hard-deleted by us (DeletedPendingMessage arrived before the answer to our delete)'
+    else 'DeletedPendingMessage received' end`;
 
   return ctx.db.transaction(async (tx) => {
     const inserted = await tx
@@ -56,16 +66,23 @@ export async function closeDeletedMessage(
           status: closedStatus,
           finalAt: receivedAt,
           updatedAt: receivedAt,
-          statusReason: "DeletedPendingMessage received",
+          statusReason: closedReason,
         })
         .where(and(eq(messages.id, message.id), inArray(messages.status, OPEN_STATUSES)))
         .returning({ status: messages.status });
       if (closed[0]) {
         status = closed[0].status;
         outcome = "closed";
+        const ours = status === "rejected";
         await tx
           .update(outbox)
-          .set({ state: "cancelled", completedAt: receivedAt, lastError: "message deleted upstream" })
+          .set({
+            state: ours ? "done" : "cancelled",
+            completedAt: receivedAt,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            lastError: ours ? "our delete confirmed by DeletedPendingMessage" : "message deleted upstream",
+          })
           .where(and(eq(outbox.messageId, message.id), eq(outbox.state, "pending")));
       } else {
         const [current] = await tx

@@ -170,6 +170,8 @@ function claimedWork(draft: ReceiptDraft, attemptId: number): ClaimedWork {
     action: draft.outboxAction!,
     attempts: 1,
     outcomeUnknown: false,
+    failedLookups: 0,
+    hasMetadata: Object.keys(draft.metadata).length > 0,
     status: draft.status,
     deadlineAt: draft.deadlineAt,
     receivedAt: draft.receivedAt,

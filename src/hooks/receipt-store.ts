@@ -82,6 +82,9 @@ const NEW_RECEIPT = tupleReader<NewReceipt>([
  * really inserted get a decision, an outbox row and a delivery record. Foreign keys are checked
  * at the end of the statement, when the message rows exist.
  *
+ * The outbox row is due at Postgres's `now()`, the clock the dispatchers' claims compare with
+ * (received_at is this replica's clock, kept for the record).
+ *
  * A row marked `claim` has its outbox row born leased to this replica ($2, for $3 ms) with its
  * first attempt recorded, exactly what the dispatcher's claim would write: the commit or delete
  * call can start the moment the transaction commits, with no claim round trip in between.
@@ -105,7 +108,7 @@ with input as (${NEW_RECEIPT.select}
     from input i join inserted using (id)
 ), queued as (
   insert into outbox (message_id, action, next_attempt_at, lease_owner, lease_expires_at, attempts)
-  select i.id, i.outbox_action, i.received_at,
+  select i.id, i.outbox_action, now(),
     case when i.claim then $2::text end,
     case when i.claim then now() + $3::int * interval '1 millisecond' end,
     case when i.claim then 1 else 0 end

@@ -1,5 +1,6 @@
 import { and, eq, gt, ne, notExists, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import {
   claims,
   decisions,
@@ -24,6 +25,7 @@ export interface HeldDecision {
    * deadline sweeper do not (the deadline matters more than a claim).
    */
   respectClaims: boolean;
+  /** Tests only: the decision's time. Default: Postgres's `now()`. */
   now?: Date;
 }
 
@@ -52,10 +54,12 @@ const target = { approve: "committing", reject: "rejecting", expire: "expired" }
  * then, so the record is closed as `expired` instead.
  */
 export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDecisionResult> {
-  const now = decision.now ?? new Date();
   const { actor } = decision;
   const to = target[decision.action];
   return db.transaction(async (tx) => {
+    // Postgres's clock, the one the deadline, the claims and the outbox's due time are compared
+    // with everywhere: a replica whose own clock runs ahead must not see deadlines pass early.
+    const now = decision.now ?? (await transactionTime(tx));
     const audit = (action: string, result: string, reason = decision.reason) =>
       tx.insert(moderatorActions).values({
         messageId: decision.messageId,
@@ -194,4 +198,9 @@ export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDe
     // back): report what is there now; the caller may simply retry.
     return { ok: false, reason: "not_held", status: current.status };
   });
+}
+
+async function transactionTime(tx: Pick<Db, "execute">): Promise<Date> {
+  const [row] = rowsOf<{ now: string | Date }>(await tx.execute(sql`select now() as now`));
+  return new Date(row!.now);
 }
