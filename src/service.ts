@@ -157,6 +157,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     pollMs: config.dispatch.pollMs,
     concurrency: config.dispatch.concurrency,
     resolveGraceMs: config.dispatch.resolveGraceMs,
+    maxFailedLookups: config.dispatch.lookupLimit,
   });
   const sweeper = new DeadlineSweeper({
     db: database.db,
