@@ -173,6 +173,8 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     db: database.db,
     rules: () => rules.current,
     pendingTimeoutMs: pendingTimeout.timeoutMs,
+    // Receipt times, and so "received after its deadline", on Postgres's clock.
+    now: () => new Date(clock.now()),
     logger,
     receipts: new ReceiptBatcher(
       rawQuery(database.db),
