@@ -7,7 +7,7 @@ import {
   type OutboxAction,
   outbox,
 } from "../db/schema/index.ts";
-import { tupleReader } from "../db/tuples.ts";
+import { finishWork, type Settlement } from "../db/transitions.ts";
 
 /** An outbox row this dispatcher holds the lease on, with what it needs to know of the message. */
 export interface ClaimedWork {
@@ -39,13 +39,7 @@ export interface ClaimedWork {
   attemptId?: number;
 }
 
-/** How the outcome of a Stream call is recorded on its attempt row. */
-export interface AttemptRecord {
-  id: number;
-  outcome: AttemptOutcome;
-  httpStatus: number | undefined;
-  error: string | null;
-}
+export type { AttemptRecord, Settlement } from "../db/transitions.ts";
 
 interface ClaimRow {
   message_id: string;
@@ -132,73 +126,8 @@ const CLAIM_DUE_WITH_ATTEMPTS = claimWithAttempts(`
    limit $1::int
    for update skip locked`);
 
-const SETTLEMENT = tupleReader<Settlement>([
-  ["attempt_id", "bigint", (s) => s.attempt?.id ?? null],
-  ["outcome", "text", (s) => s.attempt?.outcome ?? null],
-  ["http_status", "int", (s) => s.attempt?.httpStatus ?? null],
-  ["error", "text", (s) => s.attempt?.error ?? null],
-  ["message_id", "text", (s) => s.messageId],
-  ["from_status", "text", (s) => s.from],
-  ["to_status", "text", (s) => s.to],
-  ["reason", "text", (s) => s.reason],
-  ["state", "text", (s) => s.state],
-]);
-
-/**
- * The one writer that finishes outbox work: records calls' outcomes (when a call was made) and
- * closes the work, for one row or many, in one statement and one transaction (the leases are ours, so no two batches share a message): the conditional status
- * move, messages first, then outbox, the lock order every writer uses (the outbox update waits on
- * the messages one).
- *
- * On a Postgres server its commit does not wait for the WAL flush ($3 = 'off': synchronous_commit
- * for this transaction only): it records what already happened at Stream, and nothing is
- * answered on it. If Postgres itself crashes within the next few hundred milliseconds the record
- * is lost, the row is still leased and pending, and once the lease runs out the call is made
- * again: Stream refuses a second commit and the lookup that follows records it as committed (a
- * delete of a deleted message is a 404, recorded as rejected). Embedded PGlite lives in the
- * service's own process, so a killed replica would be such a crash: there ($3 null) the setting
- * is left as it is. Receipts, which are answered on, always wait for the flush. Each
- * update names its rows by key (`= any(array(...))`) as well as joining the input: the planner
- * cannot tell how few rows the JSON holds, and a plan that scans the table instead of looking the
- * keys up costs in proportion to its size, on every batch.
- */
-const SETTLE_MANY = `
-with relaxed as materialized (
-  select set_config('synchronous_commit', coalesce($2::text, current_setting('synchronous_commit')), true) as setting
-), input as (select i.* from (${SETTLEMENT.select}) i, relaxed
-), finished as (
-  update dispatch_attempts a
-     set outcome = i.outcome, http_status = i.http_status, error = i.error, finished_at = now()
-    from input i
-   where a.id = any(array(select attempt_id from input)) and a.id = i.attempt_id
-), moved as (
-  update messages m
-     set status = i.to_status, updated_at = now(), final_at = now(), status_reason = i.reason
-    from input i
-   where m.id = any(array(select message_id from input)) and m.id = i.message_id and m.status = i.from_status
-  returning m.id, m.status
-), closed as (
-  update outbox o
-     set state = i.state, completed_at = now(), lease_owner = null, lease_expires_at = null,
-         last_error = i.reason
-    from input i
-   where o.message_id = any(array(select message_id from input)) and o.message_id = i.message_id
-     and o.state = 'pending' and (select count(*) from moved) >= 0
-)
-select id, status from moved`;
-
 const CURRENT_STATUSES =
   "select id, status from messages where id in (select jsonb_array_elements_text($1::text::jsonb))";
-
-/** The end of one piece of work: its last call's outcome (if one was made) and the status move it earned. */
-export interface Settlement {
-  attempt: AttemptRecord | null;
-  messageId: string;
-  from: MessageStatus;
-  to: MessageStatus;
-  reason: string | null;
-  state: "done" | "cancelled";
-}
 
 /**
  * Lease claims are conditional UPDATEs: a row is taken only while it is pending, due, and not
@@ -278,11 +207,7 @@ export class OutboxStore {
    * them happened.
    */
   async settleMany(settlements: readonly Settlement[]): Promise<Map<string, MessageStatus>> {
-    const rows = await this.query<{ id: string; status: MessageStatus }>(SETTLE_MANY, [
-      SETTLEMENT.encode(settlements),
-      this.asyncSettlements ? "off" : null,
-    ]);
-    const statuses = new Map(rows.map((row) => [row.id, row.status]));
+    const statuses = await finishWork(this.query, settlements, this.asyncSettlements);
     const notMoved = settlements.filter((s) => !statuses.has(s.messageId)).map((s) => s.messageId);
     if (notMoved.length > 0) {
       // Someone else's transition won for these; answer what it left.

@@ -1,10 +1,9 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { hookDeliveries, type MessageStatus, messages, outbox } from "../db/schema/index.ts";
+import { closeDeletedUpstream } from "../db/transitions.ts";
 import { computeDeadline } from "./deadline.ts";
 import { type HookPayload, normalizeMetadata } from "./payload.ts";
 import type { Delivery, Receipt, ReceiveContext } from "./receive.ts";
-
-const OPEN_STATUSES: MessageStatus[] = ["held", "committing", "rejecting"];
 
 /**
  * DeletedPendingMessage: Stream no longer holds the message, so nothing more may be sent for it.
@@ -21,18 +20,6 @@ export async function closeDeletedMessage(
   const receivedAt = ctx.now?.() ?? new Date();
   const message = payload.message;
   const deadlineAt = computeDeadline(message.created_at, receivedAt, ctx.pendingTimeoutMs);
-  // Our own hard delete, once sent, is what Stream reports here when its answer is slower than
-  // the hook: the record ends `rejected`, as the delete's answer would have left it. The attempt
-  // row is committed before the call goes out, so a delete not yet sent is not mistaken for ours.
-  const ourDeleteSent = sql`(${messages.status} = 'rejecting' and exists (
-    select 1 from dispatch_attempts a where a.message_id = ${messages.id} and a.call = 'delete'))`;
-  // Postgres's clock decides whether the deadline had passed, as everywhere else.
-  const closedStatus = sql<MessageStatus>`case when ${ourDeleteSent} then 'rejected'
-    when ${messages.deadlineAt} <= now() then 'expired' else 'deleted' end`;
-  const closedReason = sql<string>`case when ${ourDeleteSent}
-    then 'hard-deleted by us (DeletedPendingMessage arrived before the answer to our delete)'
-    else 'DeletedPendingMessage received' end`;
-
   return ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(messages)
@@ -60,18 +47,9 @@ export async function closeDeletedMessage(
       status = inserted[0].status;
       outcome = "new";
     } else {
-      const closed = await tx
-        .update(messages)
-        .set({
-          status: closedStatus,
-          finalAt: receivedAt,
-          updatedAt: receivedAt,
-          statusReason: closedReason,
-        })
-        .where(and(eq(messages.id, message.id), inArray(messages.status, OPEN_STATUSES)))
-        .returning({ status: messages.status });
-      if (closed[0]) {
-        status = closed[0].status;
+      const closed = await closeDeletedUpstream(tx, { messageId: message.id, at: receivedAt });
+      if (closed) {
+        status = closed;
         outcome = "closed";
         const ours = status === "rejected";
         await tx

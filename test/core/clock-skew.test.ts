@@ -14,6 +14,21 @@ import { pendingMessagePayload } from "../support/sign.ts";
 
 const SKEW_MS = 20_000;
 
+/** Date, running `skewMs` ahead: `new Date()` and `Date.now()`; dates built from a value are exact. */
+function skewedDate(skewMs: number): DateConstructor {
+  const RealDate = Date;
+  class SkewedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(RealDate.now() + skewMs);
+      else super(...(args as [string | number | Date]));
+    }
+    static override now(): number {
+      return RealDate.now() + skewMs;
+    }
+  }
+  return SkewedDate as DateConstructor;
+}
+
 describeWithPostgres("a replica whose clock runs 20 s ahead of Postgres's", () => {
   let db: TestDatabase | undefined;
   let fake: FakeStream | undefined;
@@ -22,14 +37,16 @@ describeWithPostgres("a replica whose clock runs 20 s ahead of Postgres's", () =
     await service?.shutdown();
     await fake?.close();
     await db?.close();
-    vi.useRealTimers();
+    vi.unstubAllGlobals();
   });
 
   it("approves a held message at its review deadline and commits it before Stream's deadline", async () => {
     db = await openTestDatabase();
     // Stream's own clock is right: messages stay pending (no timeout in the fake).
     fake = await startFakeStream();
-    vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true, now: Date.now() + SKEW_MS });
+    // Exactly SKEW_MS ahead at every read (fake timers that advance by ticks fall behind on a
+    // busy machine; this does not).
+    vi.stubGlobal("Date", skewedDate(SKEW_MS));
     service = await startTestService(db, fake, {
       env: { PENDING_TIMEOUT_MS: "8000" },
       rulesYaml: `
