@@ -1,6 +1,7 @@
 import type { RawQuery } from "../db/client.ts";
 import type { MessageStatus, OutboxAction } from "../db/schema/index.ts";
 import { tupleReader } from "../db/tuples.ts";
+import type { ClaimTerms } from "../dispatch/immediate-dispatch.ts";
 import type { Decision } from "../rules/types.ts";
 import type { RequestSignals } from "./request-signals.ts";
 
@@ -151,12 +152,6 @@ with input as (${DUPLICATE_RECEIPT.select}
   select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at from found
 )
 select id, status from found`;
-
-/** Who claims the rows a receipt batch claims, and for how long. */
-export interface ClaimTerms {
-  owner: string;
-  leaseMs: number;
-}
 
 /**
  * Inserts new receipts (one draft per message id), all or none; answers the ids it created, each
