@@ -5,6 +5,9 @@ import { backoffMs } from "./backoff.ts";
 import type { AttemptRecord, ClaimedWork, OutboxStore } from "./outbox-store.ts";
 import { isGone, type StreamClient, type StreamOutcome } from "./stream-client.ts";
 
+/** The status a message has while its row's call is wanted. */
+const outboxStatus = { commit: "committing", delete: "rejecting" } as const;
+
 /** What the policy needs of the outbox: attempt rows, rescheduling, and finishing work. */
 export type PolicyStore = Pick<
   OutboxStore,
@@ -52,6 +55,16 @@ export class DispatchPolicy {
 
   /** Carries out the row's work; answers the status it left the message in, or "retry". */
   carryOut(work: ClaimedWork): Promise<MessageStatus | "retry"> {
+    if (work.status !== outboxStatus[work.action]) {
+      // Decided otherwise since (deleted upstream, expired): the row closes, the message stays.
+      return this.endWithoutCall(
+        work,
+        work.status,
+        work.status,
+        `nothing to ${work.action}: message is ${work.status}`,
+        "cancelled",
+      );
+    }
     return work.action === "commit" ? this.commit(work) : this.delete(work);
   }
 
@@ -80,15 +93,6 @@ export class DispatchPolicy {
   }
 
   private async commit(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    if (work.status !== "committing") {
-      return this.endWithoutCall(
-        work,
-        work.status,
-        work.status,
-        `nothing to commit: message is ${work.status}`,
-        "cancelled",
-      );
-    }
     const timeLeft = this.timeLeft(work);
     if (timeLeft <= 0) {
       // Never commit past the deadline. If an earlier commit may have landed, ask Stream what
@@ -139,15 +143,6 @@ export class DispatchPolicy {
   }
 
   private async delete(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    if (work.status !== "rejecting") {
-      return this.endWithoutCall(
-        work,
-        work.status,
-        work.status,
-        `nothing to delete: message is ${work.status}`,
-        "cancelled",
-      );
-    }
     const timeLeft = this.timeLeft(work);
     if (timeLeft <= 0) {
       return this.endWithoutCall(
