@@ -1,12 +1,9 @@
 import type { Logger } from "pino";
 import type { MessageStatus } from "../db/schema/index.ts";
-import type { Settlement } from "../db/transitions.ts";
+import { outboxActionFor, type Settlement } from "../db/transitions.ts";
 import { backoffMs } from "./backoff.ts";
 import type { AttemptRecord, ClaimedWork, OutboxStore } from "./outbox-store.ts";
 import { isGone, type StreamClient, type StreamOutcome } from "./stream-client.ts";
-
-/** The status a message has while its row's call is wanted. */
-const outboxStatus = { commit: "committing", delete: "rejecting" } as const;
 
 /** What the policy needs of the outbox: attempt rows, rescheduling, and finishing work. */
 export type PolicyStore = Pick<
@@ -55,7 +52,7 @@ export class DispatchPolicy {
 
   /** Carries out the row's work; answers the status it left the message in, or "retry". */
   carryOut(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    if (work.status !== outboxStatus[work.action]) {
+    if (outboxActionFor(work.status) !== work.action) {
       // Decided otherwise since (deleted upstream, expired): the row closes, the message stays.
       return this.endWithoutCall(
         work,
