@@ -84,6 +84,7 @@ const envSchema = z.object({
   DISPATCH_POLL_MS: integer("DISPATCH_POLL_MS", 50, 600_000).default(1000),
   DISPATCH_CONCURRENCY: integer("DISPATCH_CONCURRENCY", 1, 1000).default(128),
   DISPATCH_RESOLVE_GRACE_MS: integer("DISPATCH_RESOLVE_GRACE_MS", 0, 3_600_000).default(10_000),
+  DISPATCH_LOOKUP_LIMIT: integer("DISPATCH_LOOKUP_LIMIT", 1, 1000).default(10),
   SHUTDOWN_TIMEOUT_MS: integer("SHUTDOWN_TIMEOUT_MS", 0, 600_000).default(10_000),
   RECEIPT_BATCH_MAX: integer("RECEIPT_BATCH_MAX", 1, 10_000).default(128),
   RECEIPT_BATCH_CONCURRENCY: integer("RECEIPT_BATCH_CONCURRENCY", 1, 1000).default(4),
@@ -119,7 +120,14 @@ export interface Config {
   /** A hook whose receipt is not durable within this answers 503 (Stream waits about 6 s). */
   receiptTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
-  dispatch: { leaseMs: number; pollMs: number; concurrency: number; resolveGraceMs: number };
+  dispatch: {
+    leaseMs: number;
+    pollMs: number;
+    concurrency: number;
+    resolveGraceMs: number;
+    /** Failed lookups of a commit's outcome before it is given up on. */
+    lookupLimit: number;
+  };
   shutdownTimeoutMs: number;
   /** Group commit of hook receipts: receipts per statement, statements under way at once. */
   receiptBatch: { max: number; concurrency: number };
@@ -158,6 +166,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!e.STREAM_API_KEY && secrets.length > 0) {
     throw new ConfigError("Invalid configuration:\n  STREAM_API_KEY: required when STREAM_API_SECRET is set");
   }
+  // One lease covers a commit and the lookup that may follow it, each up to STREAM_TIMEOUT_MS,
+  // plus the database work around them. A lease that runs out first lets another replica repeat
+  // a call still under way.
+  const leaseFloorMs = 2 * e.STREAM_TIMEOUT_MS + 1000;
+  if (e.DISPATCH_LEASE_MS < leaseFloorMs) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DISPATCH_LEASE_MS: ${e.DISPATCH_LEASE_MS} is too short for STREAM_TIMEOUT_MS ${e.STREAM_TIMEOUT_MS}; ` +
+        `it must be at least twice STREAM_TIMEOUT_MS plus 1000 (${leaseFloorMs}), so a lease outlasts a commit and the lookup after it. ` +
+        "Raise DISPATCH_LEASE_MS or lower STREAM_TIMEOUT_MS",
+    );
+  }
   const sandbox = !e.STREAM_API_KEY;
   if (sandbox && e.NODE_ENV === "production") {
     throw new ConfigError(
@@ -187,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: e.DISPATCH_POLL_MS,
       concurrency: e.DISPATCH_CONCURRENCY,
       resolveGraceMs: e.DISPATCH_RESOLVE_GRACE_MS,
+      lookupLimit: e.DISPATCH_LOOKUP_LIMIT,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     receiptBatch: { max: e.RECEIPT_BATCH_MAX, concurrency: e.RECEIPT_BATCH_CONCURRENCY },

@@ -5,11 +5,13 @@ import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { type Database, openPglite, openPostgres, rawQuery } from "./db/client.ts";
+import { DbClock } from "./db/db-clock.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
 import { Dispatcher } from "./dispatch/dispatcher.ts";
 import { OutboxStore } from "./dispatch/outbox-store.ts";
 import { createStreamClient, type StreamClient } from "./dispatch/stream-client.ts";
+import { StreamProbe } from "./dispatch/stream-probe.ts";
 import { resolvePendingTimeout, type TimeoutSource } from "./hooks/deadline.ts";
 import { ReceiptBatcher } from "./hooks/receipt-batcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
@@ -116,14 +118,29 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       }
     : config;
 
+  // One GET /app at start: it tells whether STREAM_BASE_URL is Stream (readiness), and the
+  // pending timeout when PENDING_TIMEOUT_MS does not.
+  const appAnswer = stream.getApp();
+  const streamProbe = new StreamProbe(stream, appAnswer);
+  const firstProbe = await streamProbe.check();
+  if (!firstProbe.ok) logger.error({ reason: firstProbe.detail }, "Stream is not answering like Stream");
   const pendingTimeout = await resolvePendingTimeout(
     config.pendingTimeoutMs,
     config.defaultPendingTimeoutMs,
-    stream,
+    { getApp: () => appAnswer },
   );
   logger.info({ ...pendingTimeout }, "pending timeout resolved");
 
   const metrics = new ServiceMetrics(database.db);
+  // Postgres's clock is the only one compared with (see DbClock).
+  const clock = new DbClock(rawQuery(database.db));
+  await clock.sync();
+  if (Math.abs(clock.skewMs) > 1000) {
+    logger.warn(
+      { skewMs: Math.round(clock.skewMs) },
+      "this host's clock differs from Postgres's; Postgres's is used",
+    );
+  }
   const store = new OutboxStore(
     database.db,
     instanceId,
@@ -134,10 +151,13 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     store,
     stream: metrics.instrumentStream(stream),
     onSettled: metrics.observeSettled,
+    onUnresolved: metrics.observeUnresolved,
+    clock,
     logger,
     pollMs: config.dispatch.pollMs,
     concurrency: config.dispatch.concurrency,
     resolveGraceMs: config.dispatch.resolveGraceMs,
+    maxFailedLookups: config.dispatch.lookupLimit,
   });
   const sweeper = new DeadlineSweeper({
     db: database.db,
@@ -153,6 +173,8 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     db: database.db,
     rules: () => rules.current,
     pendingTimeoutMs: pendingTimeout.timeoutMs,
+    // Receipt times, and so "received after its deadline", on Postgres's clock.
+    now: () => new Date(clock.now()),
     logger,
     receipts: new ReceiptBatcher(
       rawQuery(database.db),
@@ -186,6 +208,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
         },
       },
       { name: "migrations", check: async () => ({ ok: migrated }) },
+      { name: "stream", check: () => streamProbe.check() },
       {
         name: "rules",
         check: async () => ({

@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
+import type { DbClock } from "../db/db-clock.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
-import type { ImmediateDispatch } from "../hooks/receipt-batcher.ts";
-import { backoffMs } from "./backoff.ts";
-import type { AttemptRecord, ClaimedWork, OutboxStore } from "./outbox-store.ts";
+import { DispatchPolicy } from "./dispatch-policy.ts";
+import type { ImmediateDispatch } from "./immediate-dispatch.ts";
+import type { ClaimedWork, OutboxStore } from "./outbox-store.ts";
 import { SettleBatcher } from "./settle-batcher.ts";
+import { Slots } from "./slots.ts";
 import type { StreamClient, StreamOutcome } from "./stream-client.ts";
 
 export interface DispatcherOptions {
@@ -19,7 +21,16 @@ export interface DispatcherOptions {
    * the message if it was still pending, so finding it proves the commit landed.
    */
   resolveGraceMs: number;
+  /**
+   * Postgres's clock (see DbClock), which every time the dispatcher compares with is on. Tests
+   * may pass a plain `now` instead.
+   */
+  clock?: Pick<DbClock, "now" | "refresh">;
   now?: () => number;
+  /** Lookups that bring no answer before a commit's outcome is given up on. Default 10. */
+  maxFailedLookups?: number;
+  /** Observes a commit whose outcome could not be resolved (metrics). */
+  onUnresolved?: (work: ClaimedWork, lastLookup: Exclude<StreamOutcome, { kind: "ok" }>) => void;
   /** Observes every finished piece of work (metrics, tests). */
   onSettled?: (
     work: Pick<ClaimedWork, "messageId" | "receivedAt" | "deadlineAt">,
@@ -28,41 +39,62 @@ export interface DispatcherOptions {
 }
 
 const DEFAULT_DEADLINE_MARGIN_MS = 250;
+const DEFAULT_MAX_FAILED_LOOKUPS = 10;
+/** How often the poller measures Postgres's clock again (clocks drift slowly). */
+const CLOCK_REFRESH_MS = 30_000;
 /** Kicks queued beyond the free concurrency, as a multiple of it; more are left to the poller. */
 const KICK_QUEUE_FACTOR = 4;
 
 /**
- * Carries out outbox rows: commit for approved messages, hard delete for rejected ones. Fresh rows
- * are tried right after the receive transaction (kick); a poller picks up anything left behind by
- * a crash, a retry schedule or a full queue. Every call is bounded by the message's deadline.
+ * Schedules outbox work: fresh rows are tried right after the receive transaction (kick); a
+ * poller picks up anything left behind by a crash, a retry schedule or a full queue; at most
+ * `concurrency` rows are claimed or worked on at once (Slots). What is done with each row is the
+ * DispatchPolicy's: commit for approved messages, hard delete for rejected ones, each bounded by
+ * the message's deadline.
  */
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Kicked ids waiting for a place; claimed together at the end of the turn. */
   private kicked: string[] = [];
   private kickScheduled = false;
-  /** Places taken: rows being claimed by a kick or being worked on. */
-  private working = 0;
+  /** Places: rows being claimed or worked on. */
+  private readonly slots: Slots;
   private timer: NodeJS.Timeout | undefined;
   /** The poller's current pass: stop() waits for it, or rows it is claiming would be missed. */
   private polling: Promise<unknown> = Promise.resolve();
   /** Nothing is dispatched before start() (a service being wired up) or after stop(). */
   private stopping = true;
-  private readonly now: () => number;
   private readonly margin: number;
-  private readonly settles: SettleBatcher;
+  private readonly policy: DispatchPolicy;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.now = options.now ?? Date.now;
     this.margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
-    this.settles = new SettleBatcher(options.store);
+    this.slots = new Slots(options.concurrency);
+    const settles = new SettleBatcher(options.store);
+    this.policy = new DispatchPolicy({
+      store: {
+        startAttempt: (id, call) => options.store.startAttempt(id, call),
+        finishAttempt: (...args) => options.store.finishAttempt(...args),
+        dropAttempt: (id) => options.store.dropAttempt(id),
+        reschedule: (...args) => options.store.reschedule(...args),
+        settle: (settlement) => settles.settle(settlement),
+      },
+      stream: options.stream,
+      logger: options.logger,
+      now: options.clock?.now ?? options.now ?? Date.now,
+      marginMs: this.margin,
+      resolveGraceMs: options.resolveGraceMs,
+      maxFailedLookups: options.maxFailedLookups ?? DEFAULT_MAX_FAILED_LOOKUPS,
+      onUnresolved: options.onUnresolved,
+    });
   }
 
   start(): void {
     this.stopping = false;
     const tick = async () => {
       if (this.stopping) return;
-      const limit = this.options.concurrency - this.working;
+      await this.options.clock?.refresh(CLOCK_REFRESH_MS);
+      const limit = this.slots.free;
       const pass = this.poll().catch((error) => {
         this.options.logger.warn({ err: error }, "dispatch poll failed; will retry");
         return 0;
@@ -94,27 +126,25 @@ export class Dispatcher {
     return {
       terms: { owner: this.options.store.owner, leaseMs: this.options.store.leaseMs },
       marginMs: this.margin,
-      reserve: (wanted) => {
-        if (this.stopping) return 0;
-        const granted = Math.max(0, Math.min(wanted, this.options.concurrency - this.working));
-        this.working += granted;
-        return granted;
-      },
+      reserve: (wanted) => (this.stopping ? 0 : this.slots.take(wanted)),
       unreserve: (count) => this.release(count),
       // Run even while stopping: the row is leased to us, and stop() waits for reserved places.
       run: (work) => {
-        this.track(this.process(work).finally(() => this.release()));
+        this.run(work);
       },
     };
   }
 
-  /** Claims due rows up to the free concurrency and runs them; resolves when they are done. */
+  /** Claims due rows up to the free places and runs them; resolves when they are done. */
   async poll(): Promise<number> {
-    const claimed = await this.options.store.claimDueWithAttempts(
-      this.options.concurrency - this.working,
-      this.now(),
-      this.margin,
-    );
+    const places = this.slots.take(this.slots.free);
+    let claimed: ClaimedWork[] = [];
+    try {
+      claimed = await this.options.store.claimDueWithAttempts(places, this.margin);
+    } finally {
+      // Places the claim did not fill are free again (all of them if it failed).
+      this.release(places - claimed.length);
+    }
     await Promise.all(claimed.map((work) => this.run(work)));
     return claimed.length;
   }
@@ -124,21 +154,21 @@ export class Dispatcher {
     this.kickScheduled = true;
     setImmediate(() => {
       this.kickScheduled = false;
-      const free = this.options.concurrency - this.working;
-      if (this.stopping || free <= 0 || this.kicked.length === 0) return;
-      const ids = this.kicked.splice(0, free);
-      this.working += ids.length;
+      if (this.stopping || this.kicked.length === 0) return;
+      const places = this.slots.take(this.kicked.length);
+      if (places === 0) return;
+      const ids = this.kicked.splice(0, places);
       this.track(
         this.options.store
-          .claimWithAttempts(ids, this.now(), this.margin)
+          .claimWithAttempts(ids, this.margin)
           .then(
             (claimed) => {
               // Ids not claimed (taken by a peer, or already done) free their places at once.
-              this.working -= ids.length - claimed.length;
-              return Promise.all(claimed.map((work) => this.process(work).finally(() => this.release())));
+              this.release(ids.length - claimed.length);
+              return Promise.all(claimed.map((work) => this.run(work)));
             },
             (error: unknown) => {
-              this.working -= ids.length;
+              this.release(ids.length);
               this.options.logger.warn(
                 { err: error, messageIds: ids.length },
                 "immediate dispatch failed; the poller will retry",
@@ -150,13 +180,14 @@ export class Dispatcher {
     });
   }
 
+  /** Works on a claimed row in a place already taken for it, and gives the place back after. */
   private run(work: ClaimedWork): Promise<void> {
-    this.working++;
     return this.track(this.process(work).finally(() => this.release()));
   }
 
   private release(places = 1): void {
-    this.working -= places;
+    if (places === 0) return;
+    this.slots.give(places);
     if (this.kicked.length > 0) this.claimKicked();
   }
 
@@ -171,7 +202,7 @@ export class Dispatcher {
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     // Receipts still being written hold places for rows they claim; that work starts when they
     // commit, after the snapshot above. Wait for it too, within the same bound.
-    while (this.working > 0 && Date.now() < giveUpAt) {
+    while (this.slots.busy > 0 && Date.now() < giveUpAt) {
       await new Promise((resolve) => setTimeout(resolve, 10).unref());
     }
     await this.options.store.releaseAll().catch(() => {});
@@ -179,7 +210,7 @@ export class Dispatcher {
 
   /** Rows being claimed or worked on. */
   get busy(): number {
-    return this.working;
+    return this.slots.busy;
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
@@ -190,7 +221,7 @@ export class Dispatcher {
 
   private async process(work: ClaimedWork): Promise<void> {
     try {
-      const status = work.action === "commit" ? await this.commit(work) : await this.delete(work);
+      const status = await this.policy.carryOut(work);
       this.options.onSettled?.(work, status);
     } catch (error) {
       // Database trouble mid-work: the lease runs out and the row is retried, by us or a peer.
@@ -199,231 +230,5 @@ export class Dispatcher {
         "dispatch interrupted; the row will be retried when its lease expires",
       );
     }
-  }
-
-  private timeLeft(work: ClaimedWork): number {
-    return work.deadlineAt.getTime() - this.now() - this.margin;
-  }
-
-  /** The claim recorded an attempt for a call that will not be made: remove it. */
-  private async dropClaimedAttempt(work: ClaimedWork): Promise<void> {
-    if (work.attemptId === undefined) return;
-    const id = work.attemptId;
-    work.attemptId = undefined;
-    await this.options.store.dropAttempt(id);
-  }
-
-  private async commit(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    const { store } = this.options;
-    if (work.status !== "committing") {
-      await this.dropClaimedAttempt(work);
-      return store.complete(
-        work.messageId,
-        work.status,
-        work.status,
-        `nothing to commit: message is ${work.status}`,
-        "cancelled",
-      );
-    }
-    const timeLeft = this.timeLeft(work);
-    if (timeLeft <= 0) {
-      await this.dropClaimedAttempt(work);
-      // Never commit past the deadline. If an earlier commit's outcome is unknown it may have
-      // landed: ask Stream what became of the message instead of guessing.
-      if (work.outcomeUnknown) {
-        // A pending message answers GET until Stream's own timeout deletes it, so a lookup before
-        // then would take "still pending" for "committed". Look only once the deadline is past.
-        const lookAt = work.deadlineAt.getTime() + this.options.resolveGraceMs;
-        if (this.now() < lookAt) {
-          await store.reschedule(work.messageId, new Date(lookAt), "outcome unknown at the deadline", true);
-          return "retry";
-        }
-        return this.resolveByLookup(work, "committing", "expired");
-      }
-      return store.complete(
-        work.messageId,
-        "committing",
-        "expired",
-        "pending deadline passed before the commit went through",
-      );
-    }
-    const { outcome, attempt } = await this.call(work, "commit", () =>
-      this.options.stream.commitMessage(work.messageId, { timeoutMs: timeLeft }),
-    );
-    switch (outcome.kind) {
-      case "ok":
-        return this.settle(attempt, work.messageId, "committing", "committed", null);
-      case "refused":
-        if (outcome.status === 404) {
-          return this.settle(
-            attempt,
-            work.messageId,
-            "committing",
-            "deleted",
-            "Stream no longer has the message (404 on commit)",
-          );
-        }
-        await this.finish(attempt);
-        if (outcome.status === 400) {
-          // Only the first commit of a pending message succeeds: a refusal here usually means an
-          // earlier attempt of ours, or the app's other pending hook, committed it already.
-          return this.resolveByLookup(work, "committing", "committed");
-        }
-        return this.retry(work, outcome, false);
-      default:
-        await this.finish(attempt);
-        return this.retry(work, outcome, outcome.kind === "unknown");
-    }
-  }
-
-  private async delete(work: ClaimedWork): Promise<MessageStatus | "retry"> {
-    const { store } = this.options;
-    if (work.status !== "rejecting") {
-      await this.dropClaimedAttempt(work);
-      return store.complete(
-        work.messageId,
-        work.status,
-        work.status,
-        `nothing to delete: message is ${work.status}`,
-        "cancelled",
-      );
-    }
-    const timeLeft = this.timeLeft(work);
-    if (timeLeft <= 0) {
-      await this.dropClaimedAttempt(work);
-      return store.complete(
-        work.messageId,
-        "rejecting",
-        "expired",
-        "rejected, but its pending timeout removed it before the delete went through",
-      );
-    }
-    const { outcome, attempt } = await this.call(work, "delete", () =>
-      this.options.stream.hardDeleteMessage(work.messageId, { timeoutMs: timeLeft }),
-    );
-    if (outcome.kind === "ok") return this.settle(attempt, work.messageId, "rejecting", "rejected", null);
-    if (outcome.kind === "refused" && outcome.status === 404) {
-      return this.settle(
-        attempt,
-        work.messageId,
-        "rejecting",
-        "rejected",
-        "already gone from Stream (404 on delete)",
-      );
-    }
-    await this.finish(attempt);
-    return this.retry(work, outcome, outcome.kind === "unknown");
-  }
-
-  /**
-   * GET /messages/{id} tells what an unanswered or refused commit came to: present means it was
-   * committed (pending messages expire rather than linger), 404 means it is gone.
-   */
-  private async resolveByLookup(
-    work: ClaimedWork,
-    from: MessageStatus,
-    presentMeans: MessageStatus,
-  ): Promise<MessageStatus | "retry"> {
-    const { outcome: lookup, attempt } = await this.call(work, "get", () =>
-      this.options.stream.getMessage(work.messageId),
-    );
-    if (lookup.kind === "ok") {
-      const reason =
-        presentMeans === "committed"
-          ? "committed (confirmed by GET after a refused or unanswered commit)"
-          : null;
-      return this.settle(attempt, work.messageId, from, "committed", reason);
-    }
-    if (lookup.kind === "refused" && lookup.status === 404) {
-      const to = presentMeans === "expired" ? "expired" : "deleted";
-      return this.settle(
-        attempt,
-        work.messageId,
-        from,
-        to,
-        "Stream no longer has the message (404 on lookup)",
-      );
-    }
-    await this.finish(attempt);
-    return this.retry(work, lookup, true);
-  }
-
-  /**
-   * Makes one Stream call with its attempt recorded first (by the claim, for the row's own call,
-   * or here). The outcome is recorded by the caller: with the work's completion when the call
-   * settles it (one statement), or on its own before a retry or a lookup.
-   */
-  private async call(
-    work: ClaimedWork,
-    call: "commit" | "delete" | "get",
-    send: () => Promise<StreamOutcome>,
-  ): Promise<{ outcome: StreamOutcome; attempt: AttemptRecord }> {
-    let id = call === work.action ? work.attemptId : undefined;
-    if (id === undefined) id = await this.options.store.startAttempt(work.messageId, call);
-    else work.attemptId = undefined;
-    const outcome = await send();
-    const recorded =
-      outcome.kind === "ok"
-        ? "ok"
-        : outcome.kind === "rate_limited"
-          ? "rate_limited"
-          : outcome.kind === "unknown"
-            ? "unknown"
-            : "rejected";
-    return {
-      outcome,
-      attempt: {
-        id,
-        outcome: recorded,
-        httpStatus: outcome.status,
-        error: outcome.kind === "ok" ? null : outcome.message,
-      },
-    };
-  }
-
-  /** finishAttempt and complete in one write, shared with other work settling at the same time. */
-  private settle(
-    attempt: AttemptRecord,
-    messageId: string,
-    from: MessageStatus,
-    to: MessageStatus,
-    reason: string | null,
-  ): Promise<MessageStatus> {
-    return this.settles.settle({ attempt, messageId, from, to, reason, state: "done" });
-  }
-
-  private finish(attempt: AttemptRecord): Promise<void> {
-    return this.options.store.finishAttempt(attempt.id, attempt.outcome, attempt.httpStatus, attempt.error);
-  }
-
-  private async retry(
-    work: ClaimedWork,
-    outcome: Exclude<StreamOutcome, { kind: "ok" }>,
-    unknown: boolean,
-  ): Promise<"retry"> {
-    const now = this.now();
-    const wanted = outcome.kind === "rate_limited" ? outcome.retryAt : now + backoffMs(work.attempts);
-    // Before the deadline, a retry never waits past it: that last visit settles the row without a
-    // commit. After it (looking up an unknown outcome), plain backoff applies.
-    const deadline = work.deadlineAt.getTime();
-    const at = now < deadline ? Math.min(wanted, deadline) : wanted;
-    this.options.logger.info(
-      {
-        messageId: work.messageId,
-        action: work.action,
-        attempt: work.attempts,
-        status: outcome.status,
-        error: outcome.message,
-        retryInMs: at - now,
-      },
-      "Stream call did not succeed; retrying",
-    );
-    await this.options.store.reschedule(
-      work.messageId,
-      new Date(at),
-      `${outcome.kind}: ${outcome.message}`,
-      unknown || work.outcomeUnknown,
-    );
-    return "retry";
   }
 }

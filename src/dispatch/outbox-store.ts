@@ -1,21 +1,33 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type Db, type RawQuery, rawQuery } from "../db/client.ts";
 import {
   type AttemptOutcome,
   dispatchAttempts,
   type MessageStatus,
-  messages,
   type OutboxAction,
   outbox,
 } from "../db/schema/index.ts";
-import { tupleReader } from "../db/tuples.ts";
+import { finishWork, type Settlement } from "../db/transitions.ts";
 
 /** An outbox row this dispatcher holds the lease on, with what it needs to know of the message. */
 export interface ClaimedWork {
   messageId: string;
   action: OutboxAction;
   attempts: number;
+  /**
+   * An earlier call may have taken effect without our knowing: its answer was unknown (timeout,
+   * reset, 5xx), or it has no recorded outcome at all (its dispatcher died, its settlement was
+   * lost, or shutdown handed its lease back mid-call), or the lease was taken over from an owner
+   * that did not finish.
+   */
   outcomeUnknown: boolean;
+  /** Lookups (GET) of this message that brought no answer from Stream: bounded (see Dispatcher). */
+  failedLookups: number;
+  /**
+   * The sender gave `pending_message_metadata`: then Stream's GET shows it while the message is
+   * pending, and its absence proves the message is no longer pending.
+   */
+  hasMetadata: boolean;
   status: MessageStatus;
   deadlineAt: Date;
   /** When the hook was received: commit latency is measured from it. */
@@ -27,19 +39,15 @@ export interface ClaimedWork {
   attemptId?: number;
 }
 
-/** How the outcome of a Stream call is recorded on its attempt row. */
-export interface AttemptRecord {
-  id: number;
-  outcome: AttemptOutcome;
-  httpStatus: number | undefined;
-  error: string | null;
-}
+export type { AttemptRecord, Settlement } from "../db/transitions.ts";
 
 interface ClaimRow {
   message_id: string;
   action: OutboxAction;
   attempts: number;
   outcome_unknown: number;
+  failed_lookups: string | number;
+  has_metadata: boolean;
   status: MessageStatus;
   deadline_at: string | Date;
   received_at: string | Date;
@@ -51,6 +59,8 @@ const toWork = (row: ClaimRow): ClaimedWork => ({
   action: row.action,
   attempts: row.attempts,
   outcomeUnknown: row.outcome_unknown > 0,
+  failedLookups: Number(row.failed_lookups),
+  hasMetadata: row.has_metadata,
   status: row.status,
   deadlineAt: new Date(row.deadline_at),
   receivedAt: new Date(row.received_at),
@@ -62,27 +72,42 @@ const toWork = (row: ClaimRow): ClaimedWork => ({
 
 /**
  * Claims rows, by id or the due ones, and writes the attempt row of each claimed row whose call
- * will be made: the one the dispatcher would otherwise write next, in its own round trip. The
- * deadline test uses the dispatcher's clock ($3) and margin ($4), as its own check does.
+ * will be made: the one the dispatcher would otherwise write next, in its own round trip. Every
+ * time test is against Postgres's clock, the one all replicas share (the dispatcher's own checks
+ * use it too, see DbClock), with the dispatcher's margin ($3).
+ *
+ * The claim also decides whether an earlier call's outcome is unknown. A lease still set when the
+ * row is claimed ran out on an owner that never finished; an attempt row without an outcome (or
+ * with an unknown one) is a call that may have landed: its dispatcher was killed, its settlement
+ * lost, or its lease handed back at shutdown while it was still under way. Either way, a commit
+ * it made may have landed, and the row is resolved as such (looked up, never just expired). The
+ * subqueries read the statement's snapshot, so the attempt row this claim inserts is not counted.
  */
 const claimWithAttempts = (candidates: string) => `
 with candidates as (${candidates}),
 claimed as (
   update outbox o
      set lease_owner = $2,
-         lease_expires_at = now() + $5::int * interval '1 millisecond',
-         attempts = o.attempts + 1
+         lease_expires_at = now() + $4::int * interval '1 millisecond',
+         attempts = o.attempts + 1,
+         outcome_unknown = case when o.outcome_unknown > 0 or o.lease_owner is not null or exists (
+             select 1 from dispatch_attempts a
+              where a.message_id = o.message_id and a.call = o.action
+                and (a.outcome is null or a.outcome = 'unknown')) then 1 else 0 end
     from candidates c, messages m
    where o.message_id = any(array(select message_id from candidates))
      and o.message_id = c.message_id and m.id = o.message_id
      and o.state = 'pending' and o.next_attempt_at <= now()
      and (o.lease_expires_at is null or o.lease_expires_at < now())
-  returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at, m.received_at
+  returning o.message_id, o.action, o.attempts, o.outcome_unknown, m.status, m.deadline_at, m.received_at,
+    m.metadata <> '{}'::jsonb as has_metadata,
+    (select count(*) from dispatch_attempts a
+      where a.message_id = o.message_id and a.call = 'get' and a.outcome is distinct from 'ok') as failed_lookups
 ), started as (
   insert into dispatch_attempts (message_id, call, dispatcher)
   select message_id, action, $2 from claimed
    where status = case action when 'commit' then 'committing' else 'rejecting' end
-     and deadline_at > $3::timestamptz + $4::int * interval '1 millisecond'
+     and deadline_at > now() + $3::int * interval '1 millisecond'
   returning id, message_id
 )
 select c.*, s.id as attempt_id from claimed c left join started s using (message_id)`;
@@ -101,73 +126,8 @@ const CLAIM_DUE_WITH_ATTEMPTS = claimWithAttempts(`
    limit $1::int
    for update skip locked`);
 
-const SETTLEMENT = tupleReader<Settlement>([
-  ["attempt_id", "bigint", (s) => s.attempt.id],
-  ["outcome", "text", (s) => s.attempt.outcome],
-  ["http_status", "int", (s) => s.attempt.httpStatus ?? null],
-  ["error", "text", (s) => s.attempt.error],
-  ["message_id", "text", (s) => s.messageId],
-  ["from_status", "text", (s) => s.from],
-  ["to_status", "text", (s) => s.to],
-  ["reason", "text", (s) => s.reason],
-  ["state", "text", (s) => s.state],
-]);
-
-/**
- * Records calls' outcomes and closes their work, for one row or many, in one statement and one
- * transaction (the leases are ours, so no two batches share a message): the conditional status
- * move, messages first, then outbox, the lock order every writer uses (the outbox update waits on
- * the messages one).
- *
- * On a Postgres server its commit does not wait for the WAL flush ($3 = 'off': synchronous_commit
- * for this transaction only): it records what already happened at Stream, and nothing is
- * answered on it. If Postgres itself crashes within the next few hundred milliseconds the record
- * is lost, the row is still leased and pending, and once the lease runs out the call is made
- * again: Stream refuses a second commit and the lookup that follows records it as committed (a
- * delete of a deleted message is a 404, recorded as rejected). Embedded PGlite lives in the
- * service's own process, so a killed replica would be such a crash: there ($3 null) the setting
- * is left as it is. Receipts, which are answered on, always wait for the flush. Each
- * update names its rows by key (`= any(array(...))`) as well as joining the input: the planner
- * cannot tell how few rows the JSON holds, and a plan that scans the table instead of looking the
- * keys up costs in proportion to its size, on every batch.
- */
-const SETTLE_MANY = `
-with relaxed as materialized (
-  select set_config('synchronous_commit', coalesce($3::text, current_setting('synchronous_commit')), true) as setting
-), input as (select i.* from (${SETTLEMENT.select}) i, relaxed
-), finished as (
-  update dispatch_attempts a
-     set outcome = i.outcome, http_status = i.http_status, error = i.error, finished_at = $2::timestamptz
-    from input i
-   where a.id = any(array(select attempt_id from input)) and a.id = i.attempt_id
-), moved as (
-  update messages m
-     set status = i.to_status, updated_at = $2::timestamptz, final_at = $2::timestamptz, status_reason = i.reason
-    from input i
-   where m.id = any(array(select message_id from input)) and m.id = i.message_id and m.status = i.from_status
-  returning m.id, m.status
-), closed as (
-  update outbox o
-     set state = i.state, completed_at = $2::timestamptz, lease_owner = null, lease_expires_at = null,
-         last_error = i.reason
-    from input i
-   where o.message_id = any(array(select message_id from input)) and o.message_id = i.message_id
-     and o.state = 'pending' and (select count(*) from moved) >= 0
-)
-select id, status from moved`;
-
 const CURRENT_STATUSES =
   "select id, status from messages where id in (select jsonb_array_elements_text($1::text::jsonb))";
-
-/** The end of one piece of work: its last call's outcome and the status move it earned. */
-export interface Settlement {
-  attempt: AttemptRecord;
-  messageId: string;
-  from: MessageStatus;
-  to: MessageStatus;
-  reason: string | null;
-  state: "done" | "cancelled";
-}
 
 /**
  * Lease claims are conditional UPDATEs: a row is taken only while it is pending, due, and not
@@ -192,16 +152,11 @@ export class OutboxStore {
    * records the attempt of each call that will be made now. Ids are locked in sorted order, so
    * two dispatchers claiming overlapping sets cannot deadlock.
    */
-  async claimWithAttempts(
-    messageIds: readonly string[],
-    now: number,
-    marginMs: number,
-  ): Promise<ClaimedWork[]> {
+  async claimWithAttempts(messageIds: readonly string[], marginMs: number): Promise<ClaimedWork[]> {
     if (messageIds.length === 0) return [];
     const rows = await this.query<ClaimRow>(CLAIM_IDS_WITH_ATTEMPTS, [
       JSON.stringify(messageIds),
       this.owner,
-      new Date(now).toISOString(),
       marginMs,
       this.leaseMs,
     ]);
@@ -209,12 +164,11 @@ export class OutboxStore {
   }
 
   /** The poller's claim: due rows, with their attempt rows, as claimWithAttempts does. */
-  async claimDueWithAttempts(limit: number, now: number, marginMs: number): Promise<ClaimedWork[]> {
+  async claimDueWithAttempts(limit: number, marginMs: number): Promise<ClaimedWork[]> {
     if (limit <= 0) return [];
     const rows = await this.query<ClaimRow>(CLAIM_DUE_WITH_ATTEMPTS, [
       limit,
       this.owner,
-      new Date(now).toISOString(),
       marginMs,
       this.leaseMs,
     ]);
@@ -242,52 +196,18 @@ export class OutboxStore {
   ) {
     await this.db
       .update(dispatchAttempts)
-      .set({ outcome, httpStatus: httpStatus ?? null, error, finishedAt: new Date() })
+      .set({ outcome, httpStatus: httpStatus ?? null, error, finishedAt: sql`now()` })
       .where(eq(dispatchAttempts.id, id));
   }
 
-  /** The work is over: the row closes and the message moves, if it still has the expected status. */
-  async complete(
-    messageId: string,
-    from: MessageStatus,
-    to: MessageStatus,
-    reason: string | null,
-    state: "done" | "cancelled" = "done",
-  ): Promise<MessageStatus> {
-    // Lock order is messages, then outbox, everywhere: the DeletedPendingMessage hook takes the
-    // same two rows, and the opposite order would let the two deadlock.
-    return this.db.transaction(async (tx) => {
-      const now = new Date();
-      const moved = await tx
-        .update(messages)
-        .set({ status: to, updatedAt: now, finalAt: now, statusReason: reason })
-        .where(and(eq(messages.id, messageId), eq(messages.status, from)))
-        .returning({ status: messages.status });
-      await tx
-        .update(outbox)
-        .set({ state, completedAt: now, leaseOwner: null, leaseExpiresAt: null, lastError: reason })
-        .where(and(eq(outbox.messageId, messageId), eq(outbox.state, "pending")));
-      if (moved[0]) return moved[0].status;
-      const [current] = await tx
-        .select({ status: messages.status })
-        .from(messages)
-        .where(eq(messages.id, messageId));
-      return current?.status ?? to;
-    });
-  }
-
   /**
-   * finishAttempt and complete for each settlement, all in one statement and one transaction.
+   * Finishes work: for each settlement, its call's outcome and the conditional status move, all
+   * in one statement and one transaction.
    * Answers each message's status after it, by id. Throws if the statement fails; then none of
    * them happened.
    */
   async settleMany(settlements: readonly Settlement[]): Promise<Map<string, MessageStatus>> {
-    const rows = await this.query<{ id: string; status: MessageStatus }>(SETTLE_MANY, [
-      SETTLEMENT.encode(settlements),
-      new Date().toISOString(),
-      this.asyncSettlements ? "off" : null,
-    ]);
-    const statuses = new Map(rows.map((row) => [row.id, row.status]));
+    const statuses = await finishWork(this.query, settlements, this.asyncSettlements);
     const notMoved = settlements.filter((s) => !statuses.has(s.messageId)).map((s) => s.messageId);
     if (notMoved.length > 0) {
       // Someone else's transition won for these; answer what it left.
@@ -299,12 +219,20 @@ export class OutboxStore {
     return statuses;
   }
 
-  /** Gives the row back with the time of its next try; only while this dispatcher holds it. */
-  async reschedule(messageId: string, at: Date, error: string, outcomeUnknown: boolean): Promise<void> {
+  /**
+   * Gives the row back with its next try `delayMs` from now, on Postgres's clock (the one the
+   * claims compare with); only while this dispatcher holds it.
+   */
+  async reschedule(
+    messageId: string,
+    delayMs: number,
+    error: string,
+    outcomeUnknown: boolean,
+  ): Promise<void> {
     await this.db
       .update(outbox)
       .set({
-        nextAttemptAt: at,
+        nextAttemptAt: sql`now() + ${Math.max(0, Math.round(delayMs))}::int * interval '1 millisecond'`,
         leaseOwner: null,
         leaseExpiresAt: null,
         lastError: error,

@@ -5,15 +5,31 @@ import { serverToken } from "./stream-jwt.ts";
 /**
  * What a call to Stream came to, in the terms the dispatcher decides on:
  * - `ok`: Stream answered 2xx; the effect happened.
- * - `refused`: Stream answered with a definite error (4xx); the effect did not happen now.
+ * - `refused`: Stream answered with a definite error (4xx in its JSON error shape, with its
+ *   numeric `code`); the effect did not happen now.
  * - `rate_limited`: 429; nothing happened; try again at `retryAt`.
  * - `unknown`: timeout, connection error, 408 or 5xx; the effect may or may not have happened.
+ * - `not_stream`: a 4xx that is not Stream's error (a proxy's page, a mistyped `STREAM_BASE_URL`):
+ *   nothing can be concluded from it, least of all that the message is gone. Retried like an
+ *   unknown outcome, and counted apart so it can be alarmed on.
  */
 export type StreamOutcome =
   | { kind: "ok"; status: number; body: unknown }
-  | { kind: "refused"; status: number; code: number | undefined; message: string }
+  | { kind: "refused"; status: number; code: number; message: string }
   | { kind: "rate_limited"; status: 429; retryAt: number; message: string }
-  | { kind: "unknown"; status: number | undefined; message: string };
+  | { kind: "unknown"; status: number | undefined; message: string }
+  | { kind: "not_stream"; status: number; message: string };
+
+/** Stream's error code for "not found" (PROTOCOL.md). */
+export const STREAM_NOT_FOUND_CODE = 16;
+
+/**
+ * Stream itself says it does not have the message: its JSON 404 with code 16. Any other 404 (an
+ * HTML page, a proxy, a wrong base URL) says nothing about the message.
+ */
+export function isGone(outcome: StreamOutcome): boolean {
+  return outcome.kind === "refused" && outcome.status === 404 && outcome.code === STREAM_NOT_FOUND_CODE;
+}
 
 export interface StreamClient {
   commitMessage(id: string, options?: CallOptions): Promise<StreamOutcome>;
@@ -103,12 +119,14 @@ function classify(answer: HttpAnswer): StreamOutcome {
     return { kind: "rate_limited", status, retryAt: rateLimitReset(answer), message };
   }
   if (status === 408 || status >= 500) return { kind: "unknown", status, message };
-  return {
-    kind: "refused",
-    status,
-    code: typeof errorBody.code === "number" ? errorBody.code : undefined,
-    message,
-  };
+  if (typeof errorBody.code !== "number") {
+    return {
+      kind: "not_stream",
+      status,
+      message: `HTTP ${status} without Stream's JSON error (is STREAM_BASE_URL right? a proxy in the way?): ${text.slice(0, 200)}`,
+    };
+  }
+  return { kind: "refused", status, code: errorBody.code, message };
 }
 
 function parseJson(text: string): unknown {

@@ -1,15 +1,15 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { hookDeliveries, type MessageStatus, messages, outbox } from "../db/schema/index.ts";
+import { closeDeletedUpstream } from "../db/transitions.ts";
 import { computeDeadline } from "./deadline.ts";
 import { type HookPayload, normalizeMetadata } from "./payload.ts";
 import type { Delivery, Receipt, ReceiveContext } from "./receive.ts";
 
-const OPEN_STATUSES: MessageStatus[] = ["held", "committing", "rejecting"];
-
 /**
  * DeletedPendingMessage: Stream no longer holds the message, so nothing more may be sent for it.
  * An open record becomes `deleted` (or `expired`, when its deadline had passed: that is Stream's
- * timeout at work) and its undelivered outbox row is cancelled. A final record is left as it is.
+ * timeout at work; or `rejected`, when it is our own hard delete being reported) and its
+ * undelivered outbox row is closed. A final record is left as it is.
  * An unknown message is recorded as closed, so a late PassOnPendingMessage cannot revive it.
  */
 export async function closeDeletedMessage(
@@ -20,9 +20,6 @@ export async function closeDeletedMessage(
   const receivedAt = ctx.now?.() ?? new Date();
   const message = payload.message;
   const deadlineAt = computeDeadline(message.created_at, receivedAt, ctx.pendingTimeoutMs);
-  // A raw sql parameter is not serialised by the column's type: postgres.js refuses a Date there.
-  const closedStatus = sql<MessageStatus>`case when ${messages.deadlineAt} <= ${receivedAt.toISOString()}::timestamptz then 'expired' else 'deleted' end`;
-
   return ctx.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(messages)
@@ -50,22 +47,20 @@ export async function closeDeletedMessage(
       status = inserted[0].status;
       outcome = "new";
     } else {
-      const closed = await tx
-        .update(messages)
-        .set({
-          status: closedStatus,
-          finalAt: receivedAt,
-          updatedAt: receivedAt,
-          statusReason: "DeletedPendingMessage received",
-        })
-        .where(and(eq(messages.id, message.id), inArray(messages.status, OPEN_STATUSES)))
-        .returning({ status: messages.status });
-      if (closed[0]) {
-        status = closed[0].status;
+      const closed = await closeDeletedUpstream(tx, { messageId: message.id, at: receivedAt });
+      if (closed) {
+        status = closed;
         outcome = "closed";
+        const ours = status === "rejected";
         await tx
           .update(outbox)
-          .set({ state: "cancelled", completedAt: receivedAt, lastError: "message deleted upstream" })
+          .set({
+            state: ours ? "done" : "cancelled",
+            completedAt: receivedAt,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            lastError: ours ? "our delete confirmed by DeletedPendingMessage" : "message deleted upstream",
+          })
           .where(and(eq(outbox.messageId, message.id), eq(outbox.state, "pending")));
       } else {
         const [current] = await tx

@@ -24,7 +24,7 @@ export function timeoutFromAppHooks(hooks: readonly PendingHookSettings[]): numb
 export async function resolvePendingTimeout(
   configured: number | undefined,
   fallbackMs: number,
-  stream: StreamClient,
+  stream: Pick<StreamClient, "getApp">,
 ): Promise<{ timeoutMs: number; source: TimeoutSource; detail?: string }> {
   if (configured !== undefined) return { timeoutMs: configured, source: "PENDING_TIMEOUT_MS" };
   const app = await stream.getApp();

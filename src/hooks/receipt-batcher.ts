@@ -1,9 +1,9 @@
 import type { RawQuery } from "../db/client.ts";
 import { GroupCommit, type GroupCommitOptions, type Pending } from "../db/group-commit.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
+import type { ImmediateDispatch } from "../dispatch/immediate-dispatch.ts";
 import type { ClaimedWork } from "../dispatch/outbox-store.ts";
 import {
-  type ClaimTerms,
   insertNewReceipts,
   type ReceiptDraft,
   recordDuplicateReceipts,
@@ -14,24 +14,6 @@ import {
 export type ReceiptBatcherOptions = GroupCommitOptions;
 
 export const DEFAULT_RECEIPT_BATCHING: ReceiptBatcherOptions = { maxBatch: 128, maxConcurrent: 4 };
-
-/**
- * The dispatcher's side of receipts that claim their own outbox rows: a new approved or rejected
- * message is stored already leased to this replica, and its Stream call starts as soon as the
- * receipt commits, without a separate claim. Rows the dispatcher has no room for are stored
- * unleased, for the poller, as before.
- */
-export interface ImmediateDispatch {
-  terms: ClaimTerms;
-  /** Rows with less than this left before their deadline are not claimed (no call would start). */
-  marginMs: number;
-  /** Takes places for up to `wanted` calls; answers how many it got. */
-  reserve(wanted: number): number;
-  /** Gives back places reserved for rows that were not claimed after all. */
-  unreserve(count: number): void;
-  /** Starts the work on a row a receipt claimed, in a place reserved for it. */
-  run(work: ClaimedWork): void;
-}
 
 type Waiter = Pending<ReceiptDraft, StoredReceipt>;
 
@@ -170,6 +152,8 @@ function claimedWork(draft: ReceiptDraft, attemptId: number): ClaimedWork {
     action: draft.outboxAction!,
     attempts: 1,
     outcomeUnknown: false,
+    failedLookups: 0,
+    hasMetadata: Object.keys(draft.metadata).length > 0,
     status: draft.status,
     deadlineAt: draft.deadlineAt,
     receivedAt: draft.receivedAt,

@@ -1,6 +1,7 @@
 import type { RawQuery } from "../db/client.ts";
 import type { MessageStatus, OutboxAction } from "../db/schema/index.ts";
 import { tupleReader } from "../db/tuples.ts";
+import type { ClaimTerms } from "../dispatch/immediate-dispatch.ts";
 import type { Decision } from "../rules/types.ts";
 import type { RequestSignals } from "./request-signals.ts";
 
@@ -82,6 +83,9 @@ const NEW_RECEIPT = tupleReader<NewReceipt>([
  * really inserted get a decision, an outbox row and a delivery record. Foreign keys are checked
  * at the end of the statement, when the message rows exist.
  *
+ * The outbox row is due at Postgres's `now()`, the clock the dispatchers' claims compare with
+ * (received_at is this replica's clock, kept for the record).
+ *
  * A row marked `claim` has its outbox row born leased to this replica ($2, for $3 ms) with its
  * first attempt recorded, exactly what the dispatcher's claim would write: the commit or delete
  * call can start the moment the transaction commits, with no claim round trip in between.
@@ -105,7 +109,7 @@ with input as (${NEW_RECEIPT.select}
     from input i join inserted using (id)
 ), queued as (
   insert into outbox (message_id, action, next_attempt_at, lease_owner, lease_expires_at, attempts)
-  select i.id, i.outbox_action, i.received_at,
+  select i.id, i.outbox_action, now(),
     case when i.claim then $2::text end,
     case when i.claim then now() + $3::int * interval '1 millisecond' end,
     case when i.claim then 1 else 0 end
@@ -148,12 +152,6 @@ with input as (${DUPLICATE_RECEIPT.select}
   select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at from found
 )
 select id, status from found`;
-
-/** Who claims the rows a receipt batch claims, and for how long. */
-export interface ClaimTerms {
-  owner: string;
-  leaseMs: number;
-}
 
 /**
  * Inserts new receipts (one draft per message id), all or none; answers the ids it created, each

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { type Db, rawQuery } from "../db/client.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
+import { outboxActionFor, receivedStatus } from "../db/transitions.ts";
 import type { Decision, RuleSet } from "../rules/types.ts";
 import { computeDeadline } from "./deadline.ts";
 import { type HookPayload, normalizeMetadata } from "./payload.ts";
@@ -33,8 +34,6 @@ export interface Receipt {
   /** An outbox row was written and nobody has claimed it yet: the dispatcher should try it now. */
   dispatch: boolean;
 }
-
-const statusForAction = { approve: "committing", reject: "rejecting", review: "held" } as const;
 
 /**
  * PassOnPendingMessage: in one transaction, create the message record (or find it, when the
@@ -74,8 +73,8 @@ export async function receivePendingMessage(
   }
 
   const pastDeadline = deadlineAt.getTime() <= receivedAt.getTime();
-  const status: MessageStatus = pastDeadline ? "expired" : statusForAction[decision.action];
-  const outboxAction = status === "committing" ? "commit" : status === "rejecting" ? "delete" : null;
+  const status = receivedStatus(decision.action, pastDeadline);
+  const outboxAction = outboxActionFor(status);
   const draft: ReceiptDraft = {
     messageId: message.id,
     status,

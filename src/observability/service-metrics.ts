@@ -45,7 +45,11 @@ export class ServiceMetrics {
   );
   readonly dispatchAttempts = this.registry.counter(
     "gatehouse_dispatch_attempts_total",
-    "Calls to Stream by call (commit, delete, get) and outcome (ok, refused, rate_limited, unknown).",
+    "Calls to Stream by call (commit, delete, get) and outcome (ok, refused, rate_limited, unknown, not_stream: an answer that is not Stream's, e.g. a wrong STREAM_BASE_URL).",
+  );
+  readonly unresolvedOutcomes = this.registry.counter(
+    "gatehouse_unresolved_outcomes_total",
+    "Commits whose outcome could not be resolved (every lookup failed) and that were closed as expired, by the last lookup's outcome (refused, not_stream, unknown, ...). Any rise needs a look: Stream may hold them committed.",
   );
   readonly dispatchResults = this.registry.counter(
     "gatehouse_dispatch_results_total",
@@ -113,6 +117,11 @@ export class ServiceMetrics {
     const settledAt = Date.now();
     if (status === "committed") this.commitLatency.observe((settledAt - work.receivedAt.getTime()) / 1000);
     this.deadlineSlack.observe((work.deadlineAt.getTime() - settledAt) / 1000, { status });
+  };
+
+  /** The dispatcher's onUnresolved: a commit given up on after its lookups kept failing. */
+  observeUnresolved = (_work: unknown, lastLookup: { kind: string }): void => {
+    this.unresolvedOutcomes.inc({ last: lastLookup.kind });
   };
 
   /** Wraps the Stream client so every call is counted by its outcome. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from "drizzle-orm";
+import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/client.ts";
 import { type MessageStatus, messages } from "../db/schema/index.ts";
@@ -59,8 +59,11 @@ export class DeadlineSweeper {
   /** One pass; returns how many messages this replica decided. */
   async sweep(): Promise<number> {
     const rules = this.options.rules();
-    const now = this.options.now?.() ?? new Date();
-    const cutoff = new Date(now.getTime() + rules.review_timeout_margin_ms);
+    // Due on Postgres's clock, the one every replica shares (tests may set their own).
+    const now = this.options.now?.();
+    const cutoff = now
+      ? new Date(now.getTime() + rules.review_timeout_margin_ms)
+      : sql`now() + ${rules.review_timeout_margin_ms}::int * interval '1 millisecond'`;
     const due = await this.options.db
       .select({ id: messages.id })
       .from(messages)

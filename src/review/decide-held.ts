@@ -1,5 +1,6 @@
-import { and, eq, gt, ne, notExists, sql } from "drizzle-orm";
+import { and, eq, exists, gt, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import {
   claims,
   decisions,
@@ -8,6 +9,7 @@ import {
   moderatorActions,
   outbox,
 } from "../db/schema/index.ts";
+import { decideHeldMove, expireHeld, HELD_TARGET } from "../db/transitions.ts";
 import type { RequestInfo } from "../hooks/payload.ts";
 import { requestSignals } from "../hooks/request-signals.ts";
 import type { Actor } from "./actor.ts";
@@ -24,6 +26,7 @@ export interface HeldDecision {
    * deadline sweeper do not (the deadline matters more than a claim).
    */
   respectClaims: boolean;
+  /** Tests only: the decision's time. Default: Postgres's `now()`. */
   now?: Date;
 }
 
@@ -42,20 +45,20 @@ export type HeldDecisionResult =
   | { ok: false; reason: "deadline_passed"; status: MessageStatus }
   | { ok: false; reason: "claimed"; claim: LiveClaim };
 
-const target = { approve: "committing", reject: "rejecting", expire: "expired" } as const;
-
 /**
  * Decides a held message for a moderator or the deadline sweeper, through the same outbox as the
- * rules. The conditional update (`status = 'held'`, deadline not passed, no other live claim)
- * lets exactly one actor win, however many moderators and replicas race; a loser learns why.
+ * rules. The conditional move (decideHeldMove in db/transitions.ts: `status = 'held'`, deadline
+ * not passed, no other live claim) lets exactly one actor win, however many moderators and replicas race; a loser learns why.
  * Approve and reject are refused once the deadline has passed: Stream has dropped the message by
  * then, so the record is closed as `expired` instead.
  */
 export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDecisionResult> {
-  const now = decision.now ?? new Date();
   const { actor } = decision;
-  const to = target[decision.action];
+  const to = HELD_TARGET[decision.action];
   return db.transaction(async (tx) => {
+    // Postgres's clock, the one the deadline, the claims and the outbox's due time are compared
+    // with everywhere: a replica whose own clock runs ahead must not see deadlines pass early.
+    const now = decision.now ?? (await transactionTime(tx));
     const audit = (action: string, result: string, reason = decision.reason) =>
       tx.insert(moderatorActions).values({
         messageId: decision.messageId,
@@ -68,38 +71,20 @@ export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDe
         createdAt: now,
       });
 
-    const otherLiveClaim = tx
-      .select({ one: sql`1` })
-      .from(claims)
-      .where(
-        and(eq(claims.messageId, messages.id), gt(claims.expiresAt, now), ne(claims.moderatorId, actor.id)),
-      );
-    const moved = await tx
-      .update(messages)
-      .set({
-        status: to,
-        updatedAt: now,
-        ...(to === "expired"
-          ? { finalAt: now, statusReason: "review deadline reached (review_timeout_action: expire)" }
-          : {}),
-      })
-      .where(
-        and(
-          eq(messages.id, decision.messageId),
-          eq(messages.status, "held"),
-          to === "expired" ? undefined : gt(messages.deadlineAt, now),
-          decision.respectClaims ? notExists(otherLiveClaim) : undefined,
+    const otherLiveClaim = exists(
+      tx
+        .select({ one: sql`1` })
+        .from(claims)
+        .where(
+          and(eq(claims.messageId, messages.id), gt(claims.expiresAt, now), ne(claims.moderatorId, actor.id)),
         ),
-      )
-      .returning({
-        userId: messages.userId,
-        cid: messages.cid,
-        metadata: messages.metadata,
-        requestInfo: messages.requestInfo,
-        receivedAt: messages.receivedAt,
-        deadlineAt: messages.deadlineAt,
-      });
-    const row = moved[0];
+    );
+    const row = await decideHeldMove(tx, {
+      messageId: decision.messageId,
+      to,
+      now,
+      blockedBy: decision.respectClaims ? otherLiveClaim : undefined,
+    });
     if (row) {
       await tx.insert(decisions).values({
         messageId: decision.messageId,
@@ -142,17 +127,12 @@ export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDe
       return { ok: false, reason: "not_held", status: current.status };
     }
     if (current.deadlineAt.getTime() <= now.getTime()) {
-      const expired = await tx
-        .update(messages)
-        .set({
-          status: "expired",
-          updatedAt: now,
-          finalAt: now,
-          statusReason: `pending deadline passed while held; ${decision.action} by ${actor.name} came too late`,
-        })
-        .where(and(eq(messages.id, decision.messageId), eq(messages.status, "held")))
-        .returning({ status: messages.status });
-      if (expired[0]) {
+      const expired = await expireHeld(tx, {
+        messageId: decision.messageId,
+        now,
+        reason: `pending deadline passed while held; ${decision.action} by ${actor.name} came too late`,
+      });
+      if (expired) {
         await tx.delete(claims).where(eq(claims.messageId, decision.messageId));
         await tx.insert(decisions).values({
           messageId: decision.messageId,
@@ -166,7 +146,7 @@ export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDe
         });
       }
       await audit(decision.action, "refused: pending deadline passed; message expired");
-      return { ok: false, reason: "deadline_passed", status: expired[0]?.status ?? "expired" };
+      return { ok: false, reason: "deadline_passed", status: expired ?? "expired" };
     }
     const [claim] = await tx
       .select()
@@ -194,4 +174,9 @@ export async function decideHeld(db: Db, decision: HeldDecision): Promise<HeldDe
     // back): report what is there now; the caller may simply retry.
     return { ok: false, reason: "not_held", status: current.status };
   });
+}
+
+async function transactionTime(tx: Pick<Db, "execute">): Promise<Date> {
+  const [row] = rowsOf<{ now: string | Date }>(await tx.execute(sql`select now() as now`));
+  return new Date(row!.now);
 }

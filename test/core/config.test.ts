@@ -61,6 +61,11 @@ describe("configuration", () => {
     [{ PORT: "eighty" }, /PORT must be a whole number \(got "eighty"\)/],
     [{ PORT: "70000" }, /PORT must be between 0 and 65535/],
     [
+      { DISPATCH_LEASE_MS: "10000", STREAM_TIMEOUT_MS: "5000" },
+      /DISPATCH_LEASE_MS: 10000 is too short for STREAM_TIMEOUT_MS 5000; it must be at least twice STREAM_TIMEOUT_MS plus 1000 \(11000\)/,
+    ],
+    [{ STREAM_TIMEOUT_MS: "20000" }, /DISPATCH_LEASE_MS: 30000 is too short for STREAM_TIMEOUT_MS 20000/],
+    [
       { DATABASE_URL: "mysql://x" },
       /DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//,
     ],

@@ -145,7 +145,9 @@ describe("no dispatch attempt after the deadline", () => {
   });
 
   it("a commit answered after the deadline with unknown outcome is resolved by lookup, not another commit", async () => {
-    h = await startHarness({ env: { PENDING_TIMEOUT_MS: "1500", STREAM_TIMEOUT_MS: "5000" } });
+    h = await startHarness({
+      env: { PENDING_TIMEOUT_MS: "1500", STREAM_TIMEOUT_MS: "5000", DISPATCH_LEASE_MS: "11000" },
+    });
     // The commit lands, but its answer is lost: the outcome is unknown when the deadline comes.
     h.stream.faults.enqueue({ kind: "reset", applyEffect: true, match: { operation: "commit" } });
     h.stream.faults.setRule((call) =>

@@ -12,7 +12,10 @@ describe("a dispatcher that claims and dies", () => {
   let h: Harness;
   beforeEach(async () => {
     // No workers yet: the dead dispatcher must claim the row first.
-    h = await startHarness({ startWorkers: false, env: { DISPATCH_LEASE_MS: "1000" } });
+    h = await startHarness({
+      startWorkers: false,
+      env: { DISPATCH_LEASE_MS: "1500", STREAM_TIMEOUT_MS: "250" },
+    });
   });
   afterEach(async () => {
     await h.close();
@@ -26,12 +29,12 @@ describe("a dispatcher that claims and dies", () => {
 
     const dead = new OutboxStore(h.db.database.db, "dead-dispatcher", 1000);
     // The claim writes the attempt row of the call it is about to make; then the process dies.
-    const claimed = await dead.claimDueWithAttempts(10, Date.now(), 0);
+    const claimed = await dead.claimDueWithAttempts(10, 0);
     expect(claimed.map((w) => w.messageId)).toEqual([payload.message.id]);
     expect(claimed[0]?.attemptId).toBeGreaterThan(0);
 
     const alive = new OutboxStore(h.db.database.db, "other", 1000);
-    expect(await alive.claimDueWithAttempts(10, Date.now(), 0)).toEqual([]); // the lease is live
+    expect(await alive.claimDueWithAttempts(10, 0)).toEqual([]); // the lease is live
 
     h.service.startWorkers();
     await h.waitForStatus(payload.message.id, ["committed"], 10_000);
@@ -61,7 +64,7 @@ describe("a dispatcher that claims and dies", () => {
     );
     expect(receipt).toMatchObject({ status: "committing", isNew: true, dispatch: false });
     const alive = new OutboxStore(h.db.database.db, "other", 1000);
-    expect(await alive.claimDueWithAttempts(10, Date.now(), 0)).toEqual([]); // the lease is live
+    expect(await alive.claimDueWithAttempts(10, 0)).toEqual([]); // the lease is live
 
     h.service.startWorkers();
     await h.waitForStatus(payload.message.id, ["committed"], 10_000);

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rawQuery } from "../../src/db/client.ts";
+import type { ImmediateDispatch } from "../../src/dispatch/immediate-dispatch.ts";
 import type { ClaimedWork } from "../../src/dispatch/outbox-store.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
-import { type ImmediateDispatch, ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
+import { ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
 import { type Receipt, receivePendingMessage } from "../../src/hooks/receive.ts";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import { attemptsOf, outboxRowOf, streamCalls } from "../support/counts.ts";

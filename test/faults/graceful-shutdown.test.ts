@@ -18,7 +18,10 @@ describeWithPostgres("fault: graceful shutdown (SIGTERM)", () => {
 
   beforeAll(async () => {
     // A client timeout well above the commit latency: every call here gets its answer.
-    cluster = await startCluster({ replicas: 2, env: { STREAM_TIMEOUT_MS: "5000" } });
+    cluster = await startCluster({
+      replicas: 2,
+      env: { STREAM_TIMEOUT_MS: "5000", DISPATCH_LEASE_MS: "11000" },
+    });
     // Slow commits (still inside the client's timeout), so SIGTERM lands while they are under way.
     cluster.fake.faults.setRule((call) =>
       call.operation === "commit"

@@ -159,7 +159,8 @@ export async function startHarness(
     },
     pending(overrides) {
       const payload = pendingMessagePayload(overrides);
-      stream.sim.addPending(payload.message);
+      // As Stream holds it: with the sender's pending_message_metadata, shown by GET while pending.
+      stream.sim.addPending(payload.message, payload.metadata);
       return payload;
     },
     status,
