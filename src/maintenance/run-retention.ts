@@ -9,7 +9,8 @@ import { deleteExpiredHistory } from "./retention.ts";
  * run without RETENTION_DAYS. Needs RETENTION_DAYS. With the embedded database it must run while
  * the service is stopped (one process per data directory).
  */
-const config = loadConfig();
+// Only the database is touched: no Stream is called, so a missing STREAM_API_KEY is no sandbox here.
+const config = loadConfig(process.env, { guardSandbox: false });
 const logger = createLogger(config.logLevel);
 if (config.retention.maxAgeMs === undefined) {
   process.stderr.write(
