@@ -207,6 +207,10 @@ describe("hostile input: hook endpoint", () => {
     ["a 10 kB user id", (j) => j.replace('"id":"alice"', `"id":"${"u".repeat(10_000)}"`), 400],
     ["a 256-character message id", (j) => j.replace(/"id":"msg-[^"]*"/, `"id":"${"m".repeat(256)}"`), 400],
     ["message.id a number", (j) => j.replace(/"id":"msg-[^"]*"/, '"id":42'), 400],
+    // Sent to Stream as a path segment: ".." once turned the commit into POST /commit.
+    ['message.id ".."', (j) => j.replace(/"id":"msg-[^"]*"/, '"id":".."'), 400],
+    ['message.id "."', (j) => j.replace(/"id":"msg-[^"]*"/, '"id":"."'), 400],
+    ['message.id "../x" (one encoded segment)', (j) => j.replace(/"id":"msg-[^"]*"/, '"id":"../x"'), 200],
     ["a duplicate message key", (j) => j.replace('{"message":{', '{"message":{"id":"dup-first",'), 200],
   ];
 
