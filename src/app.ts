@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -26,6 +27,7 @@ import { rejectDeepJson } from "./http/reject-deep-json.ts";
 import { rejectNul } from "./http/reject-nul.ts";
 import type { ReviewRouteDeps } from "./http/review-deps.ts";
 import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { statsRoutes } from "./http/stats-routes.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
@@ -53,10 +55,22 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const metrics = deps.metrics ?? new ServiceMetrics(deps.db);
   const app = createRouter();
   app.use(requestId());
+  // The hooks have their own limit, MAX_BODY_BYTES (which also bounds a gzip body once
+  // inflated), and answer Stream's servers, not a browser: these two are for every other route.
+  const hookPrefix = `${deps.config.hookPath}/`;
+  const exceptHooks =
+    (middleware: MiddlewareHandler): MiddlewareHandler =>
+    (c, next) =>
+      c.req.path.startsWith(hookPrefix) ? next() : middleware(c, next);
+  app.use(exceptHooks(securityHeaders()));
+  // Before anything else reads it (authentication, rejectNul, the validators, the handlers): an
+  // oversized body is refused unread.
+  app.use(exceptHooks(limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES")));
 
   app.route(deps.config.hookPath, hookRoutes(deps));
   describeHookRoutes(app.openAPIRegistry, deps.config.hookPath);
-  app.route("/", healthRoutes(deps.readiness));
+  const health = healthRoutes(deps.readiness, deps.logger);
+  app.route("/", health.public);
   app.route("/", metricsRoutes(metrics.registry));
 
   const review: ReviewRouteDeps = {
@@ -72,9 +86,6 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   };
   const api = createRouter<AuthEnv>();
-  // First: nothing below (rejectNul, the JSON validators, the handlers) may read an oversized body.
-  // The hooks have their own limit, MAX_BODY_BYTES, which also bounds a gzip body once inflated.
-  api.use(limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES"));
   api.use(bearerAuth({ db: deps.db, adminToken: deps.config.adminToken }));
   api.use(rejectNul());
   api.use(rejectDeepJson());
@@ -85,6 +96,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", decisionRoutes(review));
   api.route("/", statsRoutes(review));
   api.route("/", rulesRoutes({ db: deps.db, rules: deps.rules }));
+  api.route("/", health.admin);
   app.route("/api", api);
 
   mountDocs(app);
