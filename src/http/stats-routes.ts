@@ -4,6 +4,7 @@ import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
 import { Problem } from "./problem.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
+import { DateTimeQuery } from "./schemas.ts";
 
 const Percentiles = z.object({
   p50: z.number().nullable(),
@@ -39,8 +40,8 @@ const route = createRoute({
   security: bearerSecurity,
   request: {
     query: z.object({
-      since: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
-      until: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
+      since: DateTimeQuery("since"),
+      until: DateTimeQuery("until"),
     }),
   },
   responses: { 200: json(StatsSchema, "Statistics"), ...problemResponses(...AUTH_ERRORS) },

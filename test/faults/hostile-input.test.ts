@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/rows.ts";
-import { type Harness, startHarness } from "../support/service.ts";
+import { ADMIN_TOKEN, type Harness, startHarness } from "../support/service.ts";
 import { signBody } from "../support/sign.ts";
 import { SOAK } from "./random.ts";
 
@@ -281,6 +281,80 @@ describe("hostile input: hook endpoint", () => {
     });
     expect(ok.status).toBe(200);
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+// Every filter of the review API is validated before it reaches a query: a value the database
+// cannot take is a 400 naming the parameter, never a 500 with the SQL and its parameters logged.
+describe("hostile input: review API filters", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ startWorkers: false });
+  });
+  afterAll(() => h?.close());
+
+  const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const get = async (path: string) => {
+    const response = await h.service.app.request(path, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  const cases: [string, string, string][] = [
+    ["an IPv6 address with a zone", "/api/decisions?ip=fe80::1%25eth0", "ip"],
+    ["a CIDR block with a zone", "/api/decisions?ip=fe80::1%25eth0/64", "ip"],
+    ["since in year 0", "/api/decisions?since=0000-01-01T00:00:00Z", "since"],
+    ["until in year 0", "/api/decisions?until=0000-01-01T00:00:00Z", "until"],
+    ["since past year 9999", "/api/decisions?since=%2B010000-01-01T00:00:00Z", "since"],
+    ["stats since in year 0", "/api/stats?since=0000-01-01T00:00:00Z", "since"],
+    ["stats until in year 0", "/api/stats?until=0000-01-01T00:00:00Z", "until"],
+    [
+      "a decisions cursor whose id is not a number",
+      `/api/decisions?cursor=${cursor(["1700000000000000", "abc"])}`,
+      "cursor",
+    ],
+    [
+      "a decisions cursor whose id overflows bigint",
+      `/api/decisions?cursor=${cursor(["1700000000000000", "99999999999999999999"])}`,
+      "cursor",
+    ],
+    [
+      "a decisions cursor with a 19-digit time",
+      `/api/decisions?cursor=${cursor(["9999999999999999999", "1"])}`,
+      "cursor",
+    ],
+    [
+      "a decisions cursor with a negative 19-digit time",
+      `/api/decisions?cursor=${cursor(["-9223372036854775808", "1"])}`,
+      "cursor",
+    ],
+    [
+      "a queue cursor with a 19-digit time",
+      `/api/queue?cursor=${cursor(["9999999999999999999", "m"])}`,
+      "cursor",
+    ],
+  ];
+
+  it.each(cases)("%s: 400 naming the parameter", async (_name, path, parameter) => {
+    const answer = await get(path);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+    expect(answer.body.code).toMatch(/^invalid_/);
+    expect(String(answer.body.detail)).toContain(parameter);
+  });
+
+  it("honest values at the edges still work", async () => {
+    for (const path of [
+      "/api/decisions?ip=fe80::1",
+      "/api/decisions?ip=fe80::/10",
+      "/api/decisions?since=0001-01-01T00:00:00Z&until=9999-12-31T23:59:59Z",
+      "/api/stats?since=0001-01-01T00:00:00Z",
+      `/api/decisions?cursor=${cursor(["1700000000000000", "12"])}`,
+      `/api/queue?cursor=${cursor(["1700000000000000", "any message id"])}`,
+    ]) {
+      const answer = await get(path);
+      expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
+    }
   });
 });
 
