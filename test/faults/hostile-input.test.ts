@@ -5,6 +5,13 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/rows.ts";
+import {
+  ASTRAL_CACHE_BYTES,
+  CharClass,
+  CharTable,
+  charTableFor,
+  FULL_NORMALIZATION,
+} from "../../src/rules/text/normalize.ts";
 import { ADMIN_TOKEN, type Harness, startHarness } from "../support/service.ts";
 import { signBody } from "../support/sign.ts";
 import { SOAK } from "./random.ts";
@@ -221,6 +228,23 @@ describe("hostile input: hook endpoint", () => {
     expect(response.status, await response.clone().text()).toBe(expected);
   });
 
+  // The normalizer caches what each character folds to: a message of distinct astral characters
+  // once added about 250 bytes per character, per normalization profile, for good.
+  it("distinct astral characters leave the normalizer's character cache within its byte budget", async () => {
+    const astral = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => String.fromCodePoint(from + i)).join("");
+    // 40 000 distinct characters: several times what the budget holds.
+    for (let m = 0; m < 20; m++) {
+      const payload = h.pending({ message: { text: astral(0x20000 + m * 2000, 2000) } });
+      expect((await post(PASS, JSON.stringify(payload), signedHeaders(JSON.stringify(payload)))).status).toBe(
+        200,
+      );
+    }
+    const table = charTableFor(FULL_NORMALIZATION);
+    expect(table.astralCacheBytes).toBeGreaterThan(0);
+    expect(table.astralCacheBytes).toBeLessThanOrEqual(ASTRAL_CACHE_BYTES);
+  });
+
   it("bodies over the limit get 413, compressed or not, without inflating them whole", async () => {
     const limit = h.service.config.maxBodyBytes;
     const big = Buffer.alloc(limit + 1, 0x20);
@@ -355,6 +379,32 @@ describe("hostile input: review API filters", () => {
       const answer = await get(path);
       expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
     }
+  });
+});
+
+// A cache that lets a character go recomputes it: same answer, bounded memory.
+describe("hostile input: caches keyed by message text stay bounded", () => {
+  it("a character the cache let go folds exactly as before", () => {
+    const roomy = new CharTable(FULL_NORMALIZATION, Number.MAX_SAFE_INTEGER);
+    const tiny = new CharTable(FULL_NORMALIZATION, 4096);
+    const folded = (table: CharTable, codePoint: number) => {
+      const entry = table.entry(codePoint);
+      return (entry & 15) === CharClass.Expansion ? [...table.expansion(entry)] : entry;
+    };
+    // Emoji, mathematical letters (which fold to ASCII), unassigned and private-use code points.
+    const codePoint = fc.oneof(
+      fc.integer({ min: 0x1f300, max: 0x1faff }),
+      fc.integer({ min: 0x1d400, max: 0x1d7ff }),
+      fc.integer({ min: 0x10000, max: 0x10ffff }),
+      fc.integer({ min: 0x80, max: 0xffff }).filter((c) => c < 0xd800 || c > 0xdfff),
+    );
+    fc.assert(
+      fc.property(fc.array(codePoint, { minLength: 1, maxLength: 400 }), (codePoints) => {
+        for (const c of codePoints) expect(folded(tiny, c)).toEqual(folded(roomy, c));
+        expect(tiny.astralCacheBytes).toBeLessThanOrEqual(4096);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 
