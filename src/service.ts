@@ -85,8 +85,9 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       apiKey: credentials.apiKey,
       apiSecret: credentials.apiSecret,
       autoCreatePending: true,
-      // A sandbox may run for days: keep the recent calls, not all of them.
+      // A sandbox may run for days: keep the recent calls and messages, not all of them.
       maxLedgerEntries: 1000,
+      maxMessages: 10_000,
     });
     sandbox = { credentials, stream: simulated };
     stream = createStreamClient({
