@@ -2,7 +2,6 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
@@ -105,9 +104,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     problemResponse(
       c,
       new Problem(
-        404,
         "not_found",
-        "Not found",
         `No route for ${c.req.method} ${c.req.path}. Hooks go to ${deps.config.hookPath}/PassOnPendingMessage and ${deps.config.hookPath}/DeletedPendingMessage; /docs lists every route.`,
       ),
     ),
@@ -115,24 +112,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
     if (error instanceof InvalidCursorError) {
-      return problemResponse(c, new Problem(400, "invalid_cursor", "Invalid cursor", error.message));
+      return problemResponse(c, new Problem("invalid_cursor", error.message));
     }
     if (error instanceof HTTPException && error.status < 500) {
-      // Hono's own refusals (e.g. a malformed JSON body): same problem+json shape as ours.
-      return problemResponse(
-        c,
-        new Problem(
-          error.status as ContentfulStatusCode,
-          "invalid_request",
-          "Invalid request",
-          error.message,
-        ),
-      );
+      // Hono's own refusals (its validators' malformed JSON body): same problem+json shape as ours.
+      return problemResponse(c, new Problem("invalid_request", error.message));
     }
     deps.logger.error({ err: error, path: c.req.path, requestId: c.get("requestId") }, "unhandled error");
     return problemResponse(
       c,
-      new Problem(500, "internal", "Internal error", "Something went wrong on our side; it has been logged."),
+      new Problem("internal", "Something went wrong on our side; it has been logged."),
     );
   });
   return app;

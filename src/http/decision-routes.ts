@@ -53,7 +53,7 @@ const route = createRoute({
         .openapi("DecisionPage"),
       "A page of decisions",
     ),
-    ...problemResponses(...AUTH_ERRORS),
+    ...problemResponses(...AUTH_ERRORS, "invalid_cursor"),
   },
 });
 

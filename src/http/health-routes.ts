@@ -71,7 +71,7 @@ const readinessDetail = createRoute({
   responses: {
     200: json(DetailedReadinessSchema, "Ready"),
     503: json(DetailedReadinessSchema, "Not ready"),
-    ...problemResponses(...AUTH_ERRORS, 403),
+    ...problemResponses(...AUTH_ERRORS, "forbidden"),
   },
 });
 

@@ -60,7 +60,17 @@ export function describeHookRoutes(registry: OpenAPIHono["openAPIRegistry"], hoo
       },
       responses: {
         200: { description: "Durable", content: { "application/json": { schema: HookAnswer } } },
-        ...problemResponses(400, 401, 413, 503),
+        ...problemResponses(
+          "invalid_json",
+          "invalid_payload",
+          "missing_message_id",
+          "bad_encoding",
+          "unknown_api_key",
+          "invalid_signature",
+          "body_too_large",
+          "database_unavailable",
+          "shutting_down",
+        ),
       },
     });
   }

@@ -6,7 +6,7 @@ import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, jsonBody, problemResponses } from "./openapi.ts";
 import { Problem } from "./problem.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
-import { claimView, refusalProblem } from "./review-problems.ts";
+import { claimView, messageNotFound, refusalProblem } from "./review-problems.ts";
 import {
   ClaimSchema,
   DecisionEntrySchema,
@@ -100,7 +100,10 @@ const getRecord = createRoute({
     "Status, original message, metadata, request_info, deadline, every decision (with matched rules and spans), every moderator or system action, every hook delivery, and every Stream call with its outcome.",
   security: bearerSecurity,
   request: { params: MessageIdParam },
-  responses: { 200: json(MessageRecordSchema, "The record"), ...problemResponses(...AUTH_ERRORS, 404) },
+  responses: {
+    200: json(MessageRecordSchema, "The record"),
+    ...problemResponses(...AUTH_ERRORS, "message_not_found"),
+  },
 });
 
 const claim = createRoute({
@@ -112,7 +115,17 @@ const claim = createRoute({
     "Renews the caller's own claim. While the claim is live, other moderators cannot claim, approve or reject the message (admins can). It expires on its own.",
   security: bearerSecurity,
   request: { params: MessageIdParam },
-  responses: { 200: json(ClaimedSchema, "Claimed"), ...problemResponses(...AUTH_ERRORS, 404, 409, 410) },
+  responses: {
+    200: json(ClaimedSchema, "Claimed"),
+    ...problemResponses(
+      ...AUTH_ERRORS,
+      "message_not_found",
+      "claimed",
+      "already_decided",
+      "message_expired",
+      "message_deleted",
+    ),
+  },
 });
 
 const release = createRoute({
@@ -123,7 +136,10 @@ const release = createRoute({
   description: "Releasing another moderator's live claim needs an admin token.",
   security: bearerSecurity,
   request: { params: MessageIdParam },
-  responses: { 200: json(ReleasedSchema, "Released"), ...problemResponses(...AUTH_ERRORS, 404, 409) },
+  responses: {
+    200: json(ReleasedSchema, "Released"),
+    ...problemResponses(...AUTH_ERRORS, "message_not_found", "claimed", "already_decided"),
+  },
 });
 
 const decideRoute = (action: "approve" | "reject") =>
@@ -140,7 +156,15 @@ const decideRoute = (action: "approve" | "reject") =>
     request: { params: MessageIdParam, body: jsonBody(ReasonBody, false) },
     responses: {
       202: json(DecidedSchema, "Decided"),
-      ...problemResponses(...AUTH_ERRORS, 404, 409, 410, 413),
+      ...problemResponses(
+        ...AUTH_ERRORS,
+        "message_not_found",
+        "claimed",
+        "already_decided",
+        "message_expired",
+        "message_deleted",
+        "body_too_large",
+      ),
     },
   });
 
@@ -151,21 +175,11 @@ async function optionalReason(text: string): Promise<string | null> {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new Problem(
-      400,
-      "invalid_request",
-      "Invalid request",
-      'The body must be JSON, e.g. {"reason": "spam"}, or empty.',
-    );
+    throw new Problem("invalid_request", 'The body must be JSON, e.g. {"reason": "spam"}, or empty.');
   }
   const parsed = ReasonBody.safeParse(body);
   if (!parsed.success) {
-    throw new Problem(
-      400,
-      "invalid_request",
-      "Invalid request",
-      `reason: ${parsed.error.issues[0]?.message}`,
-    );
+    throw new Problem("invalid_request", `reason: ${parsed.error.issues[0]?.message}`);
   }
   return parsed.data.reason ?? null;
 }
@@ -177,14 +191,7 @@ export function messageRoutes(deps: ReviewRouteDeps) {
   app.openapi(getRecord, async (c) => {
     const { id } = c.req.valid("param");
     const record = await getMessageRecord(deps.db, id);
-    if (!record) {
-      throw new Problem(
-        404,
-        "message_not_found",
-        "Unknown message",
-        `No message with id ${JSON.stringify(id)} has been received.`,
-      );
-    }
+    if (!record) throw messageNotFound(id);
     return c.json(record as z.input<typeof MessageRecordSchema>, 200);
   });
 

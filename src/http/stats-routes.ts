@@ -54,7 +54,7 @@ export function statsRoutes(deps: Pick<ReviewRouteDeps, "db">) {
     const until = q.until ? new Date(q.until) : new Date();
     const since = q.since ? new Date(q.since) : new Date(until.getTime() - DAY_MS);
     if (since.getTime() >= until.getTime()) {
-      throw new Problem(400, "invalid_request", "Invalid request", "since must be earlier than until.");
+      throw new Problem("invalid_request", "since must be earlier than until.");
     }
     return c.json(await reviewStats(deps.db, { since, until }), 200);
   });
