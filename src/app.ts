@@ -29,6 +29,7 @@ import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { statsRoutes } from "./http/stats-routes.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
+import { afterHeldDecision } from "./review/after-decision.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
 import { InvalidCursorError } from "./review/cursor.ts";
 
@@ -78,10 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     metrics,
     moderation: {
       db: deps.db,
-      onDecided: ({ messageId, action, receivedAt }) => {
-        deps.dispatcher.kick(messageId);
-        metrics.observeReviewDecision("moderator", action, receivedAt);
-      },
+      onDecided: afterHeldDecision(deps.dispatcher, metrics, "moderator"),
     },
   };
   const api = createRouter<AuthEnv>();

@@ -1,6 +1,5 @@
 import { loadConfig } from "../config.ts";
-import { openPglite, openPostgres } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
+import { openMigratedDatabase } from "../db/open.ts";
 import { createLogger } from "../log.ts";
 import { deleteExpiredHistory } from "./retention.ts";
 
@@ -18,11 +17,8 @@ if (config.retention.maxAgeMs === undefined) {
   );
   process.exit(2);
 }
-const database = config.databaseUrl
-  ? openPostgres({ url: config.databaseUrl, poolSize: 2 })
-  : await openPglite(config.dataDir);
+const database = await openMigratedDatabase(config, { poolSize: 2 });
 try {
-  await migrateDatabase(database, config.databaseUrl);
   const deleted = await deleteExpiredHistory({
     db: database.db,
     logger,
