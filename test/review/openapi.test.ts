@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hookPayloadSchema, pendingMessageSchema } from "../../src/hooks/payload.ts";
 import { PROBLEMS, type ProblemCode } from "../../src/http/problem.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 import { api, REVIEW_RULES } from "./helpers.ts";
@@ -151,6 +152,21 @@ describe("the OpenAPI document and /docs", () => {
     expect(approve["410"]!.description).toContain("`message_deleted`");
     const hook = paths["/hooks/stream/PassOnPendingMessage"]!.post!.responses as Record<string, Json>;
     expect(hook["401"]!.description).toContain("`invalid_signature`");
+  });
+
+  it("documents the hook body from the schema that validates it", () => {
+    const schemas = (doc.components as Record<string, Record<string, Json>>).schemas!;
+    const hook = schemas.PendingMessageHook as { properties: Record<string, Json> };
+    const message = hook.properties.message as { properties: Record<string, Json>; required: string[] };
+    expect(Object.keys(hook.properties).sort()).toEqual(Object.keys(hookPayloadSchema.shape).sort());
+    expect(Object.keys(message.properties).sort()).toEqual(Object.keys(pendingMessageSchema.shape).sort());
+    expect(message.required).toEqual(["id"]);
+    // The validator's limits, which a second, hand-written declaration did not carry.
+    expect(message.properties.id).toMatchObject({ type: "string", minLength: 1, maxLength: 255 });
+    expect(message.properties.cid).toMatchObject({ maxLength: 1024 });
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const body = JSON.stringify(paths["/hooks/stream/PassOnPendingMessage"]!.post!.requestBody);
+    expect(body).toContain("#/components/schemas/PendingMessageHook");
   });
 
   it("a problem's status and title are the catalogue's for its code", async () => {
