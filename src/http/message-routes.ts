@@ -4,7 +4,7 @@ import { getMessageRecord } from "../review/message-record.ts";
 import { moderate } from "../review/moderate.ts";
 import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, jsonBody, problemResponses } from "./openapi.ts";
-import { Problem } from "./problem.ts";
+import { Problem, type ProblemCode } from "./problem.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
 import { claimView, messageNotFound, refusalProblem } from "./review-problems.ts";
 import {
@@ -106,6 +106,15 @@ const getRecord = createRoute({
   },
 });
 
+/** Why claiming or deciding a message can be refused (see refusalProblem). */
+const DECISION_REFUSALS = [
+  "message_not_found",
+  "claimed",
+  "already_decided",
+  "message_expired",
+  "message_deleted",
+] as const satisfies ProblemCode[];
+
 const claim = createRoute({
   method: "post",
   path: "/messages/{id}/claim",
@@ -117,14 +126,7 @@ const claim = createRoute({
   request: { params: MessageIdParam },
   responses: {
     200: json(ClaimedSchema, "Claimed"),
-    ...problemResponses(
-      ...AUTH_ERRORS,
-      "message_not_found",
-      "claimed",
-      "already_decided",
-      "message_expired",
-      "message_deleted",
-    ),
+    ...problemResponses(...AUTH_ERRORS, ...DECISION_REFUSALS),
   },
 });
 
@@ -156,15 +158,7 @@ const decideRoute = (action: "approve" | "reject") =>
     request: { params: MessageIdParam, body: jsonBody(ReasonBody, false) },
     responses: {
       202: json(DecidedSchema, "Decided"),
-      ...problemResponses(
-        ...AUTH_ERRORS,
-        "message_not_found",
-        "claimed",
-        "already_decided",
-        "message_expired",
-        "message_deleted",
-        "body_too_large",
-      ),
+      ...problemResponses(...AUTH_ERRORS, ...DECISION_REFUSALS, "body_too_large"),
     },
   });
 
