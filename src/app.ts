@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
@@ -26,8 +26,10 @@ import { rejectDeepJson } from "./http/reject-deep-json.ts";
 import { rejectNul } from "./http/reject-nul.ts";
 import type { ReviewRouteDeps } from "./http/review-deps.ts";
 import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { statsRoutes } from "./http/stats-routes.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
+import { afterHeldDecision } from "./review/after-decision.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
 import { InvalidCursorError } from "./review/cursor.ts";
 
@@ -53,10 +55,22 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const metrics = deps.metrics ?? new ServiceMetrics(deps.db);
   const app = createRouter();
   app.use(requestId());
+  // The hooks have their own limit, MAX_BODY_BYTES (which also bounds a gzip body once
+  // inflated), and answer Stream's servers, not a browser: these two are for every other route.
+  const hookPrefix = `${deps.config.hookPath}/`;
+  const exceptHooks =
+    (middleware: MiddlewareHandler): MiddlewareHandler =>
+    (c, next) =>
+      c.req.path.startsWith(hookPrefix) ? next() : middleware(c, next);
+  app.use(exceptHooks(securityHeaders()));
+  // Before anything else reads it (authentication, rejectNul, the validators, the handlers): an
+  // oversized body is refused unread.
+  app.use(exceptHooks(limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES")));
 
   app.route(deps.config.hookPath, hookRoutes(deps));
   describeHookRoutes(app.openAPIRegistry, deps.config.hookPath);
-  app.route("/", healthRoutes(deps.readiness));
+  const health = healthRoutes(deps.readiness, deps.logger);
+  app.route("/", health.public);
   app.route("/", metricsRoutes(metrics.registry));
 
   const review: ReviewRouteDeps = {
@@ -65,16 +79,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     metrics,
     moderation: {
       db: deps.db,
-      onDecided: ({ messageId, action, receivedAt }) => {
-        deps.dispatcher.kick(messageId);
-        metrics.observeReviewDecision("moderator", action, receivedAt);
-      },
+      onDecided: afterHeldDecision(deps.dispatcher, metrics, "moderator"),
     },
   };
   const api = createRouter<AuthEnv>();
-  // First: nothing below (rejectNul, the JSON validators, the handlers) may read an oversized body.
-  // The hooks have their own limit, MAX_BODY_BYTES, which also bounds a gzip body once inflated.
-  api.use(limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES"));
   api.use(bearerAuth({ db: deps.db, adminToken: deps.config.adminToken }));
   api.use(rejectNul());
   api.use(rejectDeepJson());
@@ -85,6 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", decisionRoutes(review));
   api.route("/", statsRoutes(review));
   api.route("/", rulesRoutes({ db: deps.db, rules: deps.rules }));
+  api.route("/", health.admin);
   app.route("/api", api);
 
   mountDocs(app);
@@ -93,9 +102,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     problemResponse(
       c,
       new Problem(
-        404,
         "not_found",
-        "Not found",
         `No route for ${c.req.method} ${c.req.path}. Hooks go to ${deps.config.hookPath}/PassOnPendingMessage and ${deps.config.hookPath}/DeletedPendingMessage; /docs lists every route.`,
       ),
     ),
@@ -103,24 +110,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
     if (error instanceof InvalidCursorError) {
-      return problemResponse(c, new Problem(400, "invalid_cursor", "Invalid cursor", error.message));
+      return problemResponse(c, new Problem("invalid_cursor", error.message));
     }
     if (error instanceof HTTPException && error.status < 500) {
-      // Hono's own refusals (e.g. a malformed JSON body): same problem+json shape as ours.
-      return problemResponse(
-        c,
-        new Problem(
-          error.status as ContentfulStatusCode,
-          "invalid_request",
-          "Invalid request",
-          error.message,
-        ),
-      );
+      // Hono's own refusals (its validators' malformed JSON body): same problem+json shape as ours.
+      return problemResponse(c, new Problem("invalid_request", error.message));
     }
     deps.logger.error({ err: error, path: c.req.path, requestId: c.get("requestId") }, "unhandled error");
     return problemResponse(
       c,
-      new Problem(500, "internal", "Internal error", "Something went wrong on our side; it has been logged."),
+      new Problem("internal", "Something went wrong on our side; it has been logged."),
     );
   });
   return app;

@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 /**
@@ -47,8 +48,12 @@ const urlString = (name: string, protocols: string[]) =>
       `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
     );
 
+/** Values that must never appear in an error message, however wrong they are. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ADMIN_TOKEN", "STREAM_API_SECRET", "DATABASE_URL"]);
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
+  SANDBOX: z.enum(["0", "1"], "SANDBOX must be 1 (run the sandbox even here) or 0").optional(),
   PORT: integer("PORT", 0, 65535).default(8787),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   DATABASE_URL: urlString("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
@@ -141,7 +146,48 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+const DEVELOPMENT_NODE_ENVS: ReadonlySet<string | undefined> = new Set([undefined, "development", "test"]);
+
+/**
+ * Sandbox mode (no Stream credentials) prints a dev admin token and "commits" to a simulated
+ * Stream. It is what you get only when nothing points at anything real: a real database, an
+ * address others can reach, or a NODE_ENV other than development or test each mean a forgotten
+ * STREAM_API_KEY rather than a developer trying the service out.
+ */
+function refuseAccidentalSandbox(e: z.infer<typeof envSchema>): void {
+  const reasons = [
+    e.DATABASE_URL !== undefined && "DATABASE_URL is set",
+    !isLoopback(e.HOST) && `HOST ${JSON.stringify(e.HOST)} is not a loopback address`,
+    !DEVELOPMENT_NODE_ENVS.has(e.NODE_ENV) &&
+      `NODE_ENV is ${JSON.stringify(e.NODE_ENV)} (only unset, development or test allow the sandbox)`,
+  ].filter((reason): reason is string => typeof reason === "string");
+  if (reasons.length === 0) return;
+  throw new ConfigError(
+    `Invalid configuration:\n  STREAM_API_KEY: not set, which means sandbox mode, but ${reasons.join(", and ")}. ` +
+      "Set STREAM_API_KEY and STREAM_API_SECRET to moderate a real app, or SANDBOX=1 to run the sandbox here on purpose",
+  );
+}
+
+function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === "localhost") return true;
+  const address = host.replace(/^\[(.*)\]$/, "$1");
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  return parsed.range() === "loopback";
+}
+
+export interface LoadOptions {
+  /**
+   * Refuse sandbox mode where something real is configured (default). A command-line tool that
+   * only works on the database (a retention pass) talks to no Stream and prints no token.
+   */
+  guardSandbox?: boolean;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  { guardSandbox = true }: LoadOptions = {},
+): Readonly<Config> {
   // An empty variable means "unset": that is how most deployment tools blank a value.
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
@@ -150,7 +196,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
-      const got = env[name] === undefined ? "" : ` (got ${JSON.stringify(env[name])})`;
+      // A secret is named with the rule it breaks, never echoed: the message ends up in logs.
+      const got =
+        env[name] === undefined || SECRET_VARIABLES.has(name) ? "" : ` (got ${JSON.stringify(env[name])})`;
       const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
       return `  ${message}${got}`;
     });
@@ -177,13 +225,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         "Raise DISPATCH_LEASE_MS or lower STREAM_TIMEOUT_MS",
     );
   }
-  const sandbox = !e.STREAM_API_KEY;
-  if (sandbox && e.NODE_ENV === "production") {
+  if (e.STREAM_API_KEY && e.SANDBOX === "1") {
     throw new ConfigError(
-      "Invalid configuration:\n  STREAM_API_KEY: NODE_ENV is production but no Stream credentials are set; " +
-        "set STREAM_API_KEY and STREAM_API_SECRET (sandbox mode is for development only)",
+      "Invalid configuration:\n  SANDBOX: SANDBOX=1 runs against the simulated Stream, but STREAM_API_KEY is set; unset one of them",
     );
   }
+  const sandbox = !e.STREAM_API_KEY;
+  if (sandbox && guardSandbox && e.SANDBOX !== "1") refuseAccidentalSandbox(e);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,

@@ -4,26 +4,27 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { type Database, openPglite, openPostgres, rawQuery } from "./db/client.ts";
+import { type Database, rawQuery } from "./db/client.ts";
 import { DbClock } from "./db/db-clock.ts";
-import { migrateDatabase } from "./db/migrate.ts";
+import { openMigratedDatabase } from "./db/open.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
 import { Dispatcher } from "./dispatch/dispatcher.ts";
 import { OutboxStore } from "./dispatch/outbox-store.ts";
-import { createStreamClient, type StreamClient } from "./dispatch/stream-client.ts";
+import type { StreamClient } from "./dispatch/stream-client.ts";
+import { connectStream, type StreamConnection } from "./dispatch/stream-connection.ts";
 import { StreamProbe } from "./dispatch/stream-probe.ts";
 import { resolvePendingTimeout, type TimeoutSource } from "./hooks/deadline.ts";
 import { ReceiptBatcher } from "./hooks/receipt-batcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import type { HookName } from "./http/hook-routes.ts";
+import { serviceReadiness } from "./http/readiness-checks.ts";
 import { createLogger } from "./log.ts";
 import { plannerStatisticsJob } from "./maintenance/planner-statistics.ts";
 import { retentionJob } from "./maintenance/retention.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
+import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
-import { type SandboxCredentials, sandboxCredentials } from "./sandbox/credentials.ts";
-import { createSimulatedStream, type SimulatedStream } from "./sandbox/simulated-stream.ts";
 
 export interface ServiceOverrides {
   logger?: Logger;
@@ -46,7 +47,7 @@ export interface Service {
   rules: LiveRuleSet;
   stream: StreamClient;
   pendingTimeout: { timeoutMs: number; source: TimeoutSource; detail?: string };
-  sandbox: { credentials: SandboxCredentials; stream: SimulatedStream } | undefined;
+  sandbox: StreamConnection["sandbox"];
   logger: Logger;
   instanceId: string;
   /** Starts the background workers (dispatch poller, deadline sweeper, rules reload). */
@@ -64,59 +65,9 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   const rules = new LiveRuleSet(rulesFile, logger);
 
   const database =
-    overrides.database ??
-    (config.databaseUrl
-      ? openPostgres({
-          url: config.databaseUrl,
-          poolSize: config.databasePoolSize,
-          applicationName: instanceId,
-        })
-      : await openPglite(config.dataDir));
-  try {
-    if (!overrides.database) await migrateDatabase(database, config.databaseUrl);
-  } catch (error) {
-    await database.close().catch(() => {});
-    throw error;
-  }
+    overrides.database ?? (await openMigratedDatabase(config, { applicationName: instanceId }));
 
-  let sandbox: Service["sandbox"];
-  let stream: StreamClient;
-  if (config.sandbox) {
-    const credentials = sandboxCredentials(config.dataDir);
-    const simulated = createSimulatedStream({
-      apiKey: credentials.apiKey,
-      apiSecret: credentials.apiSecret,
-      autoCreatePending: true,
-      // A sandbox may run for days: keep the recent calls, not all of them.
-      maxLedgerEntries: 1000,
-    });
-    sandbox = { credentials, stream: simulated };
-    stream = createStreamClient({
-      apiKey: credentials.apiKey,
-      secret: credentials.apiSecret,
-      baseUrl: "http://simulated-stream.local",
-      timeoutMs: config.stream.timeoutMs,
-      fetch: simulated.fetch as typeof fetch,
-    });
-  } else {
-    stream = createStreamClient({
-      apiKey: config.stream.apiKey!,
-      secret: config.stream.secrets[0]!,
-      baseUrl: config.stream.baseUrl,
-      timeoutMs: config.stream.timeoutMs,
-    });
-  }
-  const effective: Config = sandbox
-    ? {
-        ...config,
-        adminToken: config.adminToken ?? sandbox.credentials.adminToken,
-        stream: {
-          ...config.stream,
-          apiKey: sandbox.credentials.apiKey,
-          secrets: [sandbox.credentials.apiSecret],
-        },
-      }
-    : config;
+  const { stream, sandbox, config: effective } = connectStream(config);
 
   // One GET /app at start: it tells whether STREAM_BASE_URL is Stream (readiness), and the
   // pending timeout when PENDING_TIMEOUT_MS does not.
@@ -164,10 +115,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     rules: () => rules.current,
     logger,
     intervalMs: Math.min(config.dispatch.pollMs, 1000),
-    onDecided: ({ messageId, action, receivedAt }) => {
-      dispatcher.kick(messageId);
-      metrics.observeReviewDecision("system", action, receivedAt);
-    },
+    onDecided: afterHeldDecision(dispatcher, metrics, "system"),
   });
   const receive: ReceiveContext = {
     db: database.db,
@@ -199,30 +147,13 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       metrics.observeReceipt(hook, outcome, elapsedMs, status);
       overrides.onReceipt?.(hook, outcome, elapsedMs, status);
     },
-    readiness: [
-      {
-        name: "database",
-        check: async () => {
-          await database.ping();
-          return { ok: true };
-        },
-      },
-      { name: "migrations", check: async () => ({ ok: migrated }) },
-      { name: "stream", check: () => streamProbe.check() },
-      {
-        name: "rules",
-        check: async () => ({
-          ok: true,
-          detail: rules.lastError
-            ? `serving version ${rules.current.version}; the last reload failed: ${rules.lastError}`
-            : `version ${rules.current.version} from ${rules.current.source}`,
-        }),
-      },
-      {
-        name: "accepting_hooks",
-        check: async () => ({ ok: accepting, detail: accepting ? undefined : "shutting down" }),
-      },
-    ],
+    readiness: serviceReadiness({
+      database,
+      rules,
+      migrated: () => migrated,
+      accepting: () => accepting,
+      stream: streamProbe,
+    }),
   });
 
   const retention =

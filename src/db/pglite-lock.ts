@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { ensurePrivateDirectory } from "./private-directory.ts";
 
 /**
  * PGlite is a single-process database: two processes opening one data directory each keep their
@@ -40,7 +41,7 @@ function readHolder(path: string): LockHolder | undefined {
 }
 
 export function acquireDataDirLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   for (let tries = 0; tries < 3; tries++) {

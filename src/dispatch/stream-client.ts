@@ -100,12 +100,31 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   }
 
   const messagePath = (id: string) => `/messages/${encodeURIComponent(id)}`;
+  /** Receipt refuses such ids; a row stored before that rule must still never reach another path. */
+  const onMessage = (id: string, send: () => Promise<StreamOutcome>): Promise<StreamOutcome> =>
+    isPathSegmentSafe(id)
+      ? send()
+      : Promise.resolve({
+          kind: "refused",
+          status: 400,
+          // Stream's code for an input error: the request was never sent.
+          code: 4,
+          message: `message id ${JSON.stringify(id)} cannot be sent in a URL path; nothing was called`,
+        });
   return {
-    commitMessage: (id, o) => call("POST", `${messagePath(id)}/commit`, {}, o),
-    hardDeleteMessage: (id, o) => call("DELETE", messagePath(id), { hard: "true" }, o),
-    getMessage: (id, o) => call("GET", messagePath(id), {}, o),
+    commitMessage: (id, o) => onMessage(id, () => call("POST", `${messagePath(id)}/commit`, {}, o)),
+    hardDeleteMessage: (id, o) => onMessage(id, () => call("DELETE", messagePath(id), { hard: "true" }, o)),
+    getMessage: (id, o) => onMessage(id, () => call("GET", messagePath(id), {}, o)),
     getApp: (o) => call("GET", "/app", {}, o),
   };
+}
+
+/**
+ * encodeURIComponent leaves "." alone, and URLs resolve a "." or ".." segment (encoded or not)
+ * against the path: an id of ".." would turn POST /messages/../commit into POST /commit.
+ */
+export function isPathSegmentSafe(id: string): boolean {
+  return id !== "" && id !== "." && id !== "..";
 }
 
 function classify(answer: HttpAnswer): StreamOutcome {

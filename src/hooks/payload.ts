@@ -1,5 +1,6 @@
 // The extended zod: the review API documents these schemas with .openapi(), whatever the import order.
 import { z } from "@hono/zod-openapi";
+import { isPathSegmentSafe } from "../dispatch/stream-client.ts";
 
 // Stream's MessageResponse: every field but `id` is optional and unknown fields are kept, so a
 // field Stream adds tomorrow still reaches the stored payload and the rules.
@@ -21,7 +22,13 @@ const attachmentSchema = z.looseObject({
 });
 
 export const pendingMessageSchema = z.looseObject({
-  id: z.string().min(1, "message.id must be a non-empty string").max(255),
+  id: z
+    .string()
+    .min(1, "message.id must be a non-empty string")
+    .max(255)
+    // Sent to Stream as a path segment (POST /messages/{id}/commit), where "." and ".." would
+    // climb the path instead of naming a message.
+    .refine(isPathSegmentSafe, 'message.id cannot be "." or ".."'),
   text: z.string().nullish(),
   html: z.string().nullish(),
   type: z.string().nullish(),

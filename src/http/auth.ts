@@ -23,12 +23,9 @@ export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): Mi
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match) {
       throw new Problem(
-        401,
         "unauthenticated",
-        "Authentication required",
         "Send Authorization: Bearer <token> (ADMIN_TOKEN or a moderator token).",
-        {},
-        { "WWW-Authenticate": 'Bearer realm="gatehouse"' },
+        { headers: { "WWW-Authenticate": 'Bearer realm="gatehouse"' } },
       );
     }
     const token = match[1]!;
@@ -42,12 +39,9 @@ export function bearerAuth(deps: { db: Db; adminToken: string | undefined }): Mi
       .where(and(eq(moderators.tokenHash, hashToken(token)), isNull(moderators.disabledAt)));
     if (!moderator) {
       throw new Problem(
-        401,
         "invalid_token",
-        "Invalid token",
         "The bearer token is unknown or its moderator is disabled; ask an admin for a new token.",
-        {},
-        { "WWW-Authenticate": 'Bearer realm="gatehouse", error="invalid_token"' },
+        { headers: { "WWW-Authenticate": 'Bearer realm="gatehouse", error="invalid_token"' } },
       );
     }
     c.set("actor", { kind: moderator.role, id: String(moderator.id), name: moderator.name });
@@ -59,9 +53,7 @@ export function requireAdmin(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     if (c.get("actor").kind !== "admin") {
       throw new Problem(
-        403,
         "forbidden",
-        "Admin only",
         "This route needs ADMIN_TOKEN or the token of a moderator with role admin.",
       );
     }

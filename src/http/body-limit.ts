@@ -12,11 +12,9 @@ export function limitBody(maxBytes: number, setting: string): MiddlewareHandler 
     maxSize: maxBytes,
     onError: () => {
       throw new Problem(
-        413,
         "body_too_large",
-        "Body too large",
         `The body is larger than ${maxBytes} bytes, the limit of this route (${setting}).`,
-        { limit_bytes: maxBytes },
+        { extra: { limit_bytes: maxBytes } },
       );
     },
   });

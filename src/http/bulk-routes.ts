@@ -54,7 +54,10 @@ const bulkRoute = (action: "approve" | "reject") =>
       "Each id is decided on its own, exactly as the single-message route would (claims, 409, 410 included); the answer is 200 with one result per id, in request order.",
     security: bearerSecurity,
     request: { body: jsonBody(BulkRequest) },
-    responses: { 200: json(BulkResponse, "Per-item results"), ...problemResponses(...AUTH_ERRORS, 413) },
+    responses: {
+      200: json(BulkResponse, "Per-item results"),
+      ...problemResponses(...AUTH_ERRORS, "body_too_large"),
+    },
   });
 
 export function bulkRoutes(deps: ReviewRouteDeps) {

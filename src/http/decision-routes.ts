@@ -4,13 +4,7 @@ import { parseIpFilter } from "../review/ip-filter.ts";
 import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
-import { CursorQuery, DecisionEntrySchema, LimitQuery } from "./schemas.ts";
-
-const instant = (name: string) =>
-  z.iso
-    .datetime({ offset: true, message: `${name} must be an ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z` })
-    .optional()
-    .openapi({ format: "date-time" });
+import { CursorQuery, DateTimeQuery, DecisionEntrySchema, LimitQuery } from "./schemas.ts";
 
 // The log adds what it is searched by to the decision itself.
 const DecisionSchema = DecisionEntrySchema.extend({
@@ -46,8 +40,8 @@ const route = createRoute({
       source: z.enum(["rules", "moderator", "system"]).optional(),
       rule_id: z.string().optional().openapi({ description: "Decisions in which this rule matched." }),
       message_id: z.string().optional(),
-      since: instant("since").openapi({ description: "Inclusive lower bound on the decision time." }),
-      until: instant("until").openapi({ description: "Exclusive upper bound on the decision time." }),
+      since: DateTimeQuery("since").openapi({ description: "Inclusive lower bound on the decision time." }),
+      until: DateTimeQuery("until").openapi({ description: "Exclusive upper bound on the decision time." }),
       limit: LimitQuery,
       cursor: CursorQuery,
     }),
@@ -59,7 +53,7 @@ const route = createRoute({
         .openapi("DecisionPage"),
       "A page of decisions",
     ),
-    ...problemResponses(...AUTH_ERRORS),
+    ...problemResponses(...AUTH_ERRORS, "invalid_cursor"),
   },
 });
 

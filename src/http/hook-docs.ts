@@ -1,28 +1,13 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { hookPayloadSchema } from "../hooks/payload.ts";
 import { problemResponses } from "./openapi.ts";
 import { MessageStatusSchema } from "./schemas.ts";
 
-const HookBody = z
-  .object({
-    message: z
-      .object({ id: z.string().openapi({ example: "msg-3f1c" }) })
-      .catchall(z.unknown())
-      .openapi({
-        description: "Stream's MessageResponse; every field but id is optional, unknown fields are kept.",
-      }),
-    metadata: z.record(z.string(), z.unknown()).nullish(),
-    request_info: z
-      .object({
-        type: z.string().nullish(),
-        ip: z.string().nullish(),
-        user_agent: z.string().nullish(),
-        sdk: z.string().nullish(),
-        ext: z.string().nullish(),
-      })
-      .catchall(z.unknown())
-      .nullish(),
-  })
-  .openapi("PendingMessageHook");
+// The schema that validates a hook is the one documented: they cannot drift apart.
+const HookBody = hookPayloadSchema.openapi("PendingMessageHook", {
+  description:
+    "Stream's pending-message hook: `message` is its MessageResponse (every field but `id` optional), unknown fields are kept.",
+});
 
 const HookAnswer = z.object({ message_id: z.string(), status: MessageStatusSchema }).openapi("HookReceipt");
 
@@ -44,7 +29,8 @@ const descriptions = {
 
 /**
  * The hook routes are plain Hono handlers (they verify the signature over the raw bytes before
- * parsing anything), so they are described here rather than generated from a validator.
+ * parsing anything, so no validator middleware can run first): they are registered here, with
+ * the payload schema the handler validates with.
  */
 export function describeHookRoutes(registry: OpenAPIHono["openAPIRegistry"], hookPath: string): void {
   for (const hook of ["PassOnPendingMessage", "DeletedPendingMessage"] as const) {
@@ -60,7 +46,17 @@ export function describeHookRoutes(registry: OpenAPIHono["openAPIRegistry"], hoo
       },
       responses: {
         200: { description: "Durable", content: { "application/json": { schema: HookAnswer } } },
-        ...problemResponses(400, 401, 413, 503),
+        ...problemResponses(
+          "invalid_json",
+          "invalid_payload",
+          "missing_message_id",
+          "bad_encoding",
+          "unknown_api_key",
+          "invalid_signature",
+          "body_too_large",
+          "database_unavailable",
+          "shutting_down",
+        ),
       },
     });
   }

@@ -75,16 +75,11 @@ export function hookRoutes(deps: HookRouteDeps): Hono {
         deps.onReceipt?.(hook, name, performance.now() - started, status);
       if (!deps.accepting()) {
         outcome("shutting_down");
-        throw new Problem(
-          503,
-          "shutting_down",
-          "Shutting down",
-          "This replica is shutting down; retry on another.",
-          {},
-          {
+        throw new Problem("shutting_down", "This replica is shutting down; retry on another.", {
+          headers: {
             "Retry-After": RETRY_AFTER_SECONDS,
           },
-        );
+        });
       }
       const raw = await readBody(c.req.raw, deps.config.maxBodyBytes).catch((error) => {
         outcome(error instanceof Problem ? error.code : "bad_body");
@@ -120,14 +115,11 @@ export function hookRoutes(deps: HookRouteDeps): Hono {
         );
         outcome("unavailable");
         throw new Problem(
-          503,
           "database_unavailable",
-          "Storage unavailable",
           timedOut
             ? `The receipt was not confirmed within ${deps.config.receiptTimeoutMs} ms; retry later.`
             : "The receipt could not be stored; retry later.",
-          {},
-          { "Retry-After": RETRY_AFTER_SECONDS },
+          { headers: { "Retry-After": RETRY_AFTER_SECONDS } },
         );
       }
       if (receipt.dispatch) deps.dispatcher.kick(receipt.messageId);
@@ -153,10 +145,8 @@ async function readBody(request: Request, maxBytes: number): Promise<Uint8Array>
   try {
     return await readRawBody(request, maxBytes);
   } catch (error) {
-    if (error instanceof BodyTooLargeError)
-      throw new Problem(413, "body_too_large", "Body too large", error.message);
-    if (error instanceof BadEncodingError)
-      throw new Problem(400, "bad_encoding", "Unreadable body", error.message);
+    if (error instanceof BodyTooLargeError) throw new Problem("body_too_large", error.message);
+    if (error instanceof BadEncodingError) throw new Problem("bad_encoding", error.message);
     throw error;
   }
 }
@@ -169,17 +159,13 @@ function authenticate(
   const apiKey = headers.get("x-api-key");
   if (!apiKey || !stream.apiKey || !safeEqual(apiKey, stream.apiKey)) {
     return new Problem(
-      401,
       "unknown_api_key",
-      "Unknown API key",
       apiKey ? "X-Api-Key does not match STREAM_API_KEY." : "The X-Api-Key header is missing.",
     );
   }
   if (!verifySignature(raw, headers.get("x-signature") ?? undefined, stream.secrets)) {
     return new Problem(
-      401,
       "invalid_signature",
-      "Invalid signature",
       "X-Signature is missing or is not the HMAC-SHA256 of the body with STREAM_API_SECRET.",
     );
   }
@@ -190,22 +176,12 @@ function parsePayload(raw: Uint8Array): HookPayload | Problem {
   let json: unknown;
   const text = withStorableEscapes(Buffer.from(raw).toString("utf8"));
   if (jsonDepthExceeds(text)) {
-    return new Problem(
-      400,
-      "invalid_payload",
-      "Invalid payload",
-      `body: nested deeper than ${MAX_JSON_DEPTH} levels`,
-    );
+    return new Problem("invalid_payload", `body: nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return new Problem(
-      400,
-      "invalid_json",
-      "Body is not JSON",
-      `The body could not be parsed as JSON: ${(error as Error).message}`,
-    );
+    return new Problem("invalid_json", `The body could not be parsed as JSON: ${(error as Error).message}`);
   }
   const parsed = hookPayloadSchema.safeParse(json);
   if (!parsed.success) {
@@ -213,9 +189,7 @@ function parsePayload(raw: Uint8Array): HookPayload | Problem {
     const where = issue?.path.length ? issue.path.join(".") : "body";
     const missingId = !(json as { message?: { id?: unknown } } | null)?.message?.id;
     return new Problem(
-      400,
       missingId ? "missing_message_id" : "invalid_payload",
-      missingId ? "No message.id" : "Invalid payload",
       `${where}: ${issue?.message ?? "invalid"}`,
     );
   }

@@ -4,9 +4,9 @@ import { getMessageRecord } from "../review/message-record.ts";
 import { moderate } from "../review/moderate.ts";
 import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, jsonBody, problemResponses } from "./openapi.ts";
-import { Problem } from "./problem.ts";
+import { Problem, type ProblemCode } from "./problem.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
-import { claimView, refusalProblem } from "./review-problems.ts";
+import { claimView, messageNotFound, refusalProblem } from "./review-problems.ts";
 import {
   ClaimSchema,
   DecisionEntrySchema,
@@ -100,8 +100,20 @@ const getRecord = createRoute({
     "Status, original message, metadata, request_info, deadline, every decision (with matched rules and spans), every moderator or system action, every hook delivery, and every Stream call with its outcome.",
   security: bearerSecurity,
   request: { params: MessageIdParam },
-  responses: { 200: json(MessageRecordSchema, "The record"), ...problemResponses(...AUTH_ERRORS, 404) },
+  responses: {
+    200: json(MessageRecordSchema, "The record"),
+    ...problemResponses(...AUTH_ERRORS, "message_not_found"),
+  },
 });
+
+/** Why claiming or deciding a message can be refused (see refusalProblem). */
+const DECISION_REFUSALS = [
+  "message_not_found",
+  "claimed",
+  "already_decided",
+  "message_expired",
+  "message_deleted",
+] as const satisfies ProblemCode[];
 
 const claim = createRoute({
   method: "post",
@@ -112,7 +124,10 @@ const claim = createRoute({
     "Renews the caller's own claim. While the claim is live, other moderators cannot claim, approve or reject the message (admins can). It expires on its own.",
   security: bearerSecurity,
   request: { params: MessageIdParam },
-  responses: { 200: json(ClaimedSchema, "Claimed"), ...problemResponses(...AUTH_ERRORS, 404, 409, 410) },
+  responses: {
+    200: json(ClaimedSchema, "Claimed"),
+    ...problemResponses(...AUTH_ERRORS, ...DECISION_REFUSALS),
+  },
 });
 
 const release = createRoute({
@@ -123,7 +138,10 @@ const release = createRoute({
   description: "Releasing another moderator's live claim needs an admin token.",
   security: bearerSecurity,
   request: { params: MessageIdParam },
-  responses: { 200: json(ReleasedSchema, "Released"), ...problemResponses(...AUTH_ERRORS, 404, 409) },
+  responses: {
+    200: json(ReleasedSchema, "Released"),
+    ...problemResponses(...AUTH_ERRORS, "message_not_found", "claimed", "already_decided"),
+  },
 });
 
 const decideRoute = (action: "approve" | "reject") =>
@@ -140,7 +158,7 @@ const decideRoute = (action: "approve" | "reject") =>
     request: { params: MessageIdParam, body: jsonBody(ReasonBody, false) },
     responses: {
       202: json(DecidedSchema, "Decided"),
-      ...problemResponses(...AUTH_ERRORS, 404, 409, 410, 413),
+      ...problemResponses(...AUTH_ERRORS, ...DECISION_REFUSALS, "body_too_large"),
     },
   });
 
@@ -151,21 +169,11 @@ async function optionalReason(text: string): Promise<string | null> {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new Problem(
-      400,
-      "invalid_request",
-      "Invalid request",
-      'The body must be JSON, e.g. {"reason": "spam"}, or empty.',
-    );
+    throw new Problem("invalid_request", 'The body must be JSON, e.g. {"reason": "spam"}, or empty.');
   }
   const parsed = ReasonBody.safeParse(body);
   if (!parsed.success) {
-    throw new Problem(
-      400,
-      "invalid_request",
-      "Invalid request",
-      `reason: ${parsed.error.issues[0]?.message}`,
-    );
+    throw new Problem("invalid_request", `reason: ${parsed.error.issues[0]?.message}`);
   }
   return parsed.data.reason ?? null;
 }
@@ -177,14 +185,7 @@ export function messageRoutes(deps: ReviewRouteDeps) {
   app.openapi(getRecord, async (c) => {
     const { id } = c.req.valid("param");
     const record = await getMessageRecord(deps.db, id);
-    if (!record) {
-      throw new Problem(
-        404,
-        "message_not_found",
-        "Unknown message",
-        `No message with id ${JSON.stringify(id)} has been received.`,
-      );
-    }
+    if (!record) throw messageNotFound(id);
     return c.json(record as z.input<typeof MessageRecordSchema>, 200);
   });
 

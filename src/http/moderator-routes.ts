@@ -45,7 +45,7 @@ const create = createRoute({
   request: { body: jsonBody(CreateModeratorBody) },
   responses: {
     201: json(CreatedModeratorSchema, "Created; the token is in this answer only"),
-    ...problemResponses(...AUTH_ERRORS, 403, 413),
+    ...problemResponses(...AUTH_ERRORS, "forbidden", "body_too_large"),
   },
 });
 
@@ -56,7 +56,7 @@ const list = createRoute({
   summary: "List moderators (admin)",
   responses: {
     200: json(z.object({ items: z.array(ModeratorSchema) }), "Every moderator, disabled ones included"),
-    ...problemResponses(...AUTH_ERRORS, 403),
+    ...problemResponses(...AUTH_ERRORS, "forbidden"),
   },
 });
 
@@ -68,7 +68,10 @@ const disable = createRoute({
   description:
     "Their token stops working at once. Idempotent; the moderator stays listed for the audit trail.",
   request: { params: ModeratorIdParam },
-  responses: { 200: json(ModeratorSchema, "Disabled"), ...problemResponses(...AUTH_ERRORS, 403, 404) },
+  responses: {
+    200: json(ModeratorSchema, "Disabled"),
+    ...problemResponses(...AUTH_ERRORS, "forbidden", "moderator_not_found"),
+  },
 });
 
 export function moderatorRoutes(deps: Pick<ReviewRouteDeps, "db">) {
@@ -79,12 +82,7 @@ export function moderatorRoutes(deps: Pick<ReviewRouteDeps, "db">) {
     const { id } = c.req.valid("param");
     const moderator = await disableModerator(deps.db, Number(id));
     if (!moderator) {
-      throw new Problem(
-        404,
-        "moderator_not_found",
-        "Unknown moderator",
-        `No moderator has id ${id}; GET /api/moderators lists them.`,
-      );
+      throw new Problem("moderator_not_found", `No moderator has id ${id}; GET /api/moderators lists them.`);
     }
     return c.json(moderator, 200);
   });

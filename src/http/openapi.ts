@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Env } from "hono";
-import { Problem } from "./problem.ts";
+import { PROBLEMS, Problem, type ProblemCode } from "./problem.ts";
 
 /** The problem+json body every error answers with; `code` is stable, tools can branch on it. */
 export const ProblemSchema = z
@@ -14,32 +14,33 @@ export const ProblemSchema = z
   .catchall(z.unknown())
   .openapi("Problem");
 
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: "The request is invalid (`invalid_request`, `invalid_cursor`); `detail` names the field.",
-  401: "No token (`unauthenticated`), or an unknown or disabled one (`invalid_token`).",
-  403: "The route needs an admin token (`forbidden`).",
-  404: "No such message or moderator.",
-  409: "A conflict: already decided (`already_decided`, with `current_status`) or claimed by someone else (`claimed`, with `claimed_by`).",
-  410: "The message is gone: `expired` (its pending deadline passed) or `deleted` upstream (`message_gone`).",
-  413: "The body is too large (`body_too_large`): over MAX_BODY_BYTES for a hook, over API_BODY_LIMIT_BYTES (64 KB by default) for /api.",
-  503: "Temporarily unavailable; retry after `Retry-After` seconds.",
-};
-
-/** OpenAPI response entries for the problem+json errors a route can answer with. */
-export function problemResponses(...statuses: number[]) {
+/**
+ * OpenAPI response entries for the problems a route can answer with: one per status, describing
+ * each of its codes from the catalogue.
+ */
+export function problemResponses(...codes: ProblemCode[]) {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of new Set(codes)) {
+    const { status } = PROBLEMS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...byStatus].map(([status, sharing]) => [
       status,
       {
-        description: PROBLEM_DESCRIPTIONS[status] ?? "Error",
+        description: sharing.map((code) => `\`${code}\`: ${PROBLEMS[code].description}`).join(" "),
         content: { "application/problem+json": { schema: ProblemSchema } },
       },
     ]),
   );
 }
 
-/** The errors every authenticated review route can answer with. */
-export const AUTH_ERRORS = [400, 401] as const;
+/** The problems every authenticated review route can answer with. */
+export const AUTH_ERRORS = [
+  "invalid_request",
+  "unauthenticated",
+  "invalid_token",
+] as const satisfies ProblemCode[];
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
@@ -54,11 +55,13 @@ export function createRouter<E extends Env = Env>(): OpenAPIHono<E> {
         const issue = result.error.issues[0];
         const where = issue?.path.length ? issue.path.join(".") : "request";
         throw new Problem(
-          400,
           "invalid_request",
-          "Invalid request",
           `${where}: ${issue?.message ?? "invalid"}. See /openapi.json for this route's parameters.`,
-          { issues: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+          {
+            extra: {
+              issues: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+            },
+          },
         );
       }
     },

@@ -44,7 +44,7 @@ const route = createRoute({
       z.object({ items: z.array(QueueItemSchema), next_cursor: z.string().nullable() }).openapi("QueuePage"),
       "A page of the queue",
     ),
-    ...problemResponses(...AUTH_ERRORS),
+    ...problemResponses(...AUTH_ERRORS, "invalid_cursor"),
   },
 });
 

@@ -14,9 +14,7 @@ export function rejectDeepJson(): MiddlewareHandler {
       const body = await c.req.raw.clone().text();
       if (jsonDepthExceeds(body)) {
         throw new Problem(
-          400,
           "invalid_request",
-          "Invalid request",
           `the body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep`,
         );
       }

@@ -17,4 +17,4 @@ export function rejectNul(): MiddlewareHandler {
 }
 
 const nulProblem = (where: string) =>
-  new Problem(400, "invalid_request", "Invalid request", `${where} contains a NUL character (U+0000)`);
+  new Problem("invalid_request", `${where} contains a NUL character (U+0000)`);

@@ -13,53 +13,46 @@ export const claimView = (claim: LiveClaim) => ({
   expires_at: claim.expiresAt.toISOString(),
 });
 
+export const messageNotFound = (messageId: string) =>
+  new Problem(
+    "message_not_found",
+    `No message with id ${JSON.stringify(messageId)} has been received; check the id (GET /api/queue lists held messages).`,
+  );
+
 /** Why a review action on a message was refused, as the problem the client gets. */
 export function refusalProblem(messageId: string, refusal: Refusal, verb: string): Problem {
   const id = JSON.stringify(messageId);
   switch (refusal.reason) {
     case "not_found":
-      return new Problem(
-        404,
-        "message_not_found",
-        "Unknown message",
-        `No message with id ${id} has been received; check the id (GET /api/queue lists held messages).`,
-      );
+      return messageNotFound(messageId);
     case "claimed":
       return new Problem(
-        409,
         "claimed",
-        "Claimed by another moderator",
         `Message ${id} is claimed by ${refusal.claim.moderatorName} until ${refusal.claim.expiresAt.toISOString()}; ` +
           `leave it to them, wait for the claim to expire, or ask an admin.`,
-        { claimed_by: claimView(refusal.claim) },
+        { extra: { claimed_by: claimView(refusal.claim) } },
       );
     case "deadline_passed":
       return new Problem(
-        410,
         "message_expired",
-        "Message expired",
         `Cannot ${verb} message ${id}: its pending deadline has passed, so Stream no longer holds it. ` +
           "It is now expired and was not sent to Stream.",
-        { current_status: refusal.status },
+        { extra: { current_status: refusal.status } },
       );
     case "not_held":
       if (refusal.status === "expired" || refusal.status === "deleted") {
         return new Problem(
-          410,
           refusal.status === "expired" ? "message_expired" : "message_deleted",
-          refusal.status === "expired" ? "Message expired" : "Message deleted",
           refusal.status === "expired"
             ? `Cannot ${verb} message ${id}: its pending deadline passed before anyone acted on it.`
             : `Cannot ${verb} message ${id}: it was deleted upstream (DeletedPendingMessage) before it was decided.`,
-          { current_status: refusal.status },
+          { extra: { current_status: refusal.status } },
         );
       }
       return new Problem(
-        409,
         "already_decided",
-        "Already decided",
         `Cannot ${verb} message ${id}: it is already ${refusal.status}. GET /api/messages/${encodeURIComponent(messageId)} shows who decided it.`,
-        { current_status: refusal.status },
+        { extra: { current_status: refusal.status } },
       );
   }
 }

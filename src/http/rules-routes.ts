@@ -62,7 +62,10 @@ const testRules = createRoute({
     "Nothing is stored and nothing is sent to Stream. `rate` conditions read the current counts from the database.",
   security: bearerSecurity,
   request: { body: jsonBody(RulesTestRequest) },
-  responses: { 200: json(RulesTestResult, "The decision"), ...problemResponses(...AUTH_ERRORS, 413) },
+  responses: {
+    200: json(RulesTestResult, "The decision"),
+    ...problemResponses(...AUTH_ERRORS, "body_too_large"),
+  },
 });
 
 export function rulesRoutes(deps: { db: Db; rules: RulesView }) {

@@ -77,3 +77,22 @@ export const DecisionEntrySchema = z.object({
   evaluation_us: z.number().int().nullable(),
   created_at: z.string().openapi({ format: "date-time" }),
 });
+
+// Postgres stores years 4713 BC to 294276 AD but JavaScript writes years before 1 and after 9999
+// in forms it refuses ("0000-...", "+010000-..."): a filter is held to the years both agree on.
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** An optional ISO 8601 date-time query parameter, refused with its name unless in years 1-9999. */
+export const DateTimeQuery = (name: string) =>
+  z.iso
+    .datetime({ offset: true, message: `${name} must be an ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z` })
+    .refine(
+      (value) => {
+        const time = Date.parse(value);
+        return time >= EARLIEST && time <= LATEST;
+      },
+      { message: `${name} must be a date-time between the years 1 and 9999` },
+    )
+    .optional()
+    .openapi({ format: "date-time" });

@@ -4,6 +4,7 @@ import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
 import { Problem } from "./problem.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
+import { DateTimeQuery } from "./schemas.ts";
 
 const Percentiles = z.object({
   p50: z.number().nullable(),
@@ -39,8 +40,8 @@ const route = createRoute({
   security: bearerSecurity,
   request: {
     query: z.object({
-      since: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
-      until: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
+      since: DateTimeQuery("since"),
+      until: DateTimeQuery("until"),
     }),
   },
   responses: { 200: json(StatsSchema, "Statistics"), ...problemResponses(...AUTH_ERRORS) },
@@ -53,7 +54,7 @@ export function statsRoutes(deps: Pick<ReviewRouteDeps, "db">) {
     const until = q.until ? new Date(q.until) : new Date();
     const since = q.since ? new Date(q.since) : new Date(until.getTime() - DAY_MS);
     if (since.getTime() >= until.getTime()) {
-      throw new Problem(400, "invalid_request", "Invalid request", "since must be earlier than until.");
+      throw new Problem("invalid_request", "since must be earlier than until.");
     }
     return c.json(await reviewStats(deps.db, { since, until }), 200);
   });

@@ -1,6 +1,5 @@
 import { loadConfig } from "../config.ts";
-import { openPglite, openPostgres } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
+import { openMigratedDatabase } from "../db/open.ts";
 import { createLogger } from "../log.ts";
 import { deleteExpiredHistory } from "./retention.ts";
 
@@ -9,7 +8,8 @@ import { deleteExpiredHistory } from "./retention.ts";
  * run without RETENTION_DAYS. Needs RETENTION_DAYS. With the embedded database it must run while
  * the service is stopped (one process per data directory).
  */
-const config = loadConfig();
+// Only the database is touched: no Stream is called, so a missing STREAM_API_KEY is no sandbox here.
+const config = loadConfig(process.env, { guardSandbox: false });
 const logger = createLogger(config.logLevel);
 if (config.retention.maxAgeMs === undefined) {
   process.stderr.write(
@@ -17,11 +17,8 @@ if (config.retention.maxAgeMs === undefined) {
   );
   process.exit(2);
 }
-const database = config.databaseUrl
-  ? openPostgres({ url: config.databaseUrl, poolSize: 2 })
-  : await openPglite(config.dataDir);
+const database = await openMigratedDatabase(config, { poolSize: 2 });
 try {
-  await migrateDatabase(database, config.databaseUrl);
   const deleted = await deleteExpiredHistory({
     db: database.db,
     logger,

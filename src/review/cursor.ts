@@ -18,15 +18,29 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.us, position.id])).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): CursorPosition {
+/**
+ * Every position this service issues lies in years 1-9999 (deadlines never pass receipt plus the
+ * pending timeout); outside them Postgres' bigint and interval arithmetic overflow.
+ */
+const MIN_US = -62_135_596_800_000_000n; // 0001-01-01T00:00:00Z
+const MAX_US = 253_402_300_799_999_999n; // 9999-12-31T23:59:59.999999Z
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/** What a list's rows are ordered by after the time: a bigint key, or any text (a message id). */
+export type CursorIdKind = "bigint" | "text";
+
+export function decodeCursor(cursor: string, idKind: CursorIdKind): CursorPosition {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (
       Array.isArray(parsed) &&
       parsed.length === 2 &&
       typeof parsed[0] === "string" &&
-      /^-?\d{1,19}$/.test(parsed[0]) &&
-      typeof parsed[1] === "string"
+      /^-?\d{1,18}$/.test(parsed[0]) &&
+      BigInt(parsed[0]) >= MIN_US &&
+      BigInt(parsed[0]) <= MAX_US &&
+      typeof parsed[1] === "string" &&
+      (idKind === "text" || (/^\d{1,19}$/.test(parsed[1]) && BigInt(parsed[1]) <= BIGINT_MAX))
     ) {
       return { us: parsed[0], id: parsed[1] };
     }
@@ -34,6 +48,6 @@ export function decodeCursor(cursor: string): CursorPosition {
     // fall through to the error below
   }
   throw new InvalidCursorError(
-    "The cursor is not one this service issued; pass next_cursor from the previous page unchanged, or omit it to start over.",
+    "cursor: not one this service issued; pass next_cursor from the previous page unchanged, or omit it to start over.",
   );
 }

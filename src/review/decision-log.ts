@@ -65,7 +65,7 @@ export async function searchDecisions(
   if (filters.since !== undefined) conditions.push(gte(decisions.createdAt, filters.since));
   if (filters.until !== undefined) conditions.push(lt(decisions.createdAt, filters.until));
   if (filters.cursor !== undefined) {
-    const before = decodeCursor(filters.cursor);
+    const before = decodeCursor(filters.cursor, "bigint");
     conditions.push(
       sql`(${decisions.createdAt}, ${decisions.id}) < (${fromEpochMicros(before.us)}, ${before.id}::bigint)`,
     );

@@ -7,7 +7,8 @@ import { isIP } from "node:net";
 export function parseIpFilter(value: string): string | undefined {
   const trimmed = value.trim();
   const [address, prefix, extra] = trimmed.split("/");
-  if (extra !== undefined || !address) return undefined;
+  // isIP accepts a zone ("fe80::1%eth0"), which means nothing off the host and Postgres refuses.
+  if (extra !== undefined || !address || address.includes("%")) return undefined;
   const family = isIP(address);
   if (family === 0) return undefined;
   if (prefix === undefined) return address;

@@ -56,7 +56,7 @@ export async function listQueue(
     );
   }
   if (filters.cursor !== undefined) {
-    const after = decodeCursor(filters.cursor);
+    const after = decodeCursor(filters.cursor, "text");
     conditions.push(
       sql`(${messages.deadlineAt}, ${messages.id}) > (${fromEpochMicros(after.us)}, ${after.id})`,
     );

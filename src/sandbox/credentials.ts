@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ensurePrivateDirectory } from "../db/private-directory.ts";
 
 export interface SandboxCredentials {
   apiKey: string;
@@ -13,6 +14,7 @@ export interface SandboxCredentials {
  * across restarts.
  */
 export function sandboxCredentials(dataDir: string): SandboxCredentials {
+  ensurePrivateDirectory(dataDir);
   const path = join(dataDir, "sandbox-credentials.json");
   try {
     return JSON.parse(readFileSync(path, "utf8")) as SandboxCredentials;
@@ -22,7 +24,6 @@ export function sandboxCredentials(dataDir: string): SandboxCredentials {
       apiSecret: randomBytes(24).toString("hex"),
       adminToken: `dev_admin_${randomBytes(16).toString("hex")}`,
     };
-    mkdirSync(dataDir, { recursive: true });
     writeFileSync(path, JSON.stringify(credentials, null, 2), { mode: 0o600 });
     return credentials;
   }

@@ -47,6 +47,12 @@ export class MessageStore {
     private readonly autoCreatePending: boolean,
     /** Like Stream, delete a message still pending this long after its created_at. */
     private readonly pendingTimeoutMs?: number,
+    /**
+     * Forget the oldest messages beyond this many. In the sandbox every message is adopted from
+     * an id alone (a few hundred bytes), so a count bounds the memory; one forgotten is adopted
+     * again as pending if it is asked for.
+     */
+    private readonly maxMessages = Number.POSITIVE_INFINITY,
   ) {}
 
   addPending(message: StreamMessage, metadata?: Record<string, string>): SimulatedMessage {
@@ -63,7 +69,12 @@ export class MessageStore {
       deletedAt: undefined,
       hardDeleted: false,
     };
+    this.#messages.delete(message.id);
     this.#messages.set(message.id, stored);
+    for (const oldest of this.#messages.keys()) {
+      if (this.#messages.size <= this.maxMessages) break;
+      this.#messages.delete(oldest);
+    }
     return structuredClone(stored);
   }
 

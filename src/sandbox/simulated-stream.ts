@@ -37,6 +37,8 @@ export interface SimulatedStreamOptions {
   pendingTimeoutMs?: number;
   /** Keep only the latest calls, so a long-running sandbox does not grow without bound. Default: all. */
   maxLedgerEntries?: number;
+  /** Keep only the latest messages, for the same reason. Default: all. */
+  maxMessages?: number;
 }
 
 /** What a call did to the server's state. */
@@ -101,7 +103,7 @@ export function createSimulatedStream(opts: SimulatedStreamOptions): SimulatedSt
     .map((hook) => hook.timeout_ms as number);
   const pendingTimeoutMs =
     opts.pendingTimeoutMs ?? (hookTimeouts.length > 0 ? Math.max(...hookTimeouts) : undefined);
-  const store = new MessageStore(opts.autoCreatePending ?? false, pendingTimeoutMs);
+  const store = new MessageStore(opts.autoCreatePending ?? false, pendingTimeoutMs, opts.maxMessages);
   const ledger: SimulatedCall[] = [];
   let callCount = 0;
   const appSettings = buildAppSettings(opts);

@@ -102,10 +102,103 @@ describe("configuration", () => {
   });
 
   it("sandbox mode cannot be entered by accident in production", () => {
-    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(
-      /NODE_ENV is production but no Stream credentials/,
-    );
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/NODE_ENV is "production"/);
     expect(loadConfig({ NODE_ENV: "production", ...withKeys }).sandbox).toBe(false);
+  });
+
+  // Each of these once started in sandbox mode against something real.
+  const pointsAtSomethingReal: Array<[Record<string, string>, RegExp]> = [
+    [{ NODE_ENV: "Production" }, /NODE_ENV is "Production"/],
+    [{ NODE_ENV: "prod" }, /NODE_ENV is "prod"/],
+    [{ NODE_ENV: "staging" }, /NODE_ENV is "staging"/],
+    [{ DATABASE_URL: "postgres://gatehouse:hunter2@db/gatehouse" }, /DATABASE_URL is set/],
+    [{ HOST: "0.0.0.0" }, /HOST "0.0.0.0" is not a loopback address/],
+    [{ HOST: "::" }, /HOST "::" is not a loopback address/],
+    [{ HOST: "10.0.0.5" }, /HOST "10.0.0.5" is not a loopback address/],
+    [{ HOST: "gatehouse.internal" }, /HOST "gatehouse.internal" is not a loopback address/],
+  ];
+  for (const [env, reason] of pointsAtSomethingReal) {
+    it(`refuses the sandbox with ${JSON.stringify(env)}, saying what to set`, () => {
+      let message = "";
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(reason);
+      expect(message).toMatch(/Set STREAM_API_KEY and STREAM_API_SECRET/);
+      expect(message).toMatch(/SANDBOX=1/);
+      expect(message).not.toContain("hunter2");
+      // Asked for explicitly, it runs.
+      expect(loadConfig({ ...env, SANDBOX: "1" }).sandbox).toBe(true);
+      // With credentials it is not the sandbox at all.
+      expect(loadConfig({ ...env, ...withKeys }).sandbox).toBe(false);
+    });
+  }
+
+  it("names every reason at once", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/x", HOST: "0.0.0.0", NODE_ENV: "prod" })).toThrow(
+      /DATABASE_URL is set, and HOST "0.0.0.0" is not a loopback address, and NODE_ENV is "prod"/,
+    );
+  });
+
+  it("runs the sandbox when nothing points at anything real", () => {
+    for (const env of [
+      {},
+      { NODE_ENV: "development" },
+      { NODE_ENV: "test" },
+      { HOST: "127.0.0.1" },
+      { HOST: "127.8.9.10" },
+      { HOST: "::1" },
+      { HOST: "[::1]" },
+      { HOST: "localhost" },
+    ]) {
+      expect(loadConfig(env).sandbox, JSON.stringify(env)).toBe(true);
+    }
+  });
+
+  it("SANDBOX=1 with Stream credentials is a contradiction, and SANDBOX takes only 0 or 1", () => {
+    expect(() => loadConfig({ SANDBOX: "1", ...withKeys })).toThrow(/SANDBOX=1 .* STREAM_API_KEY is set/);
+    expect(() => loadConfig({ SANDBOX: "yes" })).toThrow(/SANDBOX must be 1/);
+    expect(() => loadConfig({ SANDBOX: "0", HOST: "0.0.0.0" })).toThrow(/not a loopback address/);
+  });
+
+  it("a database-only tool (the retention pass) may read a config without Stream credentials", () => {
+    const env = { DATABASE_URL: "postgres://db/x", NODE_ENV: "production", RETENTION_DAYS: "30" };
+    expect(() => loadConfig(env)).toThrow(/DATABASE_URL is set/);
+    expect(loadConfig(env, { guardSandbox: false }).databaseUrl).toBe("postgres://db/x");
+  });
+
+  // A config error is printed and logged: it names the variable and the rule, never a secret.
+  const secretValues: Array<[Record<string, string>, string, RegExp]> = [
+    [{ ADMIN_TOKEN: "tooShortSecret1" }, "tooShortSecret1", /ADMIN_TOKEN must be at least 16 characters/],
+    [
+      { DATABASE_URL: "mysql://gatehouse:s3cr3t-pw@db/gatehouse" },
+      "s3cr3t-pw",
+      /DATABASE_URL must be a URL starting with postgres:\/\//,
+    ],
+    [
+      { DATABASE_URL: "postgres://gatehouse:s3cr3t-pw@db:notaport/gatehouse" },
+      "s3cr3t-pw",
+      /DATABASE_URL must be a URL/,
+    ],
+  ];
+  for (const [env, secret, rule] of secretValues) {
+    it(`names the rule ${JSON.stringify(Object.keys(env))} breaks without echoing its value`, () => {
+      let message = "";
+      try {
+        loadConfig({ ...withKeys, ...env });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(rule);
+      expect(message).not.toContain(secret);
+    });
+  }
+
+  it("still echoes a value that is no secret, to show what was read", () => {
+    expect(() => loadConfig({ ...withKeys, PORT: "eighty" })).toThrow(/\(got "eighty"\)/);
   });
 
   it("planner statistics: every 5 s by default, any interval, 0 for never", () => {

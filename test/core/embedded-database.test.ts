@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openPglite } from "../../src/db/client.ts";
+import { sandboxCredentials } from "../../src/sandbox/credentials.ts";
 import { freePort, type ServiceProcess, startServiceProcess, waitUntilReady } from "../support/process.ts";
 import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
 
@@ -62,5 +64,37 @@ describe("embedded PGlite database, real processes", () => {
     const record = await readRecord(second);
     expect(record.status).toBe("committed");
     expect(record.decisions).toHaveLength(1);
+  });
+});
+
+// PGlite writes its files world-writable (0666 whatever the umask): only the directory keeps
+// other users of the machine out.
+describe("DATA_DIR is private to the service's user", () => {
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+  it("is created 0700 by the embedded database", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "gatehouse-perm-")), "nested", "data");
+    const database = await openPglite(dataDir);
+    await database.close();
+    expect(modeOf(dataDir)).toBe(0o700);
+  });
+
+  it("is made 0700 again at start when it was loosened", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-perm-"));
+    chmodSync(dataDir, 0o777);
+    const database = await openPglite(dataDir);
+    await database.close();
+    expect(modeOf(dataDir)).toBe(0o700);
+  });
+
+  it("holds the sandbox's dev credentials the same way (also with DATABASE_URL and SANDBOX=1)", () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "gatehouse-perm-")), "data");
+    sandboxCredentials(dataDir);
+    expect(modeOf(dataDir)).toBe(0o700);
+    expect(modeOf(join(dataDir, "sandbox-credentials.json"))).toBe(0o600);
+    const loose = mkdtempSync(join(tmpdir(), "gatehouse-perm-"));
+    chmodSync(loose, 0o755);
+    sandboxCredentials(loose);
+    expect(modeOf(loose)).toBe(0o700);
   });
 });

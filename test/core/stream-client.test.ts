@@ -37,6 +37,23 @@ describe("Stream client against the fake Stream", () => {
     expect(fake.ledger[2]?.simulated?.query.hard).toBe("true");
   });
 
+  it("no message id can change the path of a call: dot segments are refused unsent", async () => {
+    for (const id of ["..", "."]) {
+      for (const call of [client.commitMessage, client.hardDeleteMessage, client.getMessage]) {
+        const outcome = await call(id);
+        expect(outcome).toMatchObject({ kind: "refused", status: 400 });
+        expect(outcome.kind === "refused" && outcome.message).toContain("cannot be sent in a URL path");
+      }
+    }
+    expect(fake.ledger).toEqual([]);
+    // Slashes and dots inside an id stay inside its one segment.
+    fake.sim.addPending({ id: "../commit" });
+    expect(await client.commitMessage("../commit")).toMatchObject({ kind: "ok" });
+    expect(fake.ledger.map((call) => [call.operation, call.path])).toEqual([
+      ["commit", "/messages/..%2Fcommit/commit"],
+    ]);
+  });
+
   it("a refused call carries Stream's status, code and message", async () => {
     fake.sim.addPending({ id: "m" });
     await client.commitMessage("m");

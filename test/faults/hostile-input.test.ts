@@ -5,7 +5,14 @@ import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../src/db/rows.ts";
-import { type Harness, startHarness } from "../support/service.ts";
+import {
+  ASTRAL_CACHE_BYTES,
+  CharClass,
+  CharTable,
+  charTableFor,
+  FULL_NORMALIZATION,
+} from "../../src/rules/text/normalize.ts";
+import { ADMIN_TOKEN, type Harness, startHarness } from "../support/service.ts";
 import { signBody } from "../support/sign.ts";
 import { SOAK } from "./random.ts";
 
@@ -207,6 +214,10 @@ describe("hostile input: hook endpoint", () => {
     ["a 10 kB user id", (j) => j.replace('"id":"alice"', `"id":"${"u".repeat(10_000)}"`), 400],
     ["a 256-character message id", (j) => j.replace(/"id":"msg-[^"]*"/, `"id":"${"m".repeat(256)}"`), 400],
     ["message.id a number", (j) => j.replace(/"id":"msg-[^"]*"/, '"id":42'), 400],
+    // Sent to Stream as a path segment: ".." once turned the commit into POST /commit.
+    ['message.id ".."', (j) => j.replace(/"id":"msg-[^"]*"/, '"id":".."'), 400],
+    ['message.id "."', (j) => j.replace(/"id":"msg-[^"]*"/, '"id":"."'), 400],
+    ['message.id "../x" (one encoded segment)', (j) => j.replace(/"id":"msg-[^"]*"/, '"id":"../x"'), 200],
     ["a duplicate message key", (j) => j.replace('{"message":{', '{"message":{"id":"dup-first",'), 200],
   ];
 
@@ -215,6 +226,23 @@ describe("hostile input: hook endpoint", () => {
     const bytes = typeof body === "string" ? Buffer.from(body) : body;
     const response = await post(PASS, bytes, signedHeaders(bytes));
     expect(response.status, await response.clone().text()).toBe(expected);
+  });
+
+  // The normalizer caches what each character folds to: a message of distinct astral characters
+  // once added about 250 bytes per character, per normalization profile, for good.
+  it("distinct astral characters leave the normalizer's character cache within its byte budget", async () => {
+    const astral = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => String.fromCodePoint(from + i)).join("");
+    // 40 000 distinct characters: several times what the budget holds.
+    for (let m = 0; m < 20; m++) {
+      const payload = h.pending({ message: { text: astral(0x20000 + m * 2000, 2000) } });
+      expect((await post(PASS, JSON.stringify(payload), signedHeaders(JSON.stringify(payload)))).status).toBe(
+        200,
+      );
+    }
+    const table = charTableFor(FULL_NORMALIZATION);
+    expect(table.astralCacheBytes).toBeGreaterThan(0);
+    expect(table.astralCacheBytes).toBeLessThanOrEqual(ASTRAL_CACHE_BYTES);
   });
 
   it("bodies over the limit get 413, compressed or not, without inflating them whole", async () => {
@@ -277,6 +305,106 @@ describe("hostile input: hook endpoint", () => {
     });
     expect(ok.status).toBe(200);
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+// Every filter of the review API is validated before it reaches a query: a value the database
+// cannot take is a 400 naming the parameter, never a 500 with the SQL and its parameters logged.
+describe("hostile input: review API filters", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ startWorkers: false });
+  });
+  afterAll(() => h?.close());
+
+  const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const get = async (path: string) => {
+    const response = await h.service.app.request(path, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  const cases: [string, string, string][] = [
+    ["an IPv6 address with a zone", "/api/decisions?ip=fe80::1%25eth0", "ip"],
+    ["a CIDR block with a zone", "/api/decisions?ip=fe80::1%25eth0/64", "ip"],
+    ["since in year 0", "/api/decisions?since=0000-01-01T00:00:00Z", "since"],
+    ["until in year 0", "/api/decisions?until=0000-01-01T00:00:00Z", "until"],
+    ["since past year 9999", "/api/decisions?since=%2B010000-01-01T00:00:00Z", "since"],
+    ["stats since in year 0", "/api/stats?since=0000-01-01T00:00:00Z", "since"],
+    ["stats until in year 0", "/api/stats?until=0000-01-01T00:00:00Z", "until"],
+    [
+      "a decisions cursor whose id is not a number",
+      `/api/decisions?cursor=${cursor(["1700000000000000", "abc"])}`,
+      "cursor",
+    ],
+    [
+      "a decisions cursor whose id overflows bigint",
+      `/api/decisions?cursor=${cursor(["1700000000000000", "99999999999999999999"])}`,
+      "cursor",
+    ],
+    [
+      "a decisions cursor with a 19-digit time",
+      `/api/decisions?cursor=${cursor(["9999999999999999999", "1"])}`,
+      "cursor",
+    ],
+    [
+      "a decisions cursor with a negative 19-digit time",
+      `/api/decisions?cursor=${cursor(["-9223372036854775808", "1"])}`,
+      "cursor",
+    ],
+    [
+      "a queue cursor with a 19-digit time",
+      `/api/queue?cursor=${cursor(["9999999999999999999", "m"])}`,
+      "cursor",
+    ],
+  ];
+
+  it.each(cases)("%s: 400 naming the parameter", async (_name, path, parameter) => {
+    const answer = await get(path);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+    expect(answer.body.code).toMatch(/^invalid_/);
+    expect(String(answer.body.detail)).toContain(parameter);
+  });
+
+  it("honest values at the edges still work", async () => {
+    for (const path of [
+      "/api/decisions?ip=fe80::1",
+      "/api/decisions?ip=fe80::/10",
+      "/api/decisions?since=0001-01-01T00:00:00Z&until=9999-12-31T23:59:59Z",
+      "/api/stats?since=0001-01-01T00:00:00Z",
+      `/api/decisions?cursor=${cursor(["1700000000000000", "12"])}`,
+      `/api/queue?cursor=${cursor(["1700000000000000", "any message id"])}`,
+    ]) {
+      const answer = await get(path);
+      expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
+    }
+  });
+});
+
+// A cache that lets a character go recomputes it: same answer, bounded memory.
+describe("hostile input: caches keyed by message text stay bounded", () => {
+  it("a character the cache let go folds exactly as before", () => {
+    const roomy = new CharTable(FULL_NORMALIZATION, Number.MAX_SAFE_INTEGER);
+    const tiny = new CharTable(FULL_NORMALIZATION, 4096);
+    const folded = (table: CharTable, codePoint: number) => {
+      const entry = table.entry(codePoint);
+      return (entry & 15) === CharClass.Expansion ? [...table.expansion(entry)] : entry;
+    };
+    // Emoji, mathematical letters (which fold to ASCII), unassigned and private-use code points.
+    const codePoint = fc.oneof(
+      fc.integer({ min: 0x1f300, max: 0x1faff }),
+      fc.integer({ min: 0x1d400, max: 0x1d7ff }),
+      fc.integer({ min: 0x10000, max: 0x10ffff }),
+      fc.integer({ min: 0x80, max: 0xffff }).filter((c) => c < 0xd800 || c > 0xdfff),
+    );
+    fc.assert(
+      fc.property(fc.array(codePoint, { minLength: 1, maxLength: 400 }), (codePoints) => {
+        for (const c of codePoints) expect(folded(tiny, c)).toEqual(folded(roomy, c));
+        expect(tiny.astralCacheBytes).toBeLessThanOrEqual(4096);
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 

@@ -114,6 +114,43 @@ describe("/api body limit (API_BODY_LIMIT_BYTES, 64 KB by default)", () => {
     await expectTooLarge(await post("/api/rules/test", big, { Authorization: "Bearer nope" }), DEFAULT_LIMIT);
   });
 
+  it("applies to every route besides the hooks, known or not, before a byte is read", async () => {
+    for (const [method, path] of [
+      ["POST", "/healthz"],
+      ["POST", "/readyz"],
+      ["POST", "/metrics"],
+      ["POST", "/docs"],
+      ["PUT", "/openapi.json"],
+      ["POST", "/console/anything"],
+      ["POST", "/no-such-route"],
+      ["PATCH", "/api/no-such-route"],
+    ] as const) {
+      const { stream, reads } = countedStream(64);
+      const response = await h.service.app.request(path, {
+        method,
+        headers: { "Content-Length": String(64 * 16_384) },
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
+      await expectTooLarge(response, DEFAULT_LIMIT);
+      expect(reads.count, `${method} ${path}`).toBe(0);
+    }
+  });
+
+  it("the hooks refuse a declared length over MAX_BODY_BYTES before a byte is read", async () => {
+    const limit = h.service.config.maxBodyBytes;
+    const { stream, reads } = countedStream(Math.ceil(limit / 16_384) + 2);
+    const response = await h.service.app.request(`${h.service.config.hookPath}/PassOnPendingMessage`, {
+      method: "POST",
+      headers: { "Content-Length": String(limit + 1), "Content-Type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: "body_too_large" });
+    expect(reads.count).toBe(0);
+  });
+
   it("a body within the limit but nested thousands of levels deep is a 400, not a stack overflow", async () => {
     const nested = (depth: number) =>
       `{"message":{"id":"p"},"metadata":{"deep":${"[".repeat(depth)}${"]".repeat(depth)}}}`;

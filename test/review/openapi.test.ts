@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hookPayloadSchema, pendingMessageSchema } from "../../src/hooks/payload.ts";
+import { PROBLEMS, type ProblemCode } from "../../src/http/problem.ts";
 import { type Harness, startHarness } from "../support/service.ts";
 import { api, REVIEW_RULES } from "./helpers.ts";
 
@@ -123,6 +125,59 @@ describe("the OpenAPI document and /docs", () => {
     ]) {
       expect(documented, route).toContain(route);
     }
+  });
+
+  it("every documented error is described from the one catalogue of problems, by code", () => {
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    let described = 0;
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
+          if (!JSON.stringify(response.content ?? {}).includes("application/problem+json")) continue;
+          const codes = [...String(response.description).matchAll(/`([a-z_]+)`: /g)].map((m) => m[1]!);
+          const where = `${method.toUpperCase()} ${path} ${status}`;
+          expect(codes.length, where).toBeGreaterThan(0);
+          for (const code of codes) {
+            expect(PROBLEMS, where).toHaveProperty(code);
+            expect(PROBLEMS[code as ProblemCode].status, `${where} ${code}`).toBe(Number(status));
+            expect(String(response.description)).toContain(PROBLEMS[code as ProblemCode].description);
+          }
+          described++;
+        }
+      }
+    }
+    expect(described).toBeGreaterThan(20);
+    const approve = paths["/api/messages/{id}/approve"]!.post!.responses as Record<string, Json>;
+    expect(approve["409"]!.description).toContain("`already_decided`");
+    expect(approve["410"]!.description).toContain("`message_deleted`");
+    const hook = paths["/hooks/stream/PassOnPendingMessage"]!.post!.responses as Record<string, Json>;
+    expect(hook["401"]!.description).toContain("`invalid_signature`");
+  });
+
+  it("documents the hook body from the schema that validates it", () => {
+    const schemas = (doc.components as Record<string, Record<string, Json>>).schemas!;
+    const hook = schemas.PendingMessageHook as { properties: Record<string, Json> };
+    const message = hook.properties.message as { properties: Record<string, Json>; required: string[] };
+    expect(Object.keys(hook.properties).sort()).toEqual(Object.keys(hookPayloadSchema.shape).sort());
+    expect(Object.keys(message.properties).sort()).toEqual(Object.keys(pendingMessageSchema.shape).sort());
+    expect(message.required).toEqual(["id"]);
+    // The validator's limits, which a second, hand-written declaration did not carry.
+    expect(message.properties.id).toMatchObject({ type: "string", minLength: 1, maxLength: 255 });
+    expect(message.properties.cid).toMatchObject({ maxLength: 1024 });
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const body = JSON.stringify(paths["/hooks/stream/PassOnPendingMessage"]!.post!.requestBody);
+    expect(body).toContain("#/components/schemas/PendingMessageHook");
+  });
+
+  it("a problem's status and title are the catalogue's for its code", async () => {
+    const unknown = await api(h.service, "GET", "/api/messages/nobody-sent-this");
+    expect(unknown.status).toBe(PROBLEMS.message_not_found.status);
+    expect(unknown.body).toMatchObject({
+      code: "message_not_found",
+      title: PROBLEMS.message_not_found.title,
+    });
+    const decided = await api(h.service, "POST", "/api/messages/nobody-sent-this/approve", { body: {} });
+    expect(decided.body).toMatchObject({ code: "message_not_found", detail: unknown.body.detail });
   });
 
   it("documents auth and problem+json errors on the review routes", () => {

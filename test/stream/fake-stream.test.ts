@@ -265,6 +265,23 @@ describe("sandbox mode (autoCreatePending)", () => {
     for (let i = 0; i < 3; i += 1) await sim.fetch("http://stream.invalid/app?api_key=k", { headers });
     expect(sim.ledger.map((call) => call.seq)).toEqual([2, 3]);
   });
+
+  it("keeps only the latest messages when capped; a forgotten one is adopted again (sandbox)", async () => {
+    const sim = createSimulatedStream({
+      apiKey: "k",
+      apiSecret: "s",
+      autoCreatePending: true,
+      maxMessages: 3,
+    });
+    const headers = { Authorization: signServerToken("s"), "stream-auth-type": "jwt" };
+    const commit = (id: string) =>
+      sim.fetch(`http://stream.invalid/messages/${id}/commit?api_key=k`, { method: "POST", headers });
+    for (let i = 0; i < 1000; i += 1) expect((await commit(`m${i}`)).status).toBe(201);
+    expect(sim.messages().map((message) => message.id)).toEqual(["m997", "m998", "m999"]);
+    expect((await commit("m999")).status).toBe(400);
+    expect((await commit("m0")).status).toBe(201);
+    expect(sim.messages()).toHaveLength(3);
+  });
 });
 
 describe("faults", () => {

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { CONFUSABLES, LETTER_VARIANTS, STROKES } from "./confusables.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 
@@ -83,6 +84,17 @@ const LEET_ANYWHERE = new Set(
 const LEET_INTERIOR = new Set(SUBSTITUTIONS.filter((s) => s.where === "between").map((s) => s.char));
 
 /**
+ * Heap one profile's cache of characters outside the BMP may hold. The BMP is a fixed table, but
+ * there are a million astral code points, and a message of distinct ones would otherwise add its
+ * characters to the cache for good (about 250 bytes each, per profile): 2 MiB keeps the emoji and
+ * the rarer scripts a conversation uses, and recomputes the rest.
+ */
+export const ASTRAL_CACHE_BYTES = 2 * 1024 * 1024;
+/** Measured heap of one cached entry (the LRU's bookkeeping), and of an expansion array. */
+const ENTRY_BYTES = 140;
+const EXPANSION_BYTES = 160;
+
+/**
  * Per-character folding for one normalization profile: NFKC, case folding, diacritics and
  * confusables are all functions of a single character, so they are computed once per distinct
  * character and cached. The hot loop then does one array read per character instead of calling
@@ -92,10 +104,28 @@ const LEET_INTERIOR = new Set(SUBSTITUTIONS.filter((s) => s.where === "between")
  */
 export class CharTable {
   private readonly bmp = new Int32Array(0x10000);
-  private readonly astral = new Map<number, number>();
+  private readonly astral: LRUCache<number, number>;
   private readonly expansions: Int32Array[] = [];
+  /** Expansion slots of astral entries the cache let go, for the next ones to reuse. */
+  private readonly freeExpansions: number[] = [];
 
-  constructor(readonly options: Readonly<NormalizationOptions>) {}
+  constructor(
+    readonly options: Readonly<NormalizationOptions>,
+    astralCacheBytes = ASTRAL_CACHE_BYTES,
+  ) {
+    this.astral = new LRUCache<number, number>({
+      maxSize: astralCacheBytes,
+      sizeCalculation: (entry) =>
+        (entry & 15) === CharClass.Expansion
+          ? ENTRY_BYTES + EXPANSION_BYTES + this.expansion(entry).byteLength
+          : ENTRY_BYTES,
+      dispose: (entry) => {
+        if ((entry & 15) !== CharClass.Expansion) return;
+        this.expansions[entry >>> 4] = NO_EXPANSION;
+        this.freeExpansions.push(entry >>> 4);
+      },
+    });
+  }
 
   /** The packed entry of a code point. */
   entry(codePoint: number): number {
@@ -114,9 +144,17 @@ export class CharTable {
     return cached;
   }
 
-  /** The packed entries a CharClass.Expansion entry stands for. */
+  /**
+   * The packed entries a CharClass.Expansion entry stands for. Read it right after entry(): the
+   * slot of an astral character is reused once the character leaves the cache.
+   */
   expansion(entry: number): Int32Array {
     return this.expansions[entry >>> 4] as Int32Array;
+  }
+
+  /** Heap held by the cache of astral characters, as the cache counts it. */
+  get astralCacheBytes(): number {
+    return this.astral.calculatedSize;
   }
 
   /** The folded form of one character, as a string (for terms and explanations). */
@@ -148,6 +186,11 @@ export class CharTable {
         for (let i = 0; i < char.length; i++) parts.push((char.charCodeAt(i) << 4) | classOfWordChar(char));
     }
     if (parts.length === 1) return parts[0] as number;
+    const slot = codePoint >= 0x10000 ? this.freeExpansions.pop() : undefined;
+    if (slot !== undefined) {
+      this.expansions[slot] = Int32Array.from(parts);
+      return (slot << 4) | CharClass.Expansion;
+    }
     this.expansions.push(Int32Array.from(parts));
     return ((this.expansions.length - 1) << 4) | CharClass.Expansion;
   }
@@ -171,6 +214,8 @@ export class CharTable {
     return CharClass.Separator;
   }
 }
+
+const NO_EXPANSION = new Int32Array(0);
 
 function classOfWordChar(char: string): number {
   return LETTER_OR_NUMBER.test(char) ? CharClass.Letter : CharClass.Separator;
