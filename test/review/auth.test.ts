@@ -146,6 +146,7 @@ rules:
       checks: [
         { name: "database", ok: true },
         { name: "migrations", ok: true },
+        { name: "stream", ok: true },
         { name: "rules", ok: true },
         { name: "accepting_hooks", ok: true },
       ],
