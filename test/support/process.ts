@@ -27,9 +27,16 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs the service exactly as `npm start` does: `node --import tsx src/main.ts`. */
-export function startServiceProcess(env: Record<string, string>, port: number): ServiceProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * Runs the service exactly as `npm start` does: `node --import tsx src/main.ts`, or with other
+ * node arguments (e.g. a build's `dist/main.js`).
+ */
+export function startServiceProcess(
+  env: Record<string, string>,
+  port: number,
+  nodeArgs: readonly string[] = ["--import", "tsx", "src/main.ts"],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? "",
