@@ -28,76 +28,67 @@ export class ServiceMetrics {
   /** What GET /metrics renders: the process's metrics and this service's. */
   readonly registry: Registry;
 
-  readonly hooksReceived = new Counter({
-    name: "gatehouse_hooks_received_total",
-    help: "Hook deliveries by hook and outcome (new, duplicate, unauthorized, invalid_json, unavailable, ...).",
-    labelNames: ["hook", "outcome"] as const,
-    registers: [this.own],
-  });
-  readonly hookDuration = new Histogram({
-    name: "gatehouse_hook_duration_seconds",
-    help: "Time from a hook's arrival to its answer.",
-    labelNames: ["hook"] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.own],
-  });
-  readonly decisions = new Counter({
-    name: "gatehouse_decisions_total",
-    help: "Decisions by source (rules, moderator, system) and action (approve, reject, review, expire).",
-    labelNames: ["source", "action"] as const,
-    registers: [this.own],
-  });
-  readonly decisionLatency = new Histogram({
-    name: "gatehouse_decision_latency_seconds",
-    help: "Receipt to durable decision: the hook's handling time for the rules, the time held for moderator and system decisions.",
-    labelNames: ["source"] as const,
-    buckets: [...LATENCY_BUCKETS, ...REVIEW_BUCKETS.filter((b) => b > 60)],
-    registers: [this.own],
-  });
-  readonly dispatchAttempts = new Counter({
-    name: "gatehouse_dispatch_attempts_total",
-    help: "Calls to Stream by call (commit, delete, get) and outcome (ok, refused, rate_limited, unknown, not_stream: an answer that is not Stream's, e.g. a wrong STREAM_BASE_URL).",
-    labelNames: ["call", "outcome"] as const,
-    registers: [this.own],
-  });
-  readonly unresolvedOutcomes = new Counter({
-    name: "gatehouse_unresolved_outcomes_total",
-    help: "Commits whose outcome could not be resolved (every lookup failed) and that were closed as expired, by the last lookup's outcome (refused, not_stream, unknown, ...). Any rise needs a look: Stream may hold them committed.",
-    labelNames: ["last"] as const,
-    registers: [this.own],
-  });
-  readonly dispatchResults = new Counter({
-    name: "gatehouse_dispatch_results_total",
-    help: "Outbox work finished by the status it left the message in (committed, rejected, expired, deleted, retry).",
-    labelNames: ["result"] as const,
-    registers: [this.own],
-  });
-  readonly commitLatency = new Histogram({
-    name: "gatehouse_commit_latency_seconds",
-    help: "Receipt to confirmed commit.",
-    buckets: [...LATENCY_BUCKETS, ...REVIEW_BUCKETS.filter((b) => b > 60)],
-    registers: [this.own],
-  });
-  readonly deadlineSlack = new Histogram({
-    name: "gatehouse_deadline_slack_seconds",
-    help: "Time left before the pending deadline when the dispatcher settled a message, by final status.",
-    labelNames: ["status"] as const,
-    buckets: SLACK_BUCKETS,
-    registers: [this.own],
-  });
-  readonly reviewActions = new Counter({
-    name: "gatehouse_review_actions_total",
-    help: "Moderator API actions (claim, release, approve, reject) by result (ok, conflict, gone, claimed, not_found).",
-    labelNames: ["action", "result"] as const,
-    registers: [this.own],
-  });
+  readonly hooksReceived = this.counter(
+    "gatehouse_hooks_received_total",
+    "Hook deliveries by hook and outcome (new, duplicate, unauthorized, invalid_json, unavailable, ...).",
+    ["hook", "outcome"],
+  );
+  readonly hookDuration = this.histogram(
+    "gatehouse_hook_duration_seconds",
+    "Time from a hook's arrival to its answer.",
+    ["hook"],
+    LATENCY_BUCKETS,
+  );
+  readonly decisions = this.counter(
+    "gatehouse_decisions_total",
+    "Decisions by source (rules, moderator, system) and action (approve, reject, review, expire).",
+    ["source", "action"],
+  );
+  readonly decisionLatency = this.histogram(
+    "gatehouse_decision_latency_seconds",
+    "Receipt to durable decision: the hook's handling time for the rules, the time held for moderator and system decisions.",
+    ["source"],
+    [...LATENCY_BUCKETS, ...REVIEW_BUCKETS.filter((b) => b > 60)],
+  );
+  readonly dispatchAttempts = this.counter(
+    "gatehouse_dispatch_attempts_total",
+    "Calls to Stream by call (commit, delete, get) and outcome (ok, refused, rate_limited, unknown, not_stream: an answer that is not Stream's, e.g. a wrong STREAM_BASE_URL).",
+    ["call", "outcome"],
+  );
+  readonly unresolvedOutcomes = this.counter(
+    "gatehouse_unresolved_outcomes_total",
+    "Commits whose outcome could not be resolved (every lookup failed) and that were closed as expired, by the last lookup's outcome (refused, not_stream, unknown, ...). Any rise needs a look: Stream may hold them committed.",
+    ["last"],
+  );
+  readonly dispatchResults = this.counter(
+    "gatehouse_dispatch_results_total",
+    "Outbox work finished by the status it left the message in (committed, rejected, expired, deleted, retry).",
+    ["result"],
+  );
+  readonly commitLatency = this.histogram(
+    "gatehouse_commit_latency_seconds",
+    "Receipt to confirmed commit.",
+    [],
+    [...LATENCY_BUCKETS, ...REVIEW_BUCKETS.filter((b) => b > 60)],
+  );
+  readonly deadlineSlack = this.histogram(
+    "gatehouse_deadline_slack_seconds",
+    "Time left before the pending deadline when the dispatcher settled a message, by final status.",
+    ["status"],
+    SLACK_BUCKETS,
+  );
+  readonly reviewActions = this.counter(
+    "gatehouse_review_actions_total",
+    "Moderator API actions (claim, release, approve, reject) by result (ok, conflict, gone, claimed, not_found).",
+    ["action", "result"],
+  );
   readonly queueDepth: Gauge;
   readonly queueEarliestDeadline: Gauge;
-  readonly scrapeErrors = new Counter({
-    name: "gatehouse_metrics_collect_errors_total",
-    help: "Scrapes whose database-backed gauges could not be read (the previous values are shown).",
-    registers: [this.own],
-  });
+  readonly scrapeErrors = this.counter(
+    "gatehouse_metrics_collect_errors_total",
+    "Scrapes whose database-backed gauges could not be read (the previous values are shown).",
+    [],
+  );
 
   /** One database read per scrape feeds both queue gauges, which prom-client collects side by side. */
   private queueReading: Promise<void> | undefined;
@@ -117,6 +108,19 @@ export class ServiceMetrics {
       ...(readQueue ? { collect: readQueue } : {}),
     });
     this.registry = Registry.merge([processMetrics(), this.own]);
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.own] });
+  }
+
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: readonly number[],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.own] });
   }
 
   /** The Prometheus text of every metric, and its content type. */

@@ -7,13 +7,20 @@
 // Environment: BENCH_DATABASE_URL (a server where a scratch database may be created and
 // dropped; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_STARTUP_RUNS (starts per
 // case; the median is printed, default 3).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, projectRoot } from "../support/process.ts";
-import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
+import {
+  freePort,
+  projectRoot,
+  type ServiceProcess,
+  sandboxCredentialsIn,
+  sendSandboxHook,
+  startServiceProcess,
+} from "../support/process.ts";
+import { pendingMessagePayload } from "../support/sign.ts";
 import { withScratchDatabase } from "./scratch-database.ts";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -43,67 +50,44 @@ function rssMb(pid: number): number {
   return Number(kb) / 1024;
 }
 
-async function until<T>(what: string, child: ChildProcess, probe: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  what: string,
+  service: ServiceProcess,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline && child.exitCode === null) {
+  while (Date.now() < deadline && service.child.exitCode === null) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`${what}: gave up (exit code ${child.exitCode})`);
+  throw new Error(`${what}: gave up (exit code ${service.child.exitCode})\n${service.output().slice(-4000)}`);
 }
 
 /** Starts `node <args>`, times it to ready, sends one hook, waits for its commit, reads RSS. */
 async function startOnce(nodeArgs: string[], env: Record<string, string>, hook: boolean): Promise<Run> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, nodeArgs, {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const service = startServiceProcess(env, port, nodeArgs);
   try {
-    await until("ready", child, async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined));
+    await until("ready", service, async () => ((await fetch(`${service.url}/readyz`)).ok ? true : undefined));
     const readyMs = performance.now() - started;
     if (hook) {
-      const credentials = JSON.parse(readFileSync(join(env.DATA_DIR!, "sandbox-credentials.json"), "utf8"));
+      const credentials = sandboxCredentialsIn(env.DATA_DIR!);
       const payload = pendingMessagePayload({ message: { text: "hello, how is everyone today?" } });
-      const request = hookHeaders({
-        apiKey: credentials.apiKey,
-        secret: credentials.apiSecret,
-        body: payload,
-      });
-      const answer = await fetch(`${url}/hooks/stream/PassOnPendingMessage`, {
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-      });
+      const answer = await sendSandboxHook(service.url, credentials, payload);
       if (answer.status !== 200) throw new Error(`hook answered ${answer.status}: ${await answer.text()}`);
-      await until("commit", child, async () => {
-        const record = (await fetch(`${url}/api/messages/${payload.message.id}`, {
+      await until("commit", service, async () => {
+        const record = (await fetch(`${service.url}/api/messages/${payload.message.id}`, {
           headers: { Authorization: `Bearer ${credentials.adminToken}` },
         }).then((r) => r.json())) as { status: string };
         return record.status === "committed" ? true : undefined;
       });
     }
-    return { readyMs, rssMb: rssMb(child.pid!) };
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    return { readyMs, rssMb: rssMb(service.child.pid!) };
   } finally {
-    child.kill("SIGTERM");
-    await exited;
+    service.child.kill("SIGTERM");
+    await service.exited;
   }
 }
 

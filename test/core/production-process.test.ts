@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -8,10 +8,12 @@ import {
   freePort,
   projectRoot,
   type ServiceProcess,
+  sandboxCredentialsIn,
+  sendSandboxHook,
   startServiceProcess,
   waitUntilReady,
 } from "../support/process.ts";
-import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
+import { pendingMessagePayload } from "../support/sign.ts";
 
 // The production start: `npm run build`, then plain `node dist/main.js`, so that the pid a
 // supervisor signals is the service itself. Built into a directory of its own at the project's
@@ -45,7 +47,7 @@ describe("the compiled build, run with plain node", () => {
   it("finds its migrations and built-in rules, takes a hook, and stops on SIGTERM with exit 0", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-built-"));
     const service = await startBuilt({ DATA_DIR: dataDir });
-    const credentials = JSON.parse(readFileSync(join(dataDir, "sandbox-credentials.json"), "utf8"));
+    const credentials = sandboxCredentialsIn(dataDir);
 
     const rules = await fetch(`${service.url}/api/rules`, {
       headers: { Authorization: `Bearer ${credentials.adminToken}` },
@@ -53,12 +55,7 @@ describe("the compiled build, run with plain node", () => {
     expect(rules.source).toBe("built-in");
 
     const payload = pendingMessagePayload({ message: { text: "hello from the build" } });
-    const request = hookHeaders({ apiKey: credentials.apiKey, secret: credentials.apiSecret, body: payload });
-    const answer = await fetch(`${service.url}/hooks/stream/PassOnPendingMessage`, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-    });
+    const answer = await sendSandboxHook(service.url, credentials, payload);
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ message_id: payload.message.id, status: "committing" });
 

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hookHeaders } from "./sign.ts";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -77,4 +80,29 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 30_000
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`service on ${service.url} did not become ready:\n${service.output()}`);
+}
+
+export interface SandboxCredentials {
+  apiKey: string;
+  apiSecret: string;
+  adminToken: string;
+}
+
+/** The dev credentials a process in sandbox mode wrote into its DATA_DIR. */
+export function sandboxCredentialsIn(dataDir: string): SandboxCredentials {
+  return JSON.parse(readFileSync(join(dataDir, "sandbox-credentials.json"), "utf8")) as SandboxCredentials;
+}
+
+/** Sends a PassOnPendingMessage hook, signed with the sandbox's credentials, to a running process. */
+export function sendSandboxHook(
+  url: string,
+  credentials: SandboxCredentials,
+  payload: unknown,
+): Promise<Response> {
+  const request = hookHeaders({ apiKey: credentials.apiKey, secret: credentials.apiSecret, body: payload });
+  return fetch(`${url}/hooks/stream/PassOnPendingMessage`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
 }
