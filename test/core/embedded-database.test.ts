@@ -15,7 +15,8 @@ import {
 import { pendingMessagePayload } from "../support/sign.ts";
 
 // Sandbox mode with the embedded database, as a new user runs it: no DATABASE_URL, no Stream keys.
-describe("embedded PGlite database, real processes", () => {
+// Each test starts real processes, each start up to waitUntilReady's limit on a busy machine.
+describe("embedded PGlite database, real processes", { timeout: 400_000 }, () => {
   const running: ServiceProcess[] = [];
   afterEach(async () => {
     for (const service of running.splice(0)) {
@@ -71,7 +72,7 @@ describe("embedded PGlite database, real processes", () => {
 
 // PGlite writes its files world-writable (0666 whatever the umask): only the directory keeps
 // other users of the machine out.
-describe("DATA_DIR is private to the service's user", () => {
+describe("DATA_DIR is private to the service's user", { timeout: 200_000 }, () => {
   const modeOf = (path: string) => statSync(path).mode & 0o777;
 
   it("is created 0700 by the embedded database", async () => {

@@ -40,7 +40,7 @@ describe("the compiled build, run with plain node", () => {
       `${buildDir}/main.js`,
     ]);
     running.push(service);
-    await waitUntilReady(service, 120_000);
+    await waitUntilReady(service);
     return service;
   };
 
@@ -62,7 +62,7 @@ describe("the compiled build, run with plain node", () => {
     service.child.kill("SIGTERM");
     expect(await service.exited).toBe(0);
     expect(service.output()).toContain('"msg":"stopped"');
-  }, 180_000);
+  }, 400_000);
 
   it("reloads the rules on SIGHUP sent to its own pid, and keeps serving", async () => {
     // The service watches the rules file's directory; a symlink to a file elsewhere keeps the
@@ -100,5 +100,5 @@ describe("the compiled build, run with plain node", () => {
 
     service.child.kill("SIGTERM");
     expect(await service.exited).toBe(0);
-  }, 180_000);
+  }, 400_000);
 });

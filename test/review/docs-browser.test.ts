@@ -15,7 +15,7 @@ if (!existsSync(CHROMIUM)) {
 
 // The strictest policy the page must work under: scripts and styles from the service only.
 const STRICT_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 describe.skipIf(!existsSync(CHROMIUM))("/docs in a real browser", () => {
   let h: Harness;

@@ -63,8 +63,12 @@ export function startServiceProcess(
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
-/** Waits until GET /readyz answers 200, or the process exits, or the time runs out. */
-export async function waitUntilReady(service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until GET /readyz answers 200, or the process exits, or the time runs out. The limit is
+ * generous: a first start (initdb, compiling the built-in rules) on a machine shared with other
+ * work can take most of a minute.
+ */
+export async function waitUntilReady(service: ServiceProcess, timeoutMs = 150_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   let exited = false;
   void service.exited.then(() => {
