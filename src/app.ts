@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   describeHookRoutes(app.openAPIRegistry, deps.config.hookPath);
   const health = healthRoutes(deps.readiness, deps.logger);
   app.route("/", health.public);
-  app.route("/", metricsRoutes(metrics.registry));
+  app.route("/", metricsRoutes(metrics));
 
   const review: ReviewRouteDeps = {
     db: deps.db,

@@ -61,11 +61,20 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const instanceId = overrides.instanceId ?? `gatehouse-${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  const rulesFile = config.rulesFile ?? (existsSync("./rules.yaml") ? "./rules.yaml" : undefined);
-  const rules = new LiveRuleSet(rulesFile, logger);
-
-  const database =
-    overrides.database ?? (await openMigratedDatabase(config, { applicationName: instanceId }));
+  // The database opens first: its slow parts (a first run's initdb in a process of its own, the
+  // embedded database's WebAssembly compile) then overlap with compiling the rules on this thread.
+  const opening = overrides.database
+    ? Promise.resolve(overrides.database)
+    : openMigratedDatabase(config, { applicationName: instanceId });
+  let rules: LiveRuleSet;
+  try {
+    const rulesFile = config.rulesFile ?? (existsSync("./rules.yaml") ? "./rules.yaml" : undefined);
+    rules = new LiveRuleSet(rulesFile, logger);
+  } catch (error) {
+    if (!overrides.database) await opening.then((database) => database.close()).catch(() => {});
+    throw error;
+  }
+  const database = await opening;
 
   const { stream, sandbox, config: effective } = connectStream(config);
 

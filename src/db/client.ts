@@ -3,7 +3,9 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { initializeDataDir } from "./pglite-initdb.ts";
 import { acquireDataDirLock } from "./pglite-lock.ts";
+import { PGLITE_START_PARAMS } from "./pglite-settings.ts";
 import * as schema from "./schema/index.ts";
 
 /** The base class both drivers share, so the rest of the service never knows which one it has. */
@@ -78,7 +80,9 @@ export function openPostgres(options: PostgresOptions): Database {
 export async function openPglite(dataDir: string | undefined, from?: Blob): Promise<Database> {
   const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
   try {
+    if (dataDir && !from) await initializeDataDir(dataDir);
     const client = await PGlite.create({
+      startParams: [...PGLITE_START_PARAMS],
       ...(dataDir ? { dataDir } : {}),
       ...(from ? { loadDataDir: from } : {}),
     });

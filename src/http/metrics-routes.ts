@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { PROMETHEUS_CONTENT_TYPE, type Registry } from "../observability/registry.ts";
+import type { ServiceMetrics } from "../observability/service-metrics.ts";
 import { createRouter } from "./openapi.ts";
 
 const route = createRoute({
@@ -10,16 +10,17 @@ const route = createRoute({
   responses: {
     200: {
       description:
-        "Hooks by outcome, decisions by action, Stream calls by outcome, queue depth, latency histograms, deadline slack",
+        "Hooks by outcome, decisions by action, Stream calls by outcome, queue depth, latency histograms, deadline slack; and the Node process: event-loop lag, heap, GC, open handles, CPU, memory",
       content: { "text/plain": { schema: z.string() } },
     },
   },
 });
 
-export function metricsRoutes(registry: Registry) {
+export function metricsRoutes(metrics: ServiceMetrics) {
   const app = createRouter();
-  app.openapi(route, async (c) =>
-    c.text(await registry.render(), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE }),
-  );
+  app.openapi(route, async (c) => {
+    const { text, contentType } = await metrics.render();
+    return c.text(text, 200, { "Content-Type": contentType });
+  });
   return app;
 }

@@ -9,7 +9,8 @@
 // Stream's ledger; and a check that every acknowledged message was committed exactly once.
 //
 // Environment: BENCH_SECONDS (length of each measured phase, default 10), BENCH_TARGETS
-// (comma-separated subset of ceiling,postgres,pglite), BENCH_DATABASE_URL (a server where a
+// (comma-separated subset of footprint,ceiling,postgres,pglite; footprint is start-up time and
+// memory, footprint.ts), BENCH_DATABASE_URL (a server where a
 // scratch database may be created and dropped; default postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_CPU_PROF (a directory: Gatehouse runs under `node --cpu-prof` and writes its profile there).
 // DATABASE_POOL_SIZE, DISPATCH_* and RECEIPT_* are passed through to Gatehouse.
@@ -22,6 +23,7 @@ import postgres from "postgres";
 import { freePort, projectRoot } from "../support/process.ts";
 import { type CommitSink, startCommitSink } from "./commit-sink.ts";
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from "./cpu-usage.ts";
+import { footprintReport } from "./footprint.ts";
 import type { LoadRequest, LoadResult, SentHook } from "./load-generator.ts";
 import { type Percentiles, percentiles } from "./percentiles.ts";
 import { withScratchDatabase } from "./scratch-database.ts";
@@ -31,7 +33,7 @@ const WARM_UP_SECONDS = 3;
 const PROBE_SECONDS = 2;
 const THROUGHPUT_CONNECTIONS = 64;
 const HOOK_PATH = "/hooks/stream";
-const TARGETS = new Set((process.env.BENCH_TARGETS ?? "ceiling,postgres,pglite").split(","));
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? "footprint,ceiling,postgres,pglite").split(","));
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const PASSED_THROUGH = /^(DATABASE_POOL_SIZE|DISPATCH_[A-Z_]+|RECEIPT_[A-Z_]+)$/;
@@ -437,6 +439,8 @@ function report(results: TargetResult[]): string[] {
 async function main(): Promise<void> {
   const started = Date.now();
   console.log((await machine()).join("\n"));
+  // First, while nothing else of the bench's runs: start-up time and memory.
+  const footprint = TARGETS.has("footprint") ? await footprintReport() : [];
   const fake = await startCommitSink();
   const load = new LoadGenerator();
   const results: TargetResult[] = [];
@@ -463,7 +467,7 @@ async function main(): Promise<void> {
     load.close();
     await fake.close();
   }
-  console.log(`\n${report(results).join("\n")}`);
+  console.log(`\n${[...footprint, "", ...report(results)].join("\n")}`);
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
   const lost = results.some((r) => r.check && (r.check.missing > 0 || r.check.repeated > 0));
   process.exitCode = lost ? 1 : 0;

@@ -1,14 +1,22 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/client.ts";
 import { sandboxCredentials } from "../../src/sandbox/credentials.ts";
-import { freePort, type ServiceProcess, startServiceProcess, waitUntilReady } from "../support/process.ts";
-import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
+import {
+  freePort,
+  type ServiceProcess,
+  sandboxCredentialsIn,
+  sendSandboxHook,
+  startServiceProcess,
+  waitUntilReady,
+} from "../support/process.ts";
+import { pendingMessagePayload } from "../support/sign.ts";
 
 // Sandbox mode with the embedded database, as a new user runs it: no DATABASE_URL, no Stream keys.
-describe("embedded PGlite database, real processes", () => {
+// Each test starts real processes, each start up to waitUntilReady's limit on a busy machine.
+describe("embedded PGlite database, real processes", { timeout: 400_000 }, () => {
   const running: ServiceProcess[] = [];
   afterEach(async () => {
     for (const service of running.splice(0)) {
@@ -38,15 +46,10 @@ describe("embedded PGlite database, real processes", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-data-"));
     const first = await start(dataDir);
     await waitUntilReady(first);
-    const credentials = JSON.parse(readFileSync(join(dataDir, "sandbox-credentials.json"), "utf8"));
+    const credentials = sandboxCredentialsIn(dataDir);
 
     const payload = pendingMessagePayload({ message: { text: "survive me" } });
-    const request = hookHeaders({ apiKey: credentials.apiKey, secret: credentials.apiSecret, body: payload });
-    const response = await fetch(`${first.url}/hooks/stream/PassOnPendingMessage`, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-    });
+    const response = await sendSandboxHook(first.url, credentials, payload);
     expect(response.status).toBe(200);
     const readRecord = async (service: ServiceProcess) =>
       (await fetch(`${service.url}/api/messages/${payload.message.id}`, {
@@ -69,7 +72,7 @@ describe("embedded PGlite database, real processes", () => {
 
 // PGlite writes its files world-writable (0666 whatever the umask): only the directory keeps
 // other users of the machine out.
-describe("DATA_DIR is private to the service's user", () => {
+describe("DATA_DIR is private to the service's user", { timeout: 200_000 }, () => {
   const modeOf = (path: string) => statSync(path).mode & 0o777;
 
   it("is created 0700 by the embedded database", async () => {

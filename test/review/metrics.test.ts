@@ -2,15 +2,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/service.ts";
 import { api, holdMessage, REVIEW_RULES } from "./helpers.ts";
 
-/** Parses Prometheus text into "name{labels}" → value (labels as written). */
+/**
+ * Parses Prometheus text into "name{labels}" → value, labels sorted by name: their order in the
+ * text carries no meaning (prom-client writes a histogram's `le` first).
+ */
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split("\n")) {
     if (!line || line.startsWith("#")) continue;
     const at = line.lastIndexOf(" ");
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+    out.set(seriesKey(line.slice(0, at)), Number(line.slice(at + 1)));
   }
   return out;
+}
+
+/** `name{b="2",a="1"}` → `name{a="1",b="2"}`, so tests may write the labels in any order. */
+function seriesKey(series: string): string {
+  const open = series.indexOf("{");
+  if (open < 0) return series;
+  const labels = series.slice(open + 1, -1).match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g) ?? [];
+  return `${series.slice(0, open)}{${labels.sort().join(",")}}`;
 }
 
 describe("GET /metrics", () => {
@@ -35,10 +46,10 @@ describe("GET /metrics", () => {
     await h.waitForStatus(payload.message.id, ["committed"]);
     const { text } = await scrape();
     const declared = new Set(
-      [...text.matchAll(/^# TYPE (\S+) (counter|gauge|histogram)$/gm)].map((m) => m[1]),
+      [...text.matchAll(/^# TYPE (\S+) (counter|gauge|histogram|summary)$/gm)].map((m) => m[1]),
     );
     for (const line of text.split("\n").filter((l) => l && !l.startsWith("#"))) {
-      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/);
+      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN|Nan|\+Inf|-Inf)$/);
       const name = line.match(/^[a-zA-Z_:][a-zA-Z0-9_:]*/)![0].replace(/_(bucket|sum|count)$/, "");
       expect(declared.has(name) || declared.has(line.match(/^[a-zA-Z_:][a-zA-Z0-9_:]*/)![0]), line).toBe(
         true,
@@ -48,7 +59,7 @@ describe("GET /metrics", () => {
 
   it("changes as messages flow: hooks, decisions, Stream calls, queue depth, latencies", async () => {
     const before = (await scrape()).values;
-    const get = (values: Map<string, number>, key: string) => values.get(key) ?? 0;
+    const get = (values: Map<string, number>, key: string) => values.get(seriesKey(key)) ?? 0;
 
     const approved = h.pending({ message: { text: "hello" } });
     await h.hook("PassOnPendingMessage", approved);
@@ -90,5 +101,28 @@ describe("GET /metrics", () => {
     expect(delta("gatehouse_commit_latency_seconds_count")).toBe(2);
     expect(delta('gatehouse_deadline_slack_seconds_count{status="committed"}')).toBe(2);
     expect(delta('gatehouse_deadline_slack_seconds_bucket{status="committed",le="1"}')).toBe(0);
+  });
+
+  it("has the Node process metrics operators look for: event-loop lag, heap, GC, open handles", async () => {
+    await scrape(); // the event-loop lag is measured from one scrape to the next
+    const { text, values } = await scrape();
+    for (const name of [
+      "nodejs_eventloop_lag_seconds",
+      "nodejs_eventloop_lag_p99_seconds",
+      "nodejs_heap_size_used_bytes",
+      "nodejs_gc_duration_seconds",
+      "nodejs_active_handles_total",
+      "process_resident_memory_bytes",
+      "process_cpu_seconds_total",
+    ]) {
+      expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, "m"));
+    }
+    expect(values.get("nodejs_heap_size_used_bytes")).toBeGreaterThan(1_000_000);
+    expect(values.get("nodejs_active_handles_total")).toBeGreaterThanOrEqual(1);
+
+    expect(values.get("nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
+    expect(values.get("process_resident_memory_bytes")).toBeGreaterThan(
+      values.get("nodejs_heap_size_used_bytes")!,
+    );
   });
 });

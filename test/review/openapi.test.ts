@@ -195,9 +195,34 @@ describe("the OpenAPI document and /docs", () => {
     expect(page.status).toBe(200);
     expect(page.contentType).toContain("text/html");
     const html = String(page.body);
-    expect(html).toContain("openapi.json");
     // No third-party hosts: the page must work on a closed network.
     expect(html).not.toMatch(/(src|href)="https?:/);
+    // No inline script or style: a CSP allowing only the service's own files must be enough.
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|\sstyle=/);
+    for (const [path, type] of [
+      ["/docs/init.js", "text/javascript"],
+      ["/docs/assets/swagger-ui-bundle.js", "text/javascript"],
+      ["/docs/assets/swagger-ui.css", "text/css"],
+    ] as const) {
+      expect(html).toContain(path.slice(1));
+      const asset = await api(h.service, "GET", path, { token: null });
+      expect(asset.status, path).toBe(200);
+      expect(asset.contentType, path).toContain(type);
+    }
+    expect(String((await api(h.service, "GET", "/docs/init.js", { token: null })).body)).toContain(
+      "openapi.json",
+    );
+  });
+
+  it("serves only Swagger UI's own files from node_modules under /docs/assets", async () => {
+    for (const path of [
+      "/docs/assets/package.json",
+      "/docs/assets/..%2F..%2Fpackage.json",
+      "/docs/assets/index.js",
+    ]) {
+      expect((await api(h.service, "GET", path, { token: null })).status, path).toBe(404);
+    }
   });
 
   it("answers unknown routes with a problem+json 404", async () => {

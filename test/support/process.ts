@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hookHeaders } from "./sign.ts";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -27,9 +30,16 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs the service exactly as `npm start` does: `node --import tsx src/main.ts`. */
-export function startServiceProcess(env: Record<string, string>, port: number): ServiceProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * Runs the service exactly as `npm start` does: `node --import tsx src/main.ts`, or with other
+ * node arguments (e.g. a build's `dist/main.js`).
+ */
+export function startServiceProcess(
+  env: Record<string, string>,
+  port: number,
+  nodeArgs: readonly string[] = ["--import", "tsx", "src/main.ts"],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? "",
@@ -53,8 +63,12 @@ export function startServiceProcess(env: Record<string, string>, port: number): 
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
 
-/** Waits until GET /readyz answers 200, or the process exits, or the time runs out. */
-export async function waitUntilReady(service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until GET /readyz answers 200, or the process exits, or the time runs out. The limit is
+ * generous: a first start (initdb, compiling the built-in rules) on a machine shared with other
+ * work can take most of a minute.
+ */
+export async function waitUntilReady(service: ServiceProcess, timeoutMs = 150_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   let exited = false;
   void service.exited.then(() => {
@@ -70,4 +84,29 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 30_000
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`service on ${service.url} did not become ready:\n${service.output()}`);
+}
+
+export interface SandboxCredentials {
+  apiKey: string;
+  apiSecret: string;
+  adminToken: string;
+}
+
+/** The dev credentials a process in sandbox mode wrote into its DATA_DIR. */
+export function sandboxCredentialsIn(dataDir: string): SandboxCredentials {
+  return JSON.parse(readFileSync(join(dataDir, "sandbox-credentials.json"), "utf8")) as SandboxCredentials;
+}
+
+/** Sends a PassOnPendingMessage hook, signed with the sandbox's credentials, to a running process. */
+export function sendSandboxHook(
+  url: string,
+  credentials: SandboxCredentials,
+  payload: unknown,
+): Promise<Response> {
+  const request = hookHeaders({ apiKey: credentials.apiKey, secret: credentials.apiSecret, body: payload });
+  return fetch(`${url}/hooks/stream/PassOnPendingMessage`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
 }
