@@ -141,7 +141,10 @@ export class OutboxStore {
     private readonly db: Db,
     readonly owner: string,
     readonly leaseMs: number,
-    /** Settlements commit without waiting for the WAL flush (see SETTLE_MANY): Postgres servers only. */
+    /**
+     * Settlements commit without waiting for the WAL flush (see FINISH_WORK in db/transitions.ts):
+     * Postgres servers only.
+     */
     private readonly asyncSettlements = false,
   ) {
     this.query = rawQuery(db);

@@ -6,7 +6,7 @@ type Waiter = Pending<Settlement, MessageStatus>;
 
 /**
  * Group commit (GroupCommit) for finished dispatch work: settlements that arrive together are
- * written by one statement and one transaction (SETTLE_MANY). A failed batch is retried one
+ * written by one statement and one transaction (finishWork in db/transitions.ts). A failed batch is retried one
  * settlement at a time, so one row's trouble stays its own.
  */
 export class SettleBatcher {

@@ -143,7 +143,8 @@ const DUPLICATE_RECEIPT = tupleReader<ReceiptDraft>([
 const RECORD_DUPLICATES = `
 with input as (${DUPLICATE_RECEIPT.select}
 ), found as (
-  -- A lookup per id: a join would let the planner scan the whole table (see SETTLE_MANY).
+  -- A lookup per id: a join would let the planner scan the whole table (see FINISH_WORK,
+  -- db/transitions.ts).
   select i.id, coalesce((select m.status from messages m where m.id = i.id), i.status) as status,
     i.webhook_id, i.attempt, i.received_at
     from input i
