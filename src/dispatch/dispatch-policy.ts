@@ -304,7 +304,10 @@ export class DispatchPolicy {
     const deadline = work.deadlineAt.getTime();
     const delayMs = now < deadline ? Math.min(waitMs, deadline - now) : waitMs;
     const error = typeof why === "string" ? why : `${why.kind}: ${why.message}`;
-    this.options.logger.info(
+    // An answer that is not Stream's means a wrong STREAM_BASE_URL or a proxy in the way: no
+    // retry will fix that, an operator must.
+    const level = typeof why !== "string" && why.kind === "not_stream" ? "error" : "info";
+    this.options.logger[level](
       {
         messageId: work.messageId,
         action: work.action,

@@ -26,9 +26,9 @@ export interface ClusterOptions {
 /** Short leases and polls so a crashed replica's work moves on within a test's patience. */
 export const FAST_ENV = {
   // The shortest lease the service accepts for this Stream timeout (2 x timeout + 1 s).
-  DISPATCH_LEASE_MS: "2400",
+  DISPATCH_LEASE_MS: "2600",
   DISPATCH_POLL_MS: "100",
-  STREAM_TIMEOUT_MS: "700",
+  STREAM_TIMEOUT_MS: "800",
   SHUTDOWN_TIMEOUT_MS: "4000",
   DATABASE_POOL_SIZE: "4",
   // Stream is given this long after a deadline to drop a still-pending message before an unknown
