@@ -4,8 +4,18 @@ import { outbox } from "../../src/db/schema/index.ts";
 import { OutboxStore } from "../../src/dispatch/outbox-store.ts";
 import { createStreamClient } from "../../src/dispatch/stream-client.ts";
 import { appliedCommits, attemptsOf, streamCalls } from "../support/counts.ts";
-import { type Harness, startHarness } from "../support/service.ts";
+import { ADMIN_TOKEN, type Harness, startHarness } from "../support/service.ts";
 import { pendingMessagePayload } from "../support/sign.ts";
+
+/** GET /api/readiness (admin): every check with its detail. */
+async function readinessDetail(h: Harness) {
+  const answer = await h.service.app.request("/api/readiness", {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  // 503 when not ready, with the details all the same.
+  expect([200, 503]).toContain(answer.status);
+  return (await answer.json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
+}
 
 // What a commit came to when its answer is missing, misleading or refused: the record must say
 // what Stream holds, never a guess.
@@ -111,10 +121,9 @@ describe("commit outcomes that are not plain answers", () => {
       expect(metrics).toMatch(
         /gatehouse_dispatch_attempts_total\{call="commit",outcome="not_stream"\} [1-9]/,
       );
-      // ...and readiness says why.
-      const ready = await lost.service.app.request("/readyz");
-      expect(ready.status).toBe(503);
-      const body = (await ready.json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
+      // ...and readiness fails on it, saying why to an admin.
+      expect((await lost.service.app.request("/readyz")).status).toBe(503);
+      const body = await readinessDetail(lost);
       expect(body.checks.find((c) => c.name === "stream")).toMatchObject({
         ok: false,
         detail: expect.stringMatching(/STREAM_BASE_URL does not answer like Stream/),
@@ -126,10 +135,8 @@ describe("commit outcomes that are not plain answers", () => {
 
   it("readiness names wrong credentials, and passes against Stream", async () => {
     h = await startHarness({ startWorkers: false, env: { STREAM_API_SECRET: "not-the-secret" } });
-    const ready = await h.service.app.request("/readyz");
-    expect(ready.status).toBe(503);
-    const body = (await ready.json()) as { checks: { name: string; ok: boolean; detail?: string }[] };
-    const stream = body.checks.find((c) => c.name === "stream");
+    expect((await h.service.app.request("/readyz")).status).toBe(503);
+    const stream = (await readinessDetail(h)).checks.find((c) => c.name === "stream");
     expect(stream?.detail).toMatch(
       /Stream refused our credentials \(HTTP 401.*check STREAM_API_KEY and STREAM_API_SECRET/,
     );
