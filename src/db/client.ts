@@ -31,7 +31,12 @@ export type RawQuery = <T>(text: string, params: readonly unknown[]) => Promise<
  * drivers serialise them the same way.
  */
 export function rawQuery(db: Db): RawQuery {
-  const client = (db as unknown as { $client: unknown }).$client as
+  return rawQueryOf((db as unknown as { $client: unknown }).$client);
+}
+
+/** The same over a driver's client or transaction object (postgres.js sql/tx, PGlite or its tx). */
+function rawQueryOf(driverClient: unknown): RawQuery {
+  const client = driverClient as
     | { unsafe: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown[]> }
     | { query: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }> };
   if ("unsafe" in client) {
@@ -40,6 +45,23 @@ export function rawQuery(db: Db): RawQuery {
   }
   return async <T>(text: string, params: readonly unknown[]) =>
     (await client.query(text, [...params])).rows as T[];
+}
+
+/** Raw statements, alone or several in one transaction (both on the same driver connection). */
+export interface RawSql {
+  query: RawQuery;
+  transaction<T>(work: (query: RawQuery) => Promise<T>): Promise<T>;
+}
+
+export function rawSql(db: Db): RawSql {
+  const client = (db as unknown as { $client: unknown }).$client as
+    | { begin: <T>(work: (tx: unknown) => Promise<T>) => Promise<T> }
+    | { transaction: <T>(work: (tx: unknown) => Promise<T>) => Promise<T> };
+  const transaction =
+    "begin" in client
+      ? <T>(work: (query: RawQuery) => Promise<T>) => client.begin((tx) => work(rawQueryOf(tx)))
+      : <T>(work: (query: RawQuery) => Promise<T>) => client.transaction((tx) => work(rawQueryOf(tx)));
+  return { query: rawQuery(db), transaction: transaction as RawSql["transaction"] };
 }
 
 export interface PostgresOptions {

@@ -2,7 +2,7 @@ import type { RawQuery } from "../db/client.ts";
 import type { MessageStatus, OutboxAction } from "../db/schema/index.ts";
 import { tupleReader } from "../db/tuples.ts";
 import type { ClaimTerms } from "../dispatch/immediate-dispatch.ts";
-import type { Decision } from "../rules/types.ts";
+import type { Decision, RateQuery } from "../rules/types.ts";
 import type { RequestSignals } from "./request-signals.ts";
 
 /** Everything one PassOnPendingMessage delivery writes, decided before it reaches the database. */
@@ -27,11 +27,26 @@ export interface ReceiptDraft {
   attempt: number | null;
 }
 
+/**
+ * A receipt not decided yet: its decision may need rate counts, which are counted in the
+ * transaction that stores it (see rate-counts.ts), so no other receipt of the same sender can
+ * come between the count and the write.
+ */
+export interface ReceiptRequest {
+  messageId: string;
+  receivedAt: Date;
+  /** What the decision needs counted; empty: `decide` needs no counts. */
+  rateQueries: readonly RateQuery[];
+  decide(rateCounts: ReadonlyMap<string, number> | undefined): ReceiptDraft;
+}
+
 export interface StoredReceipt {
   /** This delivery created the record; false: it already existed (retry, replay, other hook). */
   isNew: boolean;
   /** The message's status after the write: the new status, or the existing record's. */
   status: MessageStatus;
+  /** This delivery queued a Stream action (an outbox row). */
+  queued: boolean;
   /** The receipt claimed the outbox row and handed it to the dispatcher: its call is under way. */
   claimed: boolean;
 }
