@@ -151,7 +151,8 @@ const DUPLICATE_RECEIPT = tupleReader<ReceiptDraft>([
 ]);
 
 /**
- * Deliveries of known messages: answered with the record's current status, and logged. A separate
+ * Deliveries of known messages: answered with the record's current status, and logged (unless
+ * retired). A separate
  * statement after INSERT_NEW, so its snapshot sees a row a concurrent transaction committed while
  * INSERT_NEW waited on it.
  */
@@ -160,11 +161,14 @@ with input as (${DUPLICATE_RECEIPT.select}
 ), found as (
   -- A lookup per id: a join would let the planner scan the whole table (see SETTLE_MANY).
   select i.id, coalesce((select m.status from messages m where m.id = i.id), i.status) as status,
+    (select m.retired_at is not null from messages m where m.id = i.id) as retired,
     i.webhook_id, i.attempt, i.received_at
     from input i
 ), delivered as (
+  -- A retired message keeps no history (see maintenance/retention.ts): a replay is answered only.
   insert into hook_deliveries (message_id, hook, webhook_id, attempt, outcome, status_after, received_at)
-  select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at from found
+  select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at
+    from found where retired is not true
 )
 select id, status from found`;
 
