@@ -1,8 +1,8 @@
-import { isIP } from "node:net";
 import type { RawQuery } from "../db/client.ts";
 import { tupleReader } from "../db/tuples.ts";
 import type { RateQuery } from "../rules/types.ts";
 import type { ReceiptDraft, ReceiptRequest } from "./receipt-store.ts";
+import { storableIp } from "./request-signals.ts";
 
 /**
  * Rate rules count a sender's earlier messages in Postgres, so a limit holds across every replica
@@ -42,8 +42,12 @@ select ref, case when by = 'user'
   from input`;
 
 async function countEach(query: RawQuery, inputs: readonly CountInput[]): Promise<Map<string, number>> {
-  // Only well-formed addresses are stored in the inet column; anything else has no history.
-  const countable = inputs.filter((input) => input.query.by === "user" || isIP(input.query.value));
+  // An IP is counted in the form the inet column stores; anything else has no history.
+  const countable = inputs.flatMap((input) => {
+    if (input.query.by === "user") return [input];
+    const ip = storableIp(input.query.value);
+    return ip ? [{ ...input, query: { ...input.query, value: ip } }] : [];
+  });
   const counts = new Map(inputs.map((input) => [input.ref, 0]));
   if (countable.length === 0) return counts;
   for (const row of await query<{ ref: string; n: number }>(COUNT, [COUNT_INPUT.encode(countable)]))
