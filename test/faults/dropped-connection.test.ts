@@ -25,8 +25,13 @@ function runScript(url: string): Promise<{ code: number | string; output: string
   child.stderr.on("data", (chunk) => {
     output += chunk;
   });
+  // A driver that loses a query instead of settling it would hang the script: that fails too.
+  const hung = setTimeout(() => child.kill("SIGKILL"), 45_000);
   return new Promise((resolve) => {
-    child.on("exit", (code, signal) => resolve({ code: code ?? signal ?? "unknown", output }));
+    child.on("exit", (code, signal) => {
+      clearTimeout(hung);
+      resolve({ code: code ?? signal ?? "unknown", output });
+    });
   });
 }
 
@@ -39,16 +44,10 @@ describeWithPostgres("fault: a Postgres connection dropped under the driver", ()
     await db.close();
   });
 
-  it("every query on the dead connection rejects CONNECTION_CLOSED, and the process lives on", async () => {
+  it("a transaction whose backend dies rejects, ten times over, and the process lives on", async () => {
     const { code, output } = await runScript(db.url!);
     expect(output).not.toMatch(/Cannot read properties of null/);
     expect(code, output).toBe(0);
-    expect(output.trim().split("\n")).toEqual([
-      "reserved, first query: rejected CONNECTION_CLOSED",
-      "reserved, second query: rejected CONNECTION_CLOSED",
-      "transaction: rejected CONNECTION_CLOSED",
-      "pool afterwards: ok",
-      "survived",
-    ]);
+    expect(output.trim().split("\n")).toEqual(["transactions rejected: 10 of 10", "survived"]);
   });
 });
