@@ -100,7 +100,7 @@ export function openPostgres(options: PostgresOptions): Database {
  * (tests clone one migrated database instead of migrating each one).
  */
 export async function openPglite(dataDir: string | undefined, from?: Blob): Promise<Database> {
-  const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
+  const release = dataDir ? await acquireDataDirLock(dataDir) : () => {};
   try {
     if (dataDir && !from) await initializeDataDir(dataDir);
     const client = await PGlite.create({
