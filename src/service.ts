@@ -135,7 +135,11 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     logger,
     receipts: new ReceiptBatcher(
       rawSql(database.db),
-      { maxBatch: config.receiptBatch.max, maxConcurrent: config.receiptBatch.concurrency },
+      {
+        maxBatch: config.receiptBatch.max,
+        maxConcurrent: config.receiptBatch.concurrency,
+        syncCommitted: database.syncCommitted,
+      },
       dispatcher.immediate,
     ),
   };

@@ -7,6 +7,7 @@ import { initializeDataDir } from "./pglite-initdb.ts";
 import { acquireDataDirLock } from "./pglite-lock.ts";
 import { PGLITE_START_PARAMS } from "./pglite-settings.ts";
 import * as schema from "./schema/index.ts";
+import { WalSync } from "./wal-sync.ts";
 
 /** The base class both drivers share, so the rest of the service never knows which one it has. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -16,6 +17,12 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** A dump of the whole database (PGlite only), to clone it. */
   dump?(): Promise<Blob>;
+  /**
+   * Makes what has been committed survive a power loss (embedded PGlite on disk, which never
+   * fsyncs by itself: see WalSync). Absent where commits are durable already (Postgres) or
+   * there is nothing on disk.
+   */
+  syncCommitted?(): Promise<unknown>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -97,9 +104,14 @@ export function openPostgres(options: PostgresOptions): Database {
 
 /**
  * Embedded PGlite; `dataDir` undefined means in memory. `from` starts the database from a dump
- * (tests clone one migrated database instead of migrating each one).
+ * (tests clone one migrated database instead of migrating each one). `fsync: false` leaves
+ * commits in the operating system's cache (see WalSync).
  */
-export async function openPglite(dataDir: string | undefined, from?: Blob): Promise<Database> {
+export async function openPglite(
+  dataDir: string | undefined,
+  from?: Blob,
+  options: { fsync?: boolean } = {},
+): Promise<Database> {
   const release = dataDir ? await acquireDataDirLock(dataDir) : () => {};
   try {
     if (dataDir && !from) await initializeDataDir(dataDir);
@@ -109,9 +121,11 @@ export async function openPglite(dataDir: string | undefined, from?: Blob): Prom
       ...(from ? { loadDataDir: from } : {}),
     });
     const db = drizzlePglite(client, { schema }) as unknown as Db;
+    const wal = dataDir && options.fsync !== false ? new WalSync(dataDir, rawQuery(db)) : undefined;
     return {
       db,
       kind: "pglite",
+      ...(wal ? { syncCommitted: () => wal.sync() } : {}),
       dump: async () => (await client.dumpDataDir("none")) as Blob,
       ping: async () => {
         await client.query("select 1");

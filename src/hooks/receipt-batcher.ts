@@ -12,8 +12,11 @@ import {
   type StoredReceipt,
 } from "./receipt-store.ts";
 
-/** Receipts per statement, and statements under way at once. */
-export type ReceiptBatcherOptions = GroupCommitOptions;
+/** Receipts per statement, statements under way at once, and what makes a commit durable. */
+export interface ReceiptBatcherOptions extends GroupCommitOptions {
+  /** Run after a batch commits and before its receipts are answered (see Database.syncCommitted). */
+  syncCommitted?: () => Promise<unknown>;
+}
 
 export const DEFAULT_RECEIPT_BATCHING: ReceiptBatcherOptions = { maxBatch: 128, maxConcurrent: 4 };
 
@@ -38,7 +41,7 @@ export class ReceiptBatcher {
 
   constructor(
     private readonly sql: RawSql,
-    options: ReceiptBatcherOptions = DEFAULT_RECEIPT_BATCHING,
+    private readonly options: ReceiptBatcherOptions = DEFAULT_RECEIPT_BATCHING,
     private readonly dispatch?: ImmediateDispatch,
   ) {
     this.batches = new GroupCommit((batch) => this.write(batch), options);
@@ -60,6 +63,7 @@ export class ReceiptBatcher {
     const claimIds = this.reserveClaims(candidates);
     try {
       const { created, failed } = await this.insertNew(candidates, claimIds);
+      await this.syncCommitted(created);
       await this.answer(batch, candidates, created, failed, claimIds);
     } finally {
       this.unreserveUnclaimed(claimIds);
@@ -95,6 +99,7 @@ export class ReceiptBatcher {
         await Promise.all(batch.map((waiter) => this.writeCounted([waiter])));
         return;
       }
+      await this.syncCommitted(created);
       await this.answer(decided, candidates, created, new Map(), claimIds);
     } finally {
       this.unreserveUnclaimed(claimIds);
@@ -125,6 +130,11 @@ export class ReceiptBatcher {
       } else duplicates.push(waiter);
     }
     if (duplicates.length > 0) await this.recordDuplicates(duplicates);
+  }
+
+  /** A new receipt is answered only once it would survive a power loss too. */
+  private async syncCommitted(created: ReadonlyMap<string, unknown>): Promise<void> {
+    if (created.size > 0) await this.options.syncCommitted?.();
   }
 
   /** Gives back the places of rows reserved for claiming and not claimed (and empties the set). */
