@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL("..", import.meta.url)),
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Bounds on a hang, not on speed: waits inside tests poll with test/support/patience.ts, and
     // a test must outlast them to report what it was waiting for.
     testTimeout: 300_000,
