@@ -86,7 +86,7 @@ function startServer(entry: string, env: Record<string, string>, nodeFlags: stri
   };
 }
 
-async function waitReady(server: Server, timeoutMs = 60_000): Promise<void> {
+async function waitReady(server: Server, timeoutMs = 300_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && server.child.exitCode === null) {
     try {
