@@ -10,9 +10,13 @@ import { isPathSegmentSafe } from "../dispatch/stream-client.ts";
  */
 export const MAX_INDEXED_ID_BYTES = 1024;
 const indexedId = () =>
-  z.string().refine((value) => Buffer.byteLength(value, "utf8") <= MAX_INDEXED_ID_BYTES, {
-    message: `must be at most ${MAX_INDEXED_ID_BYTES} bytes of UTF-8`,
-  });
+  z
+    .string()
+    // Implied by the byte limit; stated too, so the OpenAPI document carries a limit.
+    .max(MAX_INDEXED_ID_BYTES)
+    .refine((value) => Buffer.byteLength(value, "utf8") <= MAX_INDEXED_ID_BYTES, {
+      message: `must be at most ${MAX_INDEXED_ID_BYTES} bytes of UTF-8`,
+    });
 
 // Stream's MessageResponse: every field but `id` is optional and unknown fields are kept, so a
 // field Stream adds tomorrow still reaches the stored payload and the rules.
