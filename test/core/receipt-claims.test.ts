@@ -76,6 +76,7 @@ describe("receipts that claim their own outbox rows", () => {
   it("an approved and a rejected message are stored leased to this replica, with their first attempt, and handed to the dispatcher", async () => {
     const sink = recordingDispatch(8);
     const batcher = new ReceiptBatcher(rawSql(db.database.db), undefined, sink.dispatch);
+    const before = Date.now();
     const [approved, rejected] = await Promise.all([receive(batcher, "hello"), receive(batcher, "buy spam")]);
 
     for (const [receipt, action, status] of [
@@ -86,7 +87,9 @@ describe("receipts that claim their own outbox rows", () => {
       expect(receipt).toMatchObject({ status, isNew: true, dispatch: false });
       const row = await outboxRow(receipt.messageId);
       expect(row).toMatchObject({ action, state: "pending", attempts: 1, leaseOwner: "replica-a" });
-      expect(row!.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + LEASE_MS - 10_000);
+      // Leased for LEASE_MS from the receipt (however long the machine took since; a second for
+      // the gap between this clock and Postgres's).
+      expect(row!.leaseExpiresAt!.getTime()).toBeGreaterThan(before + LEASE_MS - 1000);
       const attempts = await attemptRows(receipt.messageId);
       expect(attempts).toHaveLength(1);
       expect(attempts[0]).toMatchObject({ call: action, dispatcher: "replica-a", outcome: null });
