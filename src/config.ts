@@ -59,6 +59,7 @@ const envSchema = z.object({
   DATABASE_URL: urlString("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
   DATABASE_POOL_SIZE: integer("DATABASE_POOL_SIZE", 1, 1000).default(10),
   DATA_DIR: z.string().trim().min(1).default("./.data"),
+  EMBEDDED_FSYNC: z.enum(["on", "off"]).default("on"),
   STREAM_API_KEY: z.string().trim().min(1).optional(),
   STREAM_API_SECRET: z
     .string()
@@ -104,6 +105,8 @@ export interface Config {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
+  /** Embedded database: fsync the WAL a receipt wrote before answering its hook. */
+  embeddedFsync: boolean;
   /** No Stream credentials: run against the built-in simulated Stream. */
   sandbox: boolean;
   stream: {
@@ -238,6 +241,7 @@ export function loadConfig(
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
+    embeddedFsync: e.EMBEDDED_FSYNC === "on",
     sandbox,
     stream: { apiKey: e.STREAM_API_KEY, secrets, baseUrl: e.STREAM_BASE_URL, timeoutMs: e.STREAM_TIMEOUT_MS },
     pendingTimeoutMs: e.PENDING_TIMEOUT_MS ? Math.max(...e.PENDING_TIMEOUT_MS) : undefined,

@@ -4,7 +4,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { type Database, rawQuery } from "./db/client.ts";
+import { type Database, rawQuery, rawSql } from "./db/client.ts";
 import { DbClock } from "./db/db-clock.ts";
 import { openMigratedDatabase } from "./db/open.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
@@ -134,8 +134,12 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     now: () => new Date(clock.now()),
     logger,
     receipts: new ReceiptBatcher(
-      rawQuery(database.db),
-      { maxBatch: config.receiptBatch.max, maxConcurrent: config.receiptBatch.concurrency },
+      rawSql(database.db),
+      {
+        maxBatch: config.receiptBatch.max,
+        maxConcurrent: config.receiptBatch.concurrency,
+        syncCommitted: database.syncCommitted,
+      },
       dispatcher.immediate,
     ),
   };

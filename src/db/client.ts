@@ -7,6 +7,7 @@ import { initializeDataDir } from "./pglite-initdb.ts";
 import { acquireDataDirLock } from "./pglite-lock.ts";
 import { PGLITE_START_PARAMS } from "./pglite-settings.ts";
 import * as schema from "./schema/index.ts";
+import { WalSync } from "./wal-sync.ts";
 
 /** The base class both drivers share, so the rest of the service never knows which one it has. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -16,6 +17,12 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** A dump of the whole database (PGlite only), to clone it. */
   dump?(): Promise<Blob>;
+  /**
+   * Makes what has been committed survive a power loss (embedded PGlite on disk, which never
+   * fsyncs by itself: see WalSync). Absent where commits are durable already (Postgres) or
+   * there is nothing on disk.
+   */
+  syncCommitted?(): Promise<unknown>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,7 +38,12 @@ export type RawQuery = <T>(text: string, params: readonly unknown[]) => Promise<
  * drivers serialise them the same way.
  */
 export function rawQuery(db: Db): RawQuery {
-  const client = (db as unknown as { $client: unknown }).$client as
+  return rawQueryOf((db as unknown as { $client: unknown }).$client);
+}
+
+/** The same over a driver's client or transaction object (postgres.js sql/tx, PGlite or its tx). */
+function rawQueryOf(driverClient: unknown): RawQuery {
+  const client = driverClient as
     | { unsafe: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown[]> }
     | { query: (text: string, params: unknown[]) => Promise<{ rows: unknown[] }> };
   if ("unsafe" in client) {
@@ -40,6 +52,23 @@ export function rawQuery(db: Db): RawQuery {
   }
   return async <T>(text: string, params: readonly unknown[]) =>
     (await client.query(text, [...params])).rows as T[];
+}
+
+/** Raw statements, alone or several in one transaction (both on the same driver connection). */
+export interface RawSql {
+  query: RawQuery;
+  transaction<T>(work: (query: RawQuery) => Promise<T>): Promise<T>;
+}
+
+export function rawSql(db: Db): RawSql {
+  const client = (db as unknown as { $client: unknown }).$client as
+    | { begin: <T>(work: (tx: unknown) => Promise<T>) => Promise<T> }
+    | { transaction: <T>(work: (tx: unknown) => Promise<T>) => Promise<T> };
+  const transaction =
+    "begin" in client
+      ? <T>(work: (query: RawQuery) => Promise<T>) => client.begin((tx) => work(rawQueryOf(tx)))
+      : <T>(work: (query: RawQuery) => Promise<T>) => client.transaction((tx) => work(rawQueryOf(tx)));
+  return { query: rawQuery(db), transaction: transaction as RawSql["transaction"] };
 }
 
 export interface PostgresOptions {
@@ -75,10 +104,15 @@ export function openPostgres(options: PostgresOptions): Database {
 
 /**
  * Embedded PGlite; `dataDir` undefined means in memory. `from` starts the database from a dump
- * (tests clone one migrated database instead of migrating each one).
+ * (tests clone one migrated database instead of migrating each one). `fsync: false` leaves
+ * commits in the operating system's cache (see WalSync).
  */
-export async function openPglite(dataDir: string | undefined, from?: Blob): Promise<Database> {
-  const release = dataDir ? acquireDataDirLock(dataDir) : () => {};
+export async function openPglite(
+  dataDir: string | undefined,
+  from?: Blob,
+  options: { fsync?: boolean } = {},
+): Promise<Database> {
+  const release = dataDir ? await acquireDataDirLock(dataDir) : () => {};
   try {
     if (dataDir && !from) await initializeDataDir(dataDir);
     const client = await PGlite.create({
@@ -87,9 +121,11 @@ export async function openPglite(dataDir: string | undefined, from?: Blob): Prom
       ...(from ? { loadDataDir: from } : {}),
     });
     const db = drizzlePglite(client, { schema }) as unknown as Db;
+    const wal = dataDir && options.fsync !== false ? new WalSync(dataDir, rawQuery(db)) : undefined;
     return {
       db,
       kind: "pglite",
+      ...(wal ? { syncCommitted: () => wal.sync() } : {}),
       dump: async () => (await client.dumpDataDir("none")) as Blob,
       ping: async () => {
         await client.query("select 1");

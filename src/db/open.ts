@@ -7,7 +7,8 @@ import { migrateDatabase } from "./migrate.ts";
  * PGlite in DATA_DIR. A database that cannot be migrated is closed again before the error goes up.
  */
 export async function openMigratedDatabase(
-  config: Pick<Config, "databaseUrl" | "databasePoolSize" | "dataDir">,
+  config: Pick<Config, "databaseUrl" | "databasePoolSize" | "dataDir"> &
+    Partial<Pick<Config, "embeddedFsync">>,
   options: { applicationName?: string; poolSize?: number } = {},
 ): Promise<Database> {
   const database = config.databaseUrl
@@ -16,7 +17,7 @@ export async function openMigratedDatabase(
         poolSize: options.poolSize ?? config.databasePoolSize,
         applicationName: options.applicationName,
       })
-    : await openPglite(config.dataDir);
+    : await openPglite(config.dataDir, undefined, { fsync: config.embeddedFsync });
   try {
     await migrateDatabase(database, config.databaseUrl);
   } catch (error) {

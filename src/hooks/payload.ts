@@ -2,10 +2,26 @@
 import { z } from "@hono/zod-openapi";
 import { isPathSegmentSafe } from "../dispatch/stream-client.ts";
 
+/**
+ * An id stored in an indexed column: Postgres refuses a btree entry over about 2.7 kB, so an
+ * absurd value must be a 400 here, not a receipt that fails (503) on every retry. The limit is in
+ * UTF-8 bytes, what the index holds: 1,024 characters of CJK text are 3 kB. Stream's own ids are
+ * far shorter.
+ */
+export const MAX_INDEXED_ID_BYTES = 1024;
+const indexedId = () =>
+  z
+    .string()
+    // Implied by the byte limit; stated too, so the OpenAPI document carries a limit.
+    .max(MAX_INDEXED_ID_BYTES)
+    .refine((value) => Buffer.byteLength(value, "utf8") <= MAX_INDEXED_ID_BYTES, {
+      message: `must be at most ${MAX_INDEXED_ID_BYTES} bytes of UTF-8`,
+    });
+
 // Stream's MessageResponse: every field but `id` is optional and unknown fields are kept, so a
 // field Stream adds tomorrow still reaches the stored payload and the rules.
 const userSchema = z.looseObject({
-  id: z.string().max(1024),
+  id: indexedId(),
   role: z.string().nullish(),
   name: z.string().nullish(),
   banned: z.boolean().nullish(),
@@ -32,9 +48,7 @@ export const pendingMessageSchema = z.looseObject({
   text: z.string().nullish(),
   html: z.string().nullish(),
   type: z.string().nullish(),
-  // Indexed columns: Postgres refuses a btree entry over ~2.7 kB, so an absurd value must be a
-  // 400 here, not a receipt that fails (503) on every retry. Stream's own ids are far shorter.
-  cid: z.string().max(1024).nullish(),
+  cid: indexedId().nullish(),
   user: userSchema.nullish(),
   attachments: z.array(attachmentSchema).nullish(),
   mentioned_users: z.array(z.looseObject({ id: z.string() })).nullish(),

@@ -2,7 +2,7 @@ import type { RawQuery } from "../db/client.ts";
 import type { MessageStatus, OutboxAction } from "../db/schema/index.ts";
 import { tupleReader } from "../db/tuples.ts";
 import type { ClaimTerms } from "../dispatch/immediate-dispatch.ts";
-import type { Decision } from "../rules/types.ts";
+import type { Decision, RateQuery } from "../rules/types.ts";
 import type { RequestSignals } from "./request-signals.ts";
 
 /** Everything one PassOnPendingMessage delivery writes, decided before it reaches the database. */
@@ -27,11 +27,26 @@ export interface ReceiptDraft {
   attempt: number | null;
 }
 
+/**
+ * A receipt not decided yet: its decision may need rate counts, which are counted in the
+ * transaction that stores it (see rate-counts.ts), so no other receipt of the same sender can
+ * come between the count and the write.
+ */
+export interface ReceiptRequest {
+  messageId: string;
+  receivedAt: Date;
+  /** What the decision needs counted; empty: `decide` needs no counts. */
+  rateQueries: readonly RateQuery[];
+  decide(rateCounts: ReadonlyMap<string, number> | undefined): ReceiptDraft;
+}
+
 export interface StoredReceipt {
   /** This delivery created the record; false: it already existed (retry, replay, other hook). */
   isNew: boolean;
   /** The message's status after the write: the new status, or the existing record's. */
   status: MessageStatus;
+  /** This delivery queued a Stream action (an outbox row). */
+  queued: boolean;
   /** The receipt claimed the outbox row and handed it to the dispatcher: its call is under way. */
   claimed: boolean;
 }
@@ -136,7 +151,8 @@ const DUPLICATE_RECEIPT = tupleReader<ReceiptDraft>([
 ]);
 
 /**
- * Deliveries of known messages: answered with the record's current status, and logged. A separate
+ * Deliveries of known messages: answered with the record's current status, and logged (unless
+ * retired). A separate
  * statement after INSERT_NEW, so its snapshot sees a row a concurrent transaction committed while
  * INSERT_NEW waited on it.
  */
@@ -146,11 +162,14 @@ with input as (${DUPLICATE_RECEIPT.select}
   -- A lookup per id: a join would let the planner scan the whole table (see FINISH_WORK,
   -- db/transitions.ts).
   select i.id, coalesce((select m.status from messages m where m.id = i.id), i.status) as status,
+    (select m.retired_at is not null from messages m where m.id = i.id) as retired,
     i.webhook_id, i.attempt, i.received_at
     from input i
 ), delivered as (
+  -- A retired message keeps no history (see maintenance/retention.ts): a replay is answered only.
   insert into hook_deliveries (message_id, hook, webhook_id, attempt, outcome, status_after, received_at)
-  select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at from found
+  select id, 'PassOnPendingMessage', webhook_id, attempt, 'duplicate', status, received_at
+    from found where retired is not true
 )
 select id, status from found`;
 

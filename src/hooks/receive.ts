@@ -1,11 +1,10 @@
 import type { Logger } from "pino";
-import { type Db, rawQuery } from "../db/client.ts";
+import { type Db, rawSql } from "../db/client.ts";
 import type { MessageStatus } from "../db/schema/index.ts";
 import { outboxActionFor, receivedStatus } from "../db/transitions.ts";
 import type { Decision, RuleSet } from "../rules/types.ts";
 import { computeDeadline } from "./deadline.ts";
 import { type HookPayload, normalizeMetadata } from "./payload.ts";
-import { countRates } from "./rate-counts.ts";
 import { ReceiptBatcher } from "./receipt-batcher.ts";
 import type { ReceiptDraft } from "./receipt-store.ts";
 import { requestSignals } from "./request-signals.ts";
@@ -39,7 +38,8 @@ export interface Receipt {
  * PassOnPendingMessage: in one transaction, create the message record (or find it, when the
  * message is already known), log the rules' decision with the request signals, and queue the
  * Stream action. Nothing is acknowledged before this transaction commits, and the unique message
- * id makes concurrent deliveries of one message produce exactly one decision. The transaction is
+ * id makes concurrent deliveries of one message produce exactly one decision. Rules that count a
+ * sender's messages are evaluated inside that transaction (see rate-counts.ts). The transaction is
  * shared with receipts arriving at the same time (see ReceiptBatcher).
  */
 export async function receivePendingMessage(
@@ -55,53 +55,56 @@ export async function receivePendingMessage(
   const ruleset = ctx.rules();
 
   const input = { message, metadata, requestInfo };
-  const rateQueries = ruleset.rateQueries(input);
-  const rateCounts = rateQueries.length > 0 ? await countRates(ctx.db, rateQueries, receivedAt) : undefined;
-  const started = performance.now();
-  const decision: Decision = ruleset.evaluate({ ...input, rateCounts });
-  const evaluationUs = Math.round((performance.now() - started) * 1000);
-  if (decision.error) {
-    ctx.logger?.warn(
-      {
-        messageId: message.id,
-        rulesetVersion: decision.ruleset_version,
-        action: decision.action,
-        error: decision.error,
-      },
-      "rules evaluation failed; on_error applied (or a stricter match found before)",
-    );
-  }
-
   const pastDeadline = deadlineAt.getTime() <= receivedAt.getTime();
-  const status = receivedStatus(decision.action, pastDeadline);
-  const outboxAction = outboxActionFor(status);
-  const draft: ReceiptDraft = {
-    messageId: message.id,
-    status,
-    cid: message.cid ?? null,
-    userId: message.user?.id ?? null,
-    text: message.text ?? null,
-    payload: message,
-    metadata,
-    requestInfo,
-    messageCreatedAt: parseDate(message.created_at),
-    receivedAt,
-    deadlineAt,
-    statusReason: pastDeadline ? "received after its pending deadline" : null,
-    decision,
-    evaluationUs,
-    signals: requestSignals(requestInfo),
-    outboxAction,
-    webhookId: delivery.webhookId,
-    attempt: delivery.attempt,
+  const decide = (rateCounts: ReadonlyMap<string, number> | undefined): ReceiptDraft => {
+    const started = performance.now();
+    const decision: Decision = ruleset.evaluate({ ...input, rateCounts });
+    const evaluationUs = Math.round((performance.now() - started) * 1000);
+    if (decision.error) {
+      ctx.logger?.warn(
+        {
+          messageId: message.id,
+          rulesetVersion: decision.ruleset_version,
+          action: decision.action,
+          error: decision.error,
+        },
+        "rules evaluation failed; on_error applied (or a stricter match found before)",
+      );
+    }
+    const status = receivedStatus(decision.action, pastDeadline);
+    return {
+      messageId: message.id,
+      status,
+      cid: message.cid ?? null,
+      userId: message.user?.id ?? null,
+      text: message.text ?? null,
+      payload: message,
+      metadata,
+      requestInfo,
+      messageCreatedAt: parseDate(message.created_at),
+      receivedAt,
+      deadlineAt,
+      statusReason: pastDeadline ? "received after its pending deadline" : null,
+      decision,
+      evaluationUs,
+      signals: requestSignals(requestInfo),
+      outboxAction: outboxActionFor(status),
+      webhookId: delivery.webhookId,
+      attempt: delivery.attempt,
+    };
   };
-  const receipts = ctx.receipts ?? new ReceiptBatcher(rawQuery(ctx.db));
-  const stored = await receipts.submit(draft);
+  const receipts = ctx.receipts ?? new ReceiptBatcher(rawSql(ctx.db));
+  const stored = await receipts.submit({
+    messageId: message.id,
+    receivedAt,
+    rateQueries: ruleset.rateQueries(input),
+    decide,
+  });
   return {
     messageId: message.id,
     status: stored.status,
     isNew: stored.isNew,
-    dispatch: stored.isNew && outboxAction !== null && !stored.claimed,
+    dispatch: stored.isNew && stored.queued && !stored.claimed,
   };
 }
 

@@ -10,11 +10,22 @@ export interface RequestSignals {
   requestType: string | null;
 }
 
+/**
+ * The address as the inet column can hold it, or null when it is no address. An IPv6 address may
+ * carry a zone id (`fe80::1%eth0`), which Node accepts and Postgres refuses: it is left out here
+ * (the raw value stays in request_info), or the receipt would fail on every retry.
+ */
+export function storableIp(raw: string | null | undefined): string | null {
+  const trimmed = raw?.trim();
+  if (!trimmed || !isIP(trimmed)) return null;
+  const zone = trimmed.indexOf("%");
+  return zone >= 0 ? trimmed.slice(0, zone) : trimmed;
+}
+
 export function requestSignals(info: RequestInfo | null | undefined): RequestSignals {
-  const ip = info?.ip?.trim();
   return {
     // Only a well-formed address goes into the inet column; the raw value stays in request_info.
-    ip: ip && isIP(ip) ? ip : null,
+    ip: storableIp(info?.ip),
     userAgent: info?.user_agent ?? null,
     sdk: info?.sdk ?? null,
     ext: info?.ext ?? null,

@@ -30,6 +30,9 @@ const MessageRecordSchema = z
     received_at: timestamp,
     deadline_at: timestamp,
     final_at: timestamp.nullable(),
+    retired_at: timestamp.nullable().openapi({
+      description: "When retention removed the message's content and history (RETENTION_DAYS); the id stays.",
+    }),
     seconds_left: z
       .number()
       .int()

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Db } from "../db/client.ts";
+import { type Db, rawQuery } from "../db/client.ts";
 import { normalizeMetadata, pendingMessageSchema, requestInfoSchema } from "../hooks/payload.ts";
 import { countRates } from "../hooks/rate-counts.ts";
 import type { RuleSet } from "../rules/types.ts";
@@ -91,7 +91,8 @@ export function rulesRoutes(deps: { db: Db; rules: RulesView }) {
       requestInfo: body.request_info ?? null,
     };
     const queries = ruleset.rateQueries(input);
-    const rateCounts = queries.length > 0 ? await countRates(deps.db, queries, new Date()) : undefined;
+    const rateCounts =
+      queries.length > 0 ? await countRates(rawQuery(deps.db), queries, new Date()) : undefined;
     const decision = ruleset.evaluate({ ...input, rateCounts });
     return c.json(
       {

@@ -16,21 +16,28 @@ export interface RetentionOptions {
 const DEFAULT_BATCH = 500;
 
 /**
- * Deletes the history of messages that reached a final status long ago: the message, its
- * decisions, deliveries, Stream calls, outbox row and audit entries. Open messages are never
- * touched. It works in small batches and skips rows another transaction holds (SKIP LOCKED), so
- * hooks and dispatch are never blocked behind it, and replicas running it at once share the work.
+ * Retires messages that reached a final status long ago: deletes everything recorded about them
+ * (decisions, deliveries, Stream calls, outbox row, claims, audit entries) and clears the
+ * message's content and sender, keeping only its id, status and times. The id must stay: Stream's
+ * signature covers no timestamp, so a captured hook can be replayed at any time, and a replay of
+ * an id no longer on record would be taken for a new message and committed again.
+ *
+ * Nothing is retired before its deadline has passed, whatever its age: until then Stream may
+ * still deliver the message's hooks. Open messages are never touched. It works in small batches
+ * and skips rows another transaction holds (SKIP LOCKED), so hooks and dispatch are never blocked
+ * behind it, and replicas running it at once share the work.
  */
 export async function deleteExpiredHistory(options: RetentionOptions): Promise<number> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const cutoff = new Date(Date.now() - options.maxAgeMs);
   let total = 0;
   for (;;) {
-    const deleted = await options.db.transaction(async (tx) => {
+    const retired = await options.db.transaction(async (tx) => {
       const batch = rowsOf<{ id: string }>(
         await tx.execute(sql`
           select id from messages
-           where status in ('committed', 'rejected', 'expired', 'deleted') and final_at < ${cutoff.toISOString()}::timestamptz
+           where final_at < ${cutoff.toISOString()}::timestamptz and retired_at is null
+             and status in ('committed', 'rejected', 'expired', 'deleted') and deadline_at < now()
            order by final_at
            limit ${batchSize}
            for update skip locked`),
@@ -40,23 +47,36 @@ export async function deleteExpiredHistory(options: RetentionOptions): Promise<n
         batch.map((id) => sql`${id}`),
         sql`, `,
       );
-      for (const table of ["hook_deliveries", "dispatch_attempts", "moderator_actions", "claims"]) {
+      for (const table of HISTORY_TABLES) {
         await tx.execute(sql`delete from ${sql.identifier(table)} where message_id in (${ids})`);
       }
-      // decisions and outbox go with their message (on delete cascade).
-      await tx.execute(sql`delete from messages where id in (${ids})`);
+      await tx.execute(sql`
+        update messages
+           set retired_at = now(), text = null, payload = '{}'::jsonb, metadata = '{}'::jsonb,
+               request_info = null, user_id = null, cid = null
+         where id in (${ids})`);
       return batch.length;
     });
-    total += deleted;
-    if (deleted < batchSize) break;
+    total += retired;
+    if (retired < batchSize) break;
   }
   if (total > 0)
     options.logger.info(
-      { deleted: total, olderThan: cutoff.toISOString() },
+      { retired: total, olderThan: cutoff.toISOString() },
       "retention: old history deleted",
     );
   return total;
 }
+
+/** Everything recorded about a message besides its own row. */
+const HISTORY_TABLES = [
+  "hook_deliveries",
+  "dispatch_attempts",
+  "moderator_actions",
+  "claims",
+  "decisions",
+  "outbox",
+] as const;
 
 /** Runs deleteExpiredHistory every `intervalMs` until stopped; the first run within a minute. */
 export function retentionJob(options: RetentionOptions, intervalMs: number): PeriodicJob {

@@ -48,6 +48,7 @@ export async function getMessageRecord(db: Db, id: string) {
     received_at: message.receivedAt.toISOString(),
     deadline_at: message.deadlineAt.toISOString(),
     final_at: message.finalAt?.toISOString() ?? null,
+    retired_at: message.retiredAt?.toISOString() ?? null,
     seconds_left:
       message.status === "held"
         ? Math.max(0, Math.floor((message.deadlineAt.getTime() - now.getTime()) / 1000))

@@ -9,8 +9,8 @@
 // Stream's ledger; and a check that every acknowledged message was committed exactly once.
 //
 // Environment: BENCH_SECONDS (length of each measured phase, default 10), BENCH_TARGETS
-// (comma-separated subset of footprint,ceiling,postgres,pglite; footprint is start-up time and
-// memory, footprint.ts), BENCH_DATABASE_URL (a server where a
+// (comma-separated subset of footprint,ceiling,postgres,pglite,pglite-nofsync; footprint is start-up
+// time and memory, footprint.ts), BENCH_DATABASE_URL (a server where a
 // scratch database may be created and dropped; default postgres://postgres@127.0.0.1:5432/postgres),
 // BENCH_CPU_PROF (a directory: Gatehouse runs under `node --cpu-prof` and writes its profile there).
 // DATABASE_POOL_SIZE, DISPATCH_* and RECEIPT_* are passed through to Gatehouse.
@@ -33,7 +33,9 @@ const WARM_UP_SECONDS = 3;
 const PROBE_SECONDS = 2;
 const THROUGHPUT_CONNECTIONS = 64;
 const HOOK_PATH = "/hooks/stream";
-const TARGETS = new Set((process.env.BENCH_TARGETS ?? "footprint,ceiling,postgres,pglite").split(","));
+const TARGETS = new Set(
+  (process.env.BENCH_TARGETS ?? "footprint,ceiling,postgres,pglite,pglite-nofsync").split(","),
+);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const PASSED_THROUGH = /^(DATABASE_POOL_SIZE|DISPATCH_[A-Z_]+|RECEIPT_[A-Z_]+)$/;
@@ -84,7 +86,7 @@ function startServer(entry: string, env: Record<string, string>, nodeFlags: stri
   };
 }
 
-async function waitReady(server: Server, timeoutMs = 60_000): Promise<void> {
+async function waitReady(server: Server, timeoutMs = 300_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && server.child.exitCode === null) {
     try {
@@ -422,6 +424,13 @@ function report(results: TargetResult[]): string[] {
         `  sent -> commit at Stream, 64 conns  (p50/p90/p99/max ms): ${dist(r.receiptToCommitSaturated)}`,
       );
     }
+    const unsynced = results.find((other) => other.name.endsWith("EMBEDDED_FSYNC=off"));
+    if (unsynced && r.name === "Gatehouse on PGlite") {
+      const u = unsynced.throughput;
+      lines.push(
+        `  cost of the WAL fsync: ${(t.rps / u.rps).toFixed(2)}x the hooks/s of EMBEDDED_FSYNC=off; ack p50 ${(t.ackLatencyMs.p50 / u.ackLatencyMs.p50).toFixed(2)}x, p99 ${(t.ackLatencyMs.p99 / u.ackLatencyMs.p99).toFixed(2)}x`,
+      );
+    }
     if (r.check) {
       const c = r.check;
       const ok = c.missing === 0 && c.repeated === 0 ? "OK" : "FAILED";
@@ -453,11 +462,17 @@ async function main(): Promise<void> {
         ),
       );
     }
-    if (TARGETS.has("pglite")) {
+    // The embedded database twice: as shipped (each receipt batch's WAL fsynced before the
+    // answer), and with EMBEDDED_FSYNC=off, the baseline that shows what the fsync costs.
+    for (const [target, name, fsync] of [
+      ["pglite", "Gatehouse on PGlite", "on"],
+      ["pglite-nofsync", "Gatehouse on PGlite, EMBEDDED_FSYNC=off", "off"],
+    ] as const) {
+      if (!TARGETS.has(target)) continue;
       const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
       try {
         results.push(
-          await benchGatehouse("Gatehouse on PGlite", "pglite", load, fake, { DATA_DIR: dataDir }),
+          await benchGatehouse(name, target, load, fake, { DATA_DIR: dataDir, EMBEDDED_FSYNC: fsync }),
         );
       } finally {
         rmSync(dataDir, { recursive: true, force: true });

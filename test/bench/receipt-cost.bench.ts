@@ -12,7 +12,7 @@ import { openPostgres, rawQuery } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { OutboxStore, type Settlement } from "../../src/dispatch/outbox-store.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
-import { insertNewReceipts, type ReceiptDraft } from "../../src/hooks/receipt-store.ts";
+import { insertNewReceipts, type ReceiptDraft, type ReceiptRequest } from "../../src/hooks/receipt-store.ts";
 import { receivePendingMessage } from "../../src/hooks/receive.ts";
 import { builtInRuleSet } from "../../src/rules/index.ts";
 import { pendingMessagePayload } from "../support/sign.ts";
@@ -58,9 +58,10 @@ async function draftsFor(count: number): Promise<ReceiptDraft[]> {
   const drafts: ReceiptDraft[] = [];
   const rules = builtInRuleSet();
   const capture = {
-    submit: async (draft: ReceiptDraft) => {
+    submit: async (request: ReceiptRequest) => {
+      const draft = request.decide(undefined);
       drafts.push(draft);
-      return { isNew: true, status: draft.status, claimed: false };
+      return { isNew: true, status: draft.status, queued: false, claimed: false };
     },
   };
   for (let i = 0; i < count; i++) {

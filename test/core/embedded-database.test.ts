@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/client.ts";
 import { sandboxCredentials } from "../../src/sandbox/credentials.ts";
+import { PATIENCE_MS } from "../support/patience.ts";
 import {
   freePort,
   type ServiceProcess,
@@ -55,7 +56,8 @@ describe("embedded PGlite database, real processes", { timeout: 400_000 }, () =>
       (await fetch(`${service.url}/api/messages/${payload.message.id}`, {
         headers: { Authorization: `Bearer ${credentials.adminToken}` },
       }).then((r) => r.json())) as { status: string; decisions: unknown[] };
-    for (let i = 0; i < 50 && (await readRecord(first)).status !== "committed"; i++) {
+    const until = Date.now() + PATIENCE_MS;
+    while ((await readRecord(first)).status !== "committed" && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await readRecord(first)).status).toBe("committed");

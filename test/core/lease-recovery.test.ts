@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rawQuery } from "../../src/db/client.ts";
+import { rawSql } from "../../src/db/client.ts";
 import { OutboxStore } from "../../src/dispatch/outbox-store.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
 import { ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
@@ -50,7 +50,7 @@ describe("a dispatcher that claims and dies", () => {
   it("a replica that claimed the row with its receipt and died: its lease runs out, and the message is still committed once", async () => {
     const payload = h.pending();
     // The receipt claims the row for "dead-replica", whose process dies before the call.
-    const dying = new ReceiptBatcher(rawQuery(h.db.database.db), undefined, {
+    const dying = new ReceiptBatcher(rawSql(h.db.database.db), undefined, {
       terms: { owner: "dead-replica", leaseMs: 1000 },
       marginMs: 0,
       reserve: (wanted) => wanted,

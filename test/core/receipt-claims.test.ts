@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rawQuery } from "../../src/db/client.ts";
+import { rawSql } from "../../src/db/client.ts";
 import type { ImmediateDispatch } from "../../src/dispatch/immediate-dispatch.ts";
 import type { ClaimedWork } from "../../src/dispatch/outbox-store.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
@@ -75,7 +75,8 @@ describe("receipts that claim their own outbox rows", () => {
 
   it("an approved and a rejected message are stored leased to this replica, with their first attempt, and handed to the dispatcher", async () => {
     const sink = recordingDispatch(8);
-    const batcher = new ReceiptBatcher(rawQuery(db.database.db), undefined, sink.dispatch);
+    const batcher = new ReceiptBatcher(rawSql(db.database.db), undefined, sink.dispatch);
+    const before = Date.now();
     const [approved, rejected] = await Promise.all([receive(batcher, "hello"), receive(batcher, "buy spam")]);
 
     for (const [receipt, action, status] of [
@@ -86,7 +87,9 @@ describe("receipts that claim their own outbox rows", () => {
       expect(receipt).toMatchObject({ status, isNew: true, dispatch: false });
       const row = await outboxRow(receipt.messageId);
       expect(row).toMatchObject({ action, state: "pending", attempts: 1, leaseOwner: "replica-a" });
-      expect(row!.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + LEASE_MS - 10_000);
+      // Leased for LEASE_MS from the receipt (however long the machine took since; a second for
+      // the gap between this clock and Postgres's).
+      expect(row!.leaseExpiresAt!.getTime()).toBeGreaterThan(before + LEASE_MS - 1000);
       const attempts = await attemptRows(receipt.messageId);
       expect(attempts).toHaveLength(1);
       expect(attempts[0]).toMatchObject({ call: action, dispatcher: "replica-a", outcome: null });
@@ -106,7 +109,7 @@ describe("receipts that claim their own outbox rows", () => {
 
   it("beyond the dispatcher's free places, rows are stored unleased for the poller and the route kicks them", async () => {
     const sink = recordingDispatch(2);
-    const batcher = new ReceiptBatcher(rawQuery(db.database.db), undefined, sink.dispatch);
+    const batcher = new ReceiptBatcher(rawSql(db.database.db), undefined, sink.dispatch);
     const receipts = await Promise.all(
       ["one", "two", "three", "four", "five"].map((t) => receive(batcher, t)),
     );
@@ -128,7 +131,7 @@ describe("receipts that claim their own outbox rows", () => {
 
   it("held messages, messages too close to their deadline and known messages claim nothing, and give their places back", async () => {
     const sink = recordingDispatch(8);
-    const batcher = new ReceiptBatcher(rawQuery(db.database.db), undefined, sink.dispatch);
+    const batcher = new ReceiptBatcher(rawSql(db.database.db), undefined, sink.dispatch);
     const first = await receive(batcher, "hello", { id: "known-1" });
     expect(sink.ran).toHaveLength(1);
 
@@ -158,10 +161,11 @@ describe("receipts that claim their own outbox rows", () => {
 
   it("a batch the database refuses gives every reserved place back", async () => {
     const sink = recordingDispatch(4);
+    const unavailable = async () => {
+      throw new Error("database unavailable");
+    };
     const failing = new ReceiptBatcher(
-      async () => {
-        throw new Error("database unavailable");
-      },
+      { query: unavailable, transaction: unavailable },
       undefined,
       sink.dispatch,
     );

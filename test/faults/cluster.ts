@@ -142,31 +142,18 @@ export function freshDriver(cluster: Cluster, overrides: Partial<DriverOptions> 
 
 /**
  * Replicas that exited without being told to (crashed), with their last output. The harness
- * restarts them, as a supervisor would, so the history check still runs; the test decides.
- *
- * One crash is a known defect of the Postgres driver, not of the service: postgres.js (3.4.9
- * and earlier) throws from a setImmediate when a connection closes with a small write pending
- * (porsager/postgres#1154, #1208; fix proposed in #1209). It surfaces when Postgres connections
- * are reset, and is reported separately so any other crash still fails the test.
+ * restarts them, as a supervisor would, so the history check still runs; expectNoCrash then
+ * fails the scenario. No crash is excused: the one the Postgres driver used to have when a
+ * connection dropped with a write pending (porsager/postgres#1154, #1208) is patched (see
+ * patches/ and dropped-connection.test.ts).
  */
-export function unexpectedExits(cluster: Cluster): { known: string[]; other: string[] } {
-  const all = cluster.replicas.flatMap((replica) => replica.unexpectedExits);
-  const known = all.filter((exit) => POSTGRES_JS_NEXTWRITE_CRASH.test(exit));
-  return { known, other: all.filter((exit) => !known.includes(exit)) };
+export function unexpectedExits(cluster: Cluster): string[] {
+  return cluster.replicas.flatMap((replica) => replica.unexpectedExits);
 }
 
-const POSTGRES_JS_NEXTWRITE_CRASH =
-  /postgres\/src\/connection\.js:\d+[\s\S]*Cannot read properties of null \(reading 'write'\)[\s\S]*nextWrite/;
-
-/** Fails on any crash but the known driver one, which is printed as a warning. */
+/** Fails on any replica crash. */
 export function expectNoCrash(cluster: Cluster): void {
-  const { known, other } = unexpectedExits(cluster);
-  if (known.length > 0) {
-    console.warn(
-      `[faults] WARNING: ${known.length} replica crash(es) from the postgres.js nextWrite defect (porsager/postgres#1154); restarted`,
-    );
-  }
-  expect(other, "replicas crashed").toEqual([]);
+  expect(unexpectedExits(cluster), "replicas crashed").toEqual([]);
 }
 
 /** Every replica's recent output, for an assertion message. */

@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { describe } from "vitest";
 import { type Database, openPglite, openPostgres } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
+import { migratedTemplate } from "./pglite-template.ts";
 
 /** Set in CI (and by anyone with a Postgres at hand): every suite then runs on real Postgres. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
@@ -19,15 +20,9 @@ export interface TestDatabase {
 
 let template: Promise<Blob> | undefined;
 
-/** One migrated PGlite per test process, dumped once and cloned for each test. */
-function migratedTemplate(): Promise<Blob> {
-  template ??= (async () => {
-    const database = await openPglite(undefined);
-    await migrateDatabase(database);
-    const dump = await database.dump!();
-    await database.close();
-    return dump;
-  })();
+/** One migrated PGlite per run (see test/global-setup.ts), read once per test process. */
+function migratedTemplateOnce(): Promise<Blob> {
+  template ??= migratedTemplate();
   return template;
 }
 
@@ -37,7 +32,7 @@ function migratedTemplate(): Promise<Blob> {
  */
 export async function openTestDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
-    const database = await openPglite(undefined, await migratedTemplate());
+    const database = await openPglite(undefined, await migratedTemplateOnce());
     return {
       database,
       url: undefined,

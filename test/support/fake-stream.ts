@@ -10,6 +10,7 @@ import {
 } from "../../src/sandbox/simulated-stream.ts";
 import { streamErrorBody } from "../../src/sandbox/stream-errors.ts";
 import { classifyStreamCall, type StreamOperation } from "../../src/sandbox/stream-routes.ts";
+import { PATIENCE_MS } from "./patience.ts";
 import { type HookRequestOptions, hookHeaders } from "./sign.ts";
 
 // The simulated Stream on a real socket, with faults injected between the network and the
@@ -316,7 +317,7 @@ export async function startFakeStream(opts: FakeStreamOptions = {}): Promise<Fak
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
-  function waitForCall(predicate: (call: FakeCall) => boolean, timeoutMs = 5_000): Promise<FakeCall> {
+  function waitForCall(predicate: (call: FakeCall) => boolean, timeoutMs = PATIENCE_MS): Promise<FakeCall> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = ledger.find(predicate);

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PATIENCE_MS } from "./patience.ts";
 import { hookHeaders } from "./sign.ts";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -68,7 +69,10 @@ export function startServiceProcess(
  * generous: a first start (initdb, compiling the built-in rules) on a machine shared with other
  * work can take most of a minute.
  */
-export async function waitUntilReady(service: ServiceProcess, timeoutMs = 150_000): Promise<void> {
+export async function waitUntilReady(
+  service: ServiceProcess,
+  timeoutMs = Math.max(PATIENCE_MS, 150_000),
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   let exited = false;
   void service.exited.then(() => {

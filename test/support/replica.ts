@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { PATIENCE_MS } from "./patience.ts";
 
 // Runs the service as a separate process, exactly as `npm start` does, so a fault test can kill
 // it for real (SIGKILL leaves leases, half-sent calls and open transactions behind, as a crash
@@ -109,7 +110,7 @@ export class Replica {
     child.stderr?.on("data", keep);
     this.starting = true;
     try {
-      await this.waitReady(this.options.readyTimeoutMs ?? 30_000);
+      await this.waitReady(this.options.readyTimeoutMs ?? PATIENCE_MS);
       this.ready = true;
     } catch (error) {
       this.stopRequested = true;

@@ -8,6 +8,7 @@ import type { Service } from "../../src/service.ts";
 import { createService } from "../../src/service.ts";
 import { openTestDatabase, type TestDatabase } from "./db.ts";
 import { type FakeStream, startFakeStream } from "./fake-stream.ts";
+import { PATIENCE_MS } from "./patience.ts";
 import { hookHeaders, type PendingMessageOverrides, pendingMessagePayload } from "./sign.ts";
 
 const DEFAULT_TIMEOUT_MS = "60000";
@@ -164,7 +165,7 @@ export async function startHarness(
       return payload;
     },
     status,
-    async waitForStatus(id, statuses, timeoutMs = 10_000) {
+    async waitForStatus(id, statuses, timeoutMs = PATIENCE_MS) {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const current = await status(id);

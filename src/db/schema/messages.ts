@@ -37,6 +37,11 @@ export const messages = pgTable(
     finalAt: timestamp("final_at", { withTimezone: true }),
     /** Why the record reached its status, when a decision alone does not say (e.g. deadline passed). */
     statusReason: text("status_reason"),
+    /**
+     * Retention removed this message's content and history; the row stays as the record that the
+     * id was seen, so a replayed hook is never taken for a new message (see maintenance/retention).
+     */
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
   },
   (t) => [
     index("messages_held_deadline_idx").on(t.deadlineAt).where(sql`${t.status} = 'held'`),
@@ -45,5 +50,9 @@ export const messages = pgTable(
     index("messages_cid_idx").on(t.cid, t.receivedAt),
     // GET /api/stats counts what arrived in a time window.
     index("messages_received_idx").on(t.receivedAt),
+    // Retention looks for final messages not retired yet, oldest first.
+    index("messages_retention_idx")
+      .on(t.finalAt)
+      .where(sql`${t.finalAt} is not null and ${t.retiredAt} is null`),
   ],
 );
