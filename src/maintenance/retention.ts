@@ -40,10 +40,18 @@ export async function deleteExpiredHistory(options: RetentionOptions): Promise<n
         batch.map((id) => sql`${id}`),
         sql`, `,
       );
-      for (const table of ["hook_deliveries", "dispatch_attempts", "moderator_actions", "claims"]) {
+      // Decisions go before their message: the statistics' trigger reads the message's receipt
+      // time to take a decision's review latency back out.
+      for (const table of [
+        "hook_deliveries",
+        "dispatch_attempts",
+        "moderator_actions",
+        "claims",
+        "decisions",
+      ]) {
         await tx.execute(sql`delete from ${sql.identifier(table)} where message_id in (${ids})`);
       }
-      // decisions and outbox go with their message (on delete cascade).
+      // The outbox row goes with its message (on delete cascade).
       await tx.execute(sql`delete from messages where id in (${ids})`);
       return batch.length;
     });

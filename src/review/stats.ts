@@ -1,14 +1,20 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
+import { type Histogram, minimumMs, type Percentiles, percentilesOf } from "./stats-histogram.ts";
 
-export interface Percentiles {
-  p50: number | null;
-  p99: number | null;
-  count: number;
+export type { Percentiles } from "./stats-histogram.ts";
+
+export interface StatsPoint {
+  /** Start of the step (steps are whole minutes or whole hours, UTC). */
+  at: string;
+  decisions_by_action: Record<string, number>;
+  /** Messages held at the end of the step. */
+  queue_depth: number;
 }
 
 export interface ReviewStats {
+  /** The window used: `since` rounded down and `until` rounded up to whole minutes. */
   window: { since: string; until: string };
   /** Messages received in the window, by their current status. */
   messages_by_status: Record<string, number>;
@@ -26,89 +32,161 @@ export interface ReviewStats {
   };
   /** Time left before the deadline when messages reached their final status (negative: after it). */
   deadline_slack_ms: Percentiles & { min: number | null };
+  /** The window step by step (a minute up to 24 hours, else an hour): what the console draws. */
+  series: { step_seconds: number; points: StatsPoint[] };
 }
 
-interface PercentileRow {
-  p50: number | string | null;
-  p99: number | string | null;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** Windows up to this long are drawn a minute a step; longer ones an hour a step. */
+const MINUTE_STEPS_UP_TO_MS = 24 * HOUR_MS;
+
+const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
+const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
+const at = (t: number) => sql`${new Date(t).toISOString()}::timestamptz`;
+
+/**
+ * The statistics' rows for minutes in [since, until) (until null: no end): whole hours from the
+ * hourly rows, the minutes around them from the per-minute rows, plus the deltas not rolled up
+ * yet. `minutesOnly` keeps to per-minute rows (for minute steps).
+ */
+function factsBetween(
+  since: number,
+  until: number | null,
+  options: { minutesOnly?: boolean; series?: string[] } = {},
+): SQL {
+  const onlySeries = options.series
+    ? sql` and series in (${sql.join(
+        options.series.map((s) => sql`${s}`),
+        sql`, `,
+      )})`
+    : sql``;
+  const end = until === null ? sql`'infinity'::timestamptz` : at(until);
+  const deltas = sql`select minute as bucket, series, key, n from stats_deltas where minute >= ${at(since)} and minute < ${end}${onlySeries}`;
+  const minutes = (from: number, to: SQL) =>
+    sql`select bucket, series, key, n from stats_rollup where grain = 'minute' and bucket >= ${at(from)} and bucket < ${to}${onlySeries}`;
+  const firstHour = ceilTo(since, HOUR_MS);
+  const lastHour = until === null ? null : floorTo(until, HOUR_MS);
+  if (options.minutesOnly || (lastHour !== null && firstHour >= lastHour)) {
+    return sql`${minutes(since, end)} union all ${deltas}`;
+  }
+  const hoursEnd = lastHour === null ? end : at(lastHour);
+  const hours = sql`select bucket, series, key, n from stats_rollup where grain = 'hour' and bucket >= ${at(firstHour)} and bucket < ${hoursEnd}${onlySeries}`;
+  const tail = lastHour === null ? sql`` : sql` union all ${minutes(lastHour, end)}`;
+  return sql`${minutes(since, at(firstHour))} union all ${hours}${tail} union all ${deltas}`;
+}
+
+interface StatsRow {
+  kind: "total" | "point" | "after" | "queue";
+  at: string | null;
+  series: string | null;
+  key: string | null;
   n: number | string;
-  min?: number | string | null;
 }
 
-const num = (value: number | string | null | undefined) =>
-  value === null || value === undefined ? null : Number(value);
-const percentiles = (row: PercentileRow | undefined): Percentiles => ({
-  p50: num(row?.p50),
-  p99: num(row?.p99),
-  count: Number(row?.n ?? 0),
-});
-
-const countsBy = (rows: { key: string; n: number | string }[]) =>
-  Object.fromEntries(rows.map((row) => [row.key, Number(row.n)]));
-
-/** Counts and latencies over `[since, until)`, plus the queue as it is now. */
+/**
+ * Counts and latencies over whole minutes `[since, until)`, step by step, plus the queue as it is
+ * now. Everything comes from the pre-aggregated statistics, in one statement (one snapshot: rows
+ * the roll-up moves are seen exactly once), so a window of 30 days costs about what one of an
+ * hour does.
+ */
 export async function reviewStats(db: Db, window: { since: Date; until: Date }): Promise<ReviewStats> {
-  const { since, until } = window;
-  // ISO text and an explicit cast: both drivers bind it the same way.
-  const from = sql`${since.toISOString()}::timestamptz`;
-  const to = sql`${until.toISOString()}::timestamptz`;
-  const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query));
-  const [byStatus, byAction, bySource, queue, evaluation, review, commit, slack] = await Promise.all([
-    q<{ key: string; n: number }>(sql`
-      select status as key, count(*)::int as n from messages
-       where received_at >= ${from} and received_at < ${to} group by status`),
-    q<{ key: string; n: number }>(sql`
-      select action as key, count(*)::int as n from decisions
-       where created_at >= ${from} and created_at < ${to} group by action`),
-    q<{ key: string; n: number }>(sql`
-      select source as key, count(*)::int as n from decisions
-       where created_at >= ${from} and created_at < ${to} group by source`),
-    q<{ depth: number; earliest_ms: number | string | null }>(sql`
-      select count(*)::int as depth, (extract(epoch from min(deadline_at)) * 1000)::float8 as earliest_ms
+  const since = floorTo(window.since.getTime(), MINUTE_MS);
+  const until = Math.max(ceilTo(window.until.getTime(), MINUTE_MS), since + MINUTE_MS);
+  const stepMs = until - since <= MINUTE_STEPS_UP_TO_MS ? MINUTE_MS : HOUR_MS;
+  const step = stepMs === MINUTE_MS ? sql.raw(`'minute'`) : sql.raw(`'hour'`);
+  const drawn = ["decisions", "queue"];
+  const rows = rowsOf<StatsRow>(
+    await db.execute(sql`
+      select 'total' as kind, null::text as at, series, key, sum(n)::float8 as n
+        from (${factsBetween(since, until)}) f group by series, key
+      union all
+      select 'point', (extract(epoch from date_trunc(${step}, bucket, 'UTC')) * 1000)::bigint::text, series, key, sum(n)::float8
+        from (${factsBetween(since, until, { minutesOnly: stepMs === MINUTE_MS, series: drawn })}) f group by 2, 3, 4
+      union all
+      select 'after', null, series, key, sum(n)::float8
+        from (${factsBetween(until, null, { series: ["queue"] })}) f group by series, key
+      union all
+      select 'queue', (extract(epoch from min(deadline_at)) * 1000)::bigint::text, null, null, count(*)::float8
         from messages where status = 'held'`),
-    q<PercentileRow>(sql`
-      select percentile_cont(0.5) within group (order by evaluation_us / 1000.0) as p50,
-             percentile_cont(0.99) within group (order by evaluation_us / 1000.0) as p99,
-             count(evaluation_us)::int as n
-        from decisions
-       where source = 'rules' and created_at >= ${from} and created_at < ${to}`),
-    q<PercentileRow>(sql`
-      select percentile_cont(0.5) within group (order by ms) as p50,
-             percentile_cont(0.99) within group (order by ms) as p99, count(*)::int as n
-        from (select extract(epoch from d.created_at - m.received_at)::float8 * 1000 as ms
-                from decisions d join messages m on m.id = d.message_id
-               where d.source in ('moderator', 'system')
-                 and d.created_at >= ${from} and d.created_at < ${to}) t`),
-    q<PercentileRow>(sql`
-      select percentile_cont(0.5) within group (order by ms) as p50,
-             percentile_cont(0.99) within group (order by ms) as p99, count(*)::int as n
-        from (select extract(epoch from final_at - received_at)::float8 * 1000 as ms
-                from messages
-               where status = 'committed' and received_at >= ${from} and received_at < ${to}) t`),
-    q<PercentileRow>(sql`
-      select percentile_cont(0.5) within group (order by ms) as p50,
-             percentile_cont(0.99) within group (order by ms) as p99,
-             min(ms) as min, count(*)::int as n
-        from (select extract(epoch from deadline_at - final_at)::float8 * 1000 as ms
-                from messages
-               where final_at is not null and received_at >= ${from} and received_at < ${to}) t`),
-  ]);
-  const earliest = num(queue[0]?.earliest_ms);
+  );
+  return assemble(rows, { since, until, stepMs });
+}
+
+function assemble(rows: StatsRow[], window: { since: number; until: number; stepMs: number }): ReviewStats {
+  const byStatus: Record<string, number> = {};
+  const byAction: Record<string, number> = {};
+  const bySource: Record<string, number> = {};
+  const histograms = new Map<string, Map<number, number>>();
+  const points = new Map<number, { decisions: Record<string, number>; netHeld: number }>();
+  for (let t = floorTo(window.since, window.stepMs); t < window.until; t += window.stepMs)
+    points.set(t, { decisions: {}, netHeld: 0 });
+  let heldAfterWindow = 0;
+  let depth = 0;
+  let earliest: number | null = null;
+  const add = (counts: Record<string, number>, key: string, n: number) => {
+    counts[key] = (counts[key] ?? 0) + n;
+  };
+
+  for (const row of rows) {
+    const n = Number(row.n);
+    if (row.kind === "queue") {
+      depth = n;
+      earliest = row.at === null ? null : Number(row.at);
+    } else if (row.kind === "after") {
+      heldAfterWindow += row.key === "in" ? n : -n;
+    } else if (row.kind === "point") {
+      const point = points.get(Number(row.at));
+      if (!point) continue;
+      if (row.series === "queue") point.netHeld += row.key === "in" ? n : -n;
+      else if (n !== 0) add(point.decisions, actionOf(row.key ?? ""), n);
+    } else if (row.series === "messages") {
+      if (n !== 0) add(byStatus, row.key ?? "", n);
+    } else if (row.series === "decisions") {
+      if (n === 0) continue;
+      add(byAction, actionOf(row.key ?? ""), n);
+      add(bySource, sourceOf(row.key ?? ""), n);
+    } else if (row.series?.endsWith("_us")) {
+      const histogram = histograms.get(row.series) ?? new Map<number, number>();
+      histogram.set(Number(row.key), n);
+      histograms.set(row.series, histogram);
+    }
+  }
+
+  // The depth at the end of each step: today's depth, less what entered and left since.
+  const drawn: StatsPoint[] = [];
+  let depthAtEnd = depth - heldAfterWindow;
+  for (const [start, point] of [...points.entries()].reverse()) {
+    drawn.push({
+      at: new Date(start).toISOString(),
+      decisions_by_action: point.decisions,
+      queue_depth: depthAtEnd,
+    });
+    depthAtEnd -= point.netHeld;
+  }
+  drawn.reverse();
+
+  const histogram = (series: string): Histogram => histograms.get(series) ?? new Map();
   return {
-    window: { since: since.toISOString(), until: until.toISOString() },
-    messages_by_status: countsBy(byStatus),
-    decisions_by_action: countsBy(byAction),
-    decisions_by_source: countsBy(bySource),
+    window: { since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString() },
+    messages_by_status: byStatus,
+    decisions_by_action: byAction,
+    decisions_by_source: bySource,
     queue: {
-      depth: Number(queue[0]?.depth ?? 0),
+      depth,
       earliest_deadline_at: earliest === null ? null : new Date(earliest).toISOString(),
       seconds_left: earliest === null ? null : Math.max(0, Math.floor((earliest - Date.now()) / 1000)),
     },
     latency_ms: {
-      rules_evaluation: percentiles(evaluation[0]),
-      review: percentiles(review[0]),
-      commit: percentiles(commit[0]),
+      rules_evaluation: percentilesOf(histogram("rules_evaluation_us")),
+      review: percentilesOf(histogram("review_us")),
+      commit: percentilesOf(histogram("commit_us")),
     },
-    deadline_slack_ms: { ...percentiles(slack[0]), min: num(slack[0]?.min) },
+    deadline_slack_ms: { ...percentilesOf(histogram("slack_us")), min: minimumMs(histogram("slack_us")) },
+    series: { step_seconds: window.stepMs / 1000, points: drawn },
   };
 }
+
+/** Decision keys are "action/source". */
+const actionOf = (key: string) => key.slice(0, key.indexOf("/"));
+const sourceOf = (key: string) => key.slice(key.indexOf("/") + 1);

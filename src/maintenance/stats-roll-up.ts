@@ -1,0 +1,33 @@
+import type { Logger } from "pino";
+import type { RawQuery } from "../db/client.ts";
+import { PeriodicJob } from "./periodic-job.ts";
+
+/** Deltas moved per transaction: enough to keep up with thousands of hooks a second. */
+const BATCH = 20_000;
+
+/**
+ * Moves the statistics' pending deltas into their per-minute and per-hour rows until none are
+ * left (stats_roll_up() in migrations/0003_stats_aggregates.sql). Reads add the pending deltas
+ * themselves, so this only keeps their number small; any replica may run it at any time.
+ */
+export async function rollUpStats(query: RawQuery): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [row] = await query<{ moved: number }>("select stats_roll_up($1::int) as moved", [BATCH]);
+    const moved = Number(row?.moved ?? 0);
+    total += moved;
+    if (moved < BATCH) return total;
+  }
+}
+
+export function statsRollUpJob(
+  query: RawQuery,
+  logger: Pick<Logger, "warn">,
+  intervalMs: number,
+): PeriodicJob {
+  return new PeriodicJob(
+    () => rollUpStats(query),
+    (error) => logger.warn({ err: error }, "rolling up statistics failed; will retry"),
+    intervalMs,
+  );
+}
