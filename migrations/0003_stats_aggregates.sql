@@ -5,7 +5,7 @@
 -- contribution is a pure function of a row's columns, so an update adds the new row's and
 -- subtracts the old row's, and a delete subtracts: the aggregates always equal what a query over
 -- the rows would say. Writers only insert into stats_deltas, so receipts never wait on a shared
--- counter row; stats_roll_up() later moves the deltas into per-minute and per-hour rows, deleting
+-- counter row; stats_roll_up() later moves the deltas into per-minute, per-hour and per-day rows, deleting
 -- and adding them in one transaction, so nothing is counted twice or lost.
 CREATE TABLE "stats_deltas" (
 	"id" bigserial PRIMARY KEY NOT NULL,
@@ -23,8 +23,12 @@ CREATE TABLE "stats_rollup" (
 	"series" text NOT NULL,
 	"key" text NOT NULL,
 	"n" bigint NOT NULL,
-	CONSTRAINT "stats_rollup_pkey" PRIMARY KEY ("grain", "bucket", "series", "key")
+	-- n included: reads are index-only scans.
+	CONSTRAINT "stats_rollup_pkey" PRIMARY KEY ("grain", "bucket", "series", "key") INCLUDE ("n")
 );
+--> statement-breakpoint
+-- The console's series read a few series over long ranges.
+CREATE INDEX "stats_rollup_series_idx" ON "stats_rollup" USING btree ("grain", "series", "bucket") INCLUDE ("key", "n");
 --> statement-breakpoint
 CREATE INDEX "stats_rollup_empty_idx" ON "stats_rollup" USING btree ("grain") WHERE "n" = 0;
 --> statement-breakpoint
@@ -157,7 +161,7 @@ CREATE TRIGGER stats_decisions_insert AFTER INSERT ON decisions
 CREATE TRIGGER stats_decisions_delete AFTER DELETE ON decisions
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION stats_decisions_changed();
 --> statement-breakpoint
--- Moves up to `batch` deltas into the per-minute and per-hour rows. The delete and the additions
+-- Moves up to `batch` deltas into the per-minute, per-hour and per-day (UTC) rows. The delete and the additions
 -- are one transaction, so a delta is counted exactly once; one roll-up runs at a time (the others
 -- return 0 at once), and rows that reach zero are removed.
 CREATE FUNCTION stats_roll_up(batch integer) RETURNS integer LANGUAGE plpgsql AS $$
@@ -173,9 +177,9 @@ BEGIN
     RETURNING "minute", "series", "key", "n"
   ), summed AS (
     SELECT g.grain,
-           CASE WHEN g.grain = 'hour' THEN date_trunc('hour', t.minute, 'UTC') ELSE t.minute END AS bucket,
+           CASE WHEN g.grain = 'minute' THEN t.minute ELSE date_trunc(g.grain, t.minute, 'UTC') END AS bucket,
            t.series, t.key, sum(t.n) AS n
-      FROM taken t CROSS JOIN (VALUES ('minute'), ('hour')) AS g(grain)
+      FROM taken t CROSS JOIN (VALUES ('minute'), ('hour'), ('day')) AS g(grain)
      GROUP BY 1, 2, 3, 4
   ), merged AS (
     INSERT INTO stats_rollup ("grain", "bucket", "series", "key", "n")

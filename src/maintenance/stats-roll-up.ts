@@ -6,7 +6,7 @@ import { PeriodicJob } from "./periodic-job.ts";
 const BATCH = 20_000;
 
 /**
- * Moves the statistics' pending deltas into their per-minute and per-hour rows until none are
+ * Moves the statistics' pending deltas into their per-minute, per-hour and per-day rows until none are
  * left (stats_roll_up() in migrations/0003_stats_aggregates.sql). Reads add the pending deltas
  * themselves, so this only keeps their number small; any replica may run it at any time.
  */

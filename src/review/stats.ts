@@ -38,6 +38,7 @@ export interface ReviewStats {
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** Windows up to this long are drawn a minute a step; longer ones an hour a step. */
 const MINUTE_STEPS_UP_TO_MS = 24 * HOUR_MS;
 
@@ -45,15 +46,39 @@ const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
 const at = (t: number) => sql`${new Date(t).toISOString()}::timestamptz`;
 
+type Grain = "day" | "hour" | "minute";
+const GRAINS: readonly (readonly [Grain, number])[] = [
+  ["day", DAY_MS],
+  ["hour", HOUR_MS],
+  ["minute", MINUTE_MS],
+];
+/** Far enough: "from `since` on" for the queue's history after the window. */
+const NO_END = Date.UTC(2999, 0, 1);
+
+/** Whole minutes [from, to) as whole days, then hours, then minutes: the fewest rows that cover it. */
+interface Range {
+  grain: Grain;
+  from: number;
+  to: number;
+}
+
+function cover(from: number, to: number, grains: readonly (readonly [Grain, number])[]): Range[] {
+  const [[grain, unit], ...finer] = grains as [readonly [Grain, number], ...(readonly [Grain, number])[]];
+  if (finer.length === 0) return from < to ? [{ grain, from, to }] : [];
+  const first = ceilTo(from, unit);
+  const last = floorTo(to, unit);
+  if (first >= last) return cover(from, to, finer);
+  return [...cover(from, first, finer), { grain, from: first, to: last }, ...cover(last, to, finer)];
+}
+
 /**
- * The statistics' rows for minutes in [since, until) (until null: no end): whole hours from the
- * hourly rows, the minutes around them from the per-minute rows, plus the deltas not rolled up
- * yet. `minutesOnly` keeps to per-minute rows (for minute steps).
+ * The statistics' rows for minutes in [since, until): rolled-up rows of the coarsest grains that
+ * fit (never coarser than `coarsest`), plus the deltas not rolled up yet.
  */
 function factsBetween(
   since: number,
-  until: number | null,
-  options: { minutesOnly?: boolean; series?: string[] } = {},
+  until: number,
+  options: { coarsest?: Grain; series?: string[] } = {},
 ): SQL {
   const onlySeries = options.series
     ? sql` and series in (${sql.join(
@@ -61,19 +86,13 @@ function factsBetween(
         sql`, `,
       )})`
     : sql``;
-  const end = until === null ? sql`'infinity'::timestamptz` : at(until);
-  const deltas = sql`select minute as bucket, series, key, n from stats_deltas where minute >= ${at(since)} and minute < ${end}${onlySeries}`;
-  const minutes = (from: number, to: SQL) =>
-    sql`select bucket, series, key, n from stats_rollup where grain = 'minute' and bucket >= ${at(from)} and bucket < ${to}${onlySeries}`;
-  const firstHour = ceilTo(since, HOUR_MS);
-  const lastHour = until === null ? null : floorTo(until, HOUR_MS);
-  if (options.minutesOnly || (lastHour !== null && firstHour >= lastHour)) {
-    return sql`${minutes(since, end)} union all ${deltas}`;
-  }
-  const hoursEnd = lastHour === null ? end : at(lastHour);
-  const hours = sql`select bucket, series, key, n from stats_rollup where grain = 'hour' and bucket >= ${at(firstHour)} and bucket < ${hoursEnd}${onlySeries}`;
-  const tail = lastHour === null ? sql`` : sql` union all ${minutes(lastHour, end)}`;
-  return sql`${minutes(since, at(firstHour))} union all ${hours}${tail} union all ${deltas}`;
+  const grains = GRAINS.slice(GRAINS.findIndex(([grain]) => grain === (options.coarsest ?? "day")));
+  const rolledUp = cover(since, until, grains).map(
+    (range) =>
+      sql`select bucket, series, key, n from stats_rollup where grain = ${range.grain} and bucket >= ${at(range.from)} and bucket < ${at(range.to)}${onlySeries}`,
+  );
+  const deltas = sql`select minute as bucket, series, key, n from stats_deltas where minute >= ${at(since)} and minute < ${at(until)}${onlySeries}`;
+  return sql.join([...rolledUp, deltas], sql` union all `);
 }
 
 interface StatsRow {
@@ -94,23 +113,26 @@ export async function reviewStats(db: Db, window: { since: Date; until: Date }):
   const since = floorTo(window.since.getTime(), MINUTE_MS);
   const until = Math.max(ceilTo(window.until.getTime(), MINUTE_MS), since + MINUTE_MS);
   const stepMs = until - since <= MINUTE_STEPS_UP_TO_MS ? MINUTE_MS : HOUR_MS;
+  const rows = rowsOf<StatsRow>(await db.execute(statsQuery(since, until, stepMs)));
+  return assemble(rows, { since, until, stepMs });
+}
+
+/** The one statement behind reviewStats(), for whole minutes [since, until). */
+export function statsQuery(since: number, until: number, stepMs: number): SQL {
   const step = stepMs === MINUTE_MS ? sql.raw(`'minute'`) : sql.raw(`'hour'`);
   const drawn = ["decisions", "queue"];
-  const rows = rowsOf<StatsRow>(
-    await db.execute(sql`
+  return sql`
       select 'total' as kind, null::text as at, series, key, sum(n)::float8 as n
         from (${factsBetween(since, until)}) f group by series, key
       union all
       select 'point', (extract(epoch from date_trunc(${step}, bucket, 'UTC')) * 1000)::bigint::text, series, key, sum(n)::float8
-        from (${factsBetween(since, until, { minutesOnly: stepMs === MINUTE_MS, series: drawn })}) f group by 2, 3, 4
+        from (${factsBetween(since, until, { coarsest: stepMs === MINUTE_MS ? "minute" : "hour", series: drawn })}) f group by 2, 3, 4
       union all
       select 'after', null, series, key, sum(n)::float8
-        from (${factsBetween(until, null, { series: ["queue"] })}) f group by series, key
+        from (${factsBetween(until, NO_END, { series: ["queue"] })}) f group by series, key
       union all
       select 'queue', (extract(epoch from min(deadline_at)) * 1000)::bigint::text, null, null, count(*)::float8
-        from messages where status = 'held'`),
-  );
-  return assemble(rows, { since, until, stepMs });
+        from messages where status = 'held'`;
 }
 
 function assemble(rows: StatsRow[], window: { since: number; until: number; stepMs: number }): ReviewStats {

@@ -53,11 +53,12 @@ async function databaseBeforeStats(): Promise<{
     rmSync(folder, { recursive: true });
     return { database, upgrade: () => migrateDatabase(database), close: () => database.close() };
   }
+  const serverUrl = TEST_DATABASE_URL;
   const name = `gatehouse_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const single = postgres(url.toString(), { max: 1, onnotice: () => {} });
   await migratePostgres(drizzlePostgres(single), { migrationsFolder: folder });
@@ -69,7 +70,7 @@ async function databaseBeforeStats(): Promise<{
     upgrade: () => migrateDatabase(database, url.toString()),
     close: async () => {
       await database.close();
-      const cleanup = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
       await cleanup.end();
     },
