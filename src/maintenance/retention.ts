@@ -58,12 +58,24 @@ export async function deleteExpiredHistory(options: RetentionOptions): Promise<n
     total += deleted;
     if (deleted < batchSize) break;
   }
+  await trimQueueHistory(options.db, cutoff);
   if (total > 0)
     options.logger.info(
       { deleted: total, olderThan: cutoff.toISOString() },
       "retention: old history deleted",
     );
   return total;
+}
+
+/**
+ * The statistics follow the rows they count (triggers take back what a deleted row added), except
+ * the queue's history, which no row keeps: it is trimmed here, by age.
+ */
+async function trimQueueHistory(db: Db, cutoff: Date): Promise<void> {
+  const before = sql`${cutoff.toISOString()}::timestamptz`;
+  await db.execute(sql`
+    delete from stats_rollup where grain in ('minute', 'hour', 'day') and series = 'queue' and bucket < ${before}`);
+  await db.execute(sql`delete from stats_deltas where series = 'queue' and minute < ${before}`);
 }
 
 /** Runs deleteExpiredHistory every `intervalMs` until stopped; the first run within a minute. */

@@ -158,6 +158,33 @@ describe("pre-aggregated statistics", () => {
     if (Number(early[0]?.n) === 0) expect(Number(earlyRows[0]?.n)).toBe(0);
   });
 
+  it("retention trims the queue's history, which no row keeps, by age", async () => {
+    await writeStatsHistory(db, { seed: 31, base: BASE, spanMs: 3 * HOUR, count: 200, prefix: "qh" });
+    await rollUpStats(rawQuery(db));
+    await writeStatsHistory(db, { seed: 32, base: BASE, spanMs: 3 * HOUR, count: 50, prefix: "qh-late" });
+    const cutoff = new Date(BASE + 100 * MINUTE);
+    const queueRows = async (before: boolean) =>
+      Number(
+        rowsOf<{ n: number }>(
+          await db.execute(sql`
+            select count(*)::int as n from (
+              select bucket from stats_rollup where series = 'queue' and grain = 'minute'
+              union all select minute from stats_deltas where series = 'queue') q
+             where (bucket < ${cutoff.toISOString()}::timestamptz) = ${before}`),
+        )[0]?.n,
+      );
+    expect(await queueRows(true)).toBeGreaterThan(0);
+    const after = await queueRows(false);
+    expect(after).toBeGreaterThan(0);
+    await deleteExpiredHistory({
+      db,
+      logger: pino({ level: "silent" }),
+      maxAgeMs: Date.now() - cutoff.getTime(),
+    });
+    expect(await queueRows(true)).toBe(0);
+    expect(await queueRows(false)).toBe(after);
+  });
+
   it("buckets every duration between the edges the percentiles are read from", async () => {
     const values = [-3e11, -1e6, -4, -1, -0.5, 0, 0.99, 1, 1.5, 2, 7, 100, 1e3, 65_536, 1e6, 2.6e11];
     const rows = rowsOf<{ us: number; k: number }>(
