@@ -32,6 +32,13 @@ CREATE INDEX "stats_rollup_series_idx" ON "stats_rollup" USING btree ("grain", "
 --> statement-breakpoint
 CREATE INDEX "stats_rollup_empty_idx" ON "stats_rollup" USING btree ("grain") WHERE "n" = 0;
 --> statement-breakpoint
+-- The earliest deadline in the review queue, sampled by every roll-up (every few seconds): the
+-- earliest seen in each minute. A gauge, not a count: no row keeps its history.
+CREATE TABLE "stats_queue_samples" (
+	"minute" timestamp with time zone PRIMARY KEY NOT NULL,
+	"earliest_deadline_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 -- Fixed log-scale buckets of a duration in microseconds, four per doubling (each about 19 %
 -- wide), signed so a deadline missed lands apart from one met: 0 holds (-1 us, 1 us); k > 0 holds
 -- [2^((k-1)/4), 2^(k/4)) us; -k the mirror image. The service reads percentiles off the counts.

@@ -32,6 +32,7 @@ const StatsSchema = z
           at: z.string(),
           decisions_by_action: z.record(z.string(), z.number().int()),
           queue_depth: z.number().int(),
+          earliest_deadline_at: z.string().nullable(),
         }),
       ),
     }),

@@ -76,6 +76,7 @@ async function trimQueueHistory(db: Db, cutoff: Date): Promise<void> {
   await db.execute(sql`
     delete from stats_rollup where grain in ('minute', 'hour', 'day') and series = 'queue' and bucket < ${before}`);
   await db.execute(sql`delete from stats_deltas where series = 'queue' and minute < ${before}`);
+  await db.execute(sql`delete from stats_queue_samples where minute < ${before}`);
 }
 
 /** Runs deleteExpiredHistory every `intervalMs` until stopped; the first run within a minute. */

@@ -20,13 +20,31 @@ export async function rollUpStats(query: RawQuery): Promise<number> {
   }
 }
 
+/**
+ * Records the queue's earliest deadline under the current minute (the earliest seen this minute
+ * wins). No row keeps a gauge's history, so it is sampled, as often as the roll-up runs.
+ */
+export async function sampleQueue(query: RawQuery): Promise<void> {
+  await query(
+    `insert into stats_queue_samples (minute, earliest_deadline_at)
+     select date_trunc('minute', now(), 'UTC'), min(deadline_at) from messages where status = 'held'
+     having count(*) > 0
+     on conflict (minute) do update
+       set earliest_deadline_at = least(stats_queue_samples.earliest_deadline_at, excluded.earliest_deadline_at)`,
+    [],
+  );
+}
+
 export function statsRollUpJob(
   query: RawQuery,
   logger: Pick<Logger, "warn">,
   intervalMs: number,
 ): PeriodicJob {
   return new PeriodicJob(
-    () => rollUpStats(query),
+    async () => {
+      await rollUpStats(query);
+      await sampleQueue(query);
+    },
     (error) => logger.warn({ err: error }, "rolling up statistics failed; will retry"),
     intervalMs,
   );

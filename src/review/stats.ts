@@ -11,6 +11,8 @@ export interface StatsPoint {
   decisions_by_action: Record<string, number>;
   /** Messages held at the end of the step. */
   queue_depth: number;
+  /** The earliest deadline in the queue during the step (sampled every few seconds); null: none seen. */
+  earliest_deadline_at: string | null;
 }
 
 export interface ReviewStats {
@@ -96,7 +98,7 @@ function factsBetween(
 }
 
 interface StatsRow {
-  kind: "total" | "point" | "after" | "queue";
+  kind: "total" | "point" | "after" | "earliest" | "queue";
   at: string | null;
   series: string | null;
   key: string | null;
@@ -121,6 +123,7 @@ export async function reviewStats(db: Db, window: { since: Date; until: Date }):
 export function statsQuery(since: number, until: number, stepMs: number): SQL {
   const step = stepMs === MINUTE_MS ? sql.raw(`'minute'`) : sql.raw(`'hour'`);
   const drawn = ["decisions", "queue"];
+  const firstStep = floorTo(since, stepMs);
   return sql`
       select 'total' as kind, null::text as at, series, key, sum(n)::float8 as n
         from (${factsBetween(since, until)}) f group by series, key
@@ -131,6 +134,10 @@ export function statsQuery(since: number, until: number, stepMs: number): SQL {
       select 'after', null, series, key, sum(n)::float8
         from (${factsBetween(until, NO_END, { series: ["queue"] })}) f group by series, key
       union all
+      select 'earliest', (floor((extract(epoch from minute) * 1000 - ${firstStep}) / ${stepMs}) * ${stepMs} + ${firstStep})::bigint::text,
+             null, null, (extract(epoch from min(earliest_deadline_at)) * 1000)::float8
+        from stats_queue_samples where minute >= ${at(since)} and minute < ${at(until)} group by 2
+      union all
       select 'queue', (extract(epoch from min(deadline_at)) * 1000)::bigint::text, null, null, count(*)::float8
         from messages where status = 'held'`;
 }
@@ -140,9 +147,12 @@ function assemble(rows: StatsRow[], window: { since: number; until: number; step
   const byAction: Record<string, number> = {};
   const bySource: Record<string, number> = {};
   const histograms = new Map<string, Map<number, number>>();
-  const points = new Map<number, { decisions: Record<string, number>; netHeld: number }>();
+  const points = new Map<
+    number,
+    { decisions: Record<string, number>; netHeld: number; earliest: number | null }
+  >();
   for (let t = floorTo(window.since, window.stepMs); t < window.until; t += window.stepMs)
-    points.set(t, { decisions: {}, netHeld: 0 });
+    points.set(t, { decisions: {}, netHeld: 0, earliest: null });
   let heldAfterWindow = 0;
   let depth = 0;
   let earliest: number | null = null;
@@ -155,6 +165,9 @@ function assemble(rows: StatsRow[], window: { since: number; until: number; step
     if (row.kind === "queue") {
       depth = n;
       earliest = row.at === null ? null : Number(row.at);
+    } else if (row.kind === "earliest") {
+      const point = points.get(Number(row.at));
+      if (point) point.earliest = n;
     } else if (row.kind === "after") {
       heldAfterWindow += row.key === "in" ? n : -n;
     } else if (row.kind === "point") {
@@ -183,6 +196,7 @@ function assemble(rows: StatsRow[], window: { since: number; until: number; step
       at: new Date(start).toISOString(),
       decisions_by_action: point.decisions,
       queue_depth: depthAtEnd,
+      earliest_deadline_at: point.earliest === null ? null : new Date(point.earliest).toISOString(),
     });
     depthAtEnd -= point.netHeld;
   }

@@ -5,7 +5,7 @@ import type { Db } from "../../src/db/client.ts";
 import { rawQuery } from "../../src/db/client.ts";
 import { rowsOf } from "../../src/db/rows.ts";
 import { deleteExpiredHistory } from "../../src/maintenance/retention.ts";
-import { rollUpStats } from "../../src/maintenance/stats-roll-up.ts";
+import { rollUpStats, sampleQueue } from "../../src/maintenance/stats-roll-up.ts";
 import { reviewStats } from "../../src/review/stats.ts";
 import { bucketLowerUs, bucketUpperUs } from "../../src/review/stats-histogram.ts";
 import { openTestDatabase, type TestDatabase } from "../support/db.ts";
@@ -183,6 +183,33 @@ describe("pre-aggregated statistics", () => {
     });
     expect(await queueRows(true)).toBe(0);
     expect(await queueRows(false)).toBe(after);
+  });
+
+  it("sample the queue's earliest deadline into the step it was seen in", async () => {
+    const now = Date.now();
+    await sampleQueue(rawQuery(db));
+    const nothingHeld = await reviewStats(db, { since: new Date(now - 10 * MINUTE), until: new Date(now) });
+    expect(nothingHeld.series.points.every((p) => p.earliest_deadline_at === null)).toBe(true);
+
+    const deadlines = [now + 9 * MINUTE, now + 4 * MINUTE, now + 7 * MINUTE].map((t) =>
+      new Date(t).toISOString(),
+    );
+    for (const [i, deadline] of deadlines.entries()) {
+      await db.execute(sql`
+        insert into messages (id, status, payload, received_at, deadline_at)
+        values (${`sampled-${i}`}, 'held', '{}'::jsonb, now(), ${deadline}::timestamptz)`);
+      await sampleQueue(rawQuery(db));
+    }
+    // The earliest leaves the queue; the minute keeps the earliest it saw.
+    await db.execute(sql`update messages set status = 'expired', final_at = now() where id = 'sampled-1'`);
+    await sampleQueue(rawQuery(db));
+    const stats = await reviewStats(db, { since: new Date(now - 10 * MINUTE), until: new Date(Date.now()) });
+    const seen = stats.series.points.filter((p) => p.earliest_deadline_at !== null);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    // Two samples can straddle a minute boundary; the earliest of them all is the one of deadline 4 min.
+    const earliest = Math.min(...seen.map((p) => Date.parse(p.earliest_deadline_at!)));
+    expect(new Date(earliest).toISOString()).toBe(new Date(Date.parse(deadlines[1]!)).toISOString());
+    expect(stats.queue.earliest_deadline_at).toBe(new Date(Date.parse(deadlines[2]!)).toISOString());
   });
 
   it("buckets every duration between the edges the percentiles are read from", async () => {

@@ -39,3 +39,9 @@ export const statsRollup = pgTable(
     index("stats_rollup_empty_idx").on(t.grain).where(sql`${t.n} = 0`),
   ],
 );
+
+/** The earliest deadline in the review queue, as sampled by the roll-up: the earliest seen each minute. */
+export const statsQueueSamples = pgTable("stats_queue_samples", {
+  minute: timestamp("minute", { withTimezone: true }).primaryKey(),
+  earliestDeadlineAt: timestamp("earliest_deadline_at", { withTimezone: true }).notNull(),
+});
