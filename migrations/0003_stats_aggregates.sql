@@ -99,21 +99,18 @@ CREATE FUNCTION stats_messages_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO stats_deltas ("minute", "series", "key", "n")
   SELECT d.minute, d.series, d.key, sum(d.n)
-    FROM (
+    FROM new_rows r JOIN old_rows o USING (id)
+   CROSS JOIN LATERAL (
       SELECT f.minute, f.series, f.key, 1 AS n
-        FROM new_rows r JOIN old_rows o USING (id),
-             stats_message_facts(r.received_at, r.status, r.final_at, r.deadline_at) f
-       WHERE (r.received_at, r.status, r.final_at, r.deadline_at) IS DISTINCT FROM (o.received_at, o.status, o.final_at, o.deadline_at)
+        FROM stats_message_facts(r.received_at, r.status, r.final_at, r.deadline_at) f
       UNION ALL
       SELECT f.minute, f.series, f.key, -1
-        FROM new_rows r JOIN old_rows o USING (id),
-             stats_message_facts(o.received_at, o.status, o.final_at, o.deadline_at) f
-       WHERE (r.received_at, r.status, r.final_at, r.deadline_at) IS DISTINCT FROM (o.received_at, o.status, o.final_at, o.deadline_at)
+        FROM stats_message_facts(o.received_at, o.status, o.final_at, o.deadline_at) f
       UNION ALL
       SELECT date_trunc('minute', r.updated_at, 'UTC'), 'queue', CASE WHEN r.status = 'held' THEN 'in' ELSE 'out' END, 1
-        FROM new_rows r JOIN old_rows o USING (id)
        WHERE (o.status = 'held') <> (r.status = 'held')
-    ) d
+   ) d
+   WHERE (r.received_at, r.status, r.final_at, r.deadline_at) IS DISTINCT FROM (o.received_at, o.status, o.final_at, o.deadline_at)
    GROUP BY 1, 2, 3
   HAVING sum(d.n) <> 0;
   RETURN NULL;
