@@ -39,6 +39,10 @@ CREATE TABLE "stats_queue_samples" (
 	"earliest_deadline_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+-- GET /api/decisions?ip=<CIDR>: b-tree answers `ip <<= block` as a range of addresses, and with
+-- created_at and id in the index the newest matches are found without reading their rows.
+CREATE INDEX "decisions_ip_created_idx" ON "decisions" USING btree ("ip", "created_at", "id");
+--> statement-breakpoint
 -- Fixed log-scale buckets of a duration in microseconds, four per doubling (each about 19 %
 -- wide), signed so a deadline missed lands apart from one met: 0 holds (-1 us, 1 us); k > 0 holds
 -- [2^((k-1)/4), 2^(k/4)) us; -k the mirror image. The service reads percentiles off the counts.
