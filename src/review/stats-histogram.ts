@@ -10,7 +10,7 @@ export interface Percentiles {
   count: number;
 }
 
-/** Bucket index (as stored, text) to count. */
+/** Bucket index to count. */
 export type Histogram = ReadonlyMap<number, number>;
 
 const BUCKETS_PER_DOUBLING = 4;

@@ -57,13 +57,13 @@ const GRAINS: readonly (readonly [Grain, number])[] = [
 /** Far enough: "from `since` on" for the queue's history after the window. */
 const NO_END = Date.UTC(2999, 0, 1);
 
-/** Whole minutes [from, to) as whole days, then hours, then minutes: the fewest rows that cover it. */
 interface Range {
   grain: Grain;
   from: number;
   to: number;
 }
 
+/** Whole minutes [from, to) as whole days, then hours, then minutes: the fewest rows that cover it. */
 function cover(from: number, to: number, grains: readonly (readonly [Grain, number])[]): Range[] {
   const [[grain, unit], ...finer] = grains as [readonly [Grain, number], ...(readonly [Grain, number])[]];
   if (finer.length === 0) return from < to ? [{ grain, from, to }] : [];
