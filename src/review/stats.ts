@@ -6,7 +6,7 @@ import { type Histogram, minimumMs, type Percentiles, percentilesOf } from "./st
 export type { Percentiles } from "./stats-histogram.ts";
 
 export interface StatsPoint {
-  /** Start of the step (steps are whole minutes or whole hours, UTC). */
+  /** Start of the step (steps start at whole minutes, hours or days, UTC). */
   at: string;
   decisions_by_action: Record<string, number>;
   /** Messages held at the end of the step. */
@@ -34,15 +34,27 @@ export interface ReviewStats {
   };
   /** Time left before the deadline when messages reached their final status (negative: after it). */
   deadline_slack_ms: Percentiles & { min: number | null };
-  /** The window step by step (a minute up to 24 hours, else an hour): what the console draws. */
+  /** The window step by step (a minute up to 24 hours, an hour up to 60 days, then days): what the console draws. */
   series: { step_seconds: number; points: StatsPoint[] };
 }
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Windows up to this long are drawn a minute a step; longer ones an hour a step. */
-const MINUTE_STEPS_UP_TO_MS = 24 * HOUR_MS;
+/** The most points a series has: a window of years is drawn in steps of several days. */
+const MAX_POINTS = 1_440;
+
+/**
+ * A minute a step up to 24 hours, an hour up to 60 days, then whole days, as many as keep the
+ * series within MAX_POINTS. Steps start at whole units of their grain (UTC).
+ */
+function stepOf(since: number, until: number): { stepMs: number; grain: Grain; first: number } {
+  const span = until - since;
+  if (span <= DAY_MS) return { stepMs: MINUTE_MS, grain: "minute", first: since };
+  if (span <= 60 * DAY_MS) return { stepMs: HOUR_MS, grain: "hour", first: floorTo(since, HOUR_MS) };
+  const first = floorTo(since, DAY_MS);
+  return { stepMs: Math.ceil((until - first) / DAY_MS / MAX_POINTS) * DAY_MS, grain: "day", first };
+}
 
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
@@ -114,27 +126,29 @@ interface StatsRow {
 export async function reviewStats(db: Db, window: { since: Date; until: Date }): Promise<ReviewStats> {
   const since = floorTo(window.since.getTime(), MINUTE_MS);
   const until = Math.max(ceilTo(window.until.getTime(), MINUTE_MS), since + MINUTE_MS);
-  const stepMs = until - since <= MINUTE_STEPS_UP_TO_MS ? MINUTE_MS : HOUR_MS;
-  const rows = rowsOf<StatsRow>(await db.execute(statsQuery(since, until, stepMs)));
-  return assemble(rows, { since, until, stepMs });
+  const step = stepOf(since, until);
+  const rows = rowsOf<StatsRow>(await db.execute(statsQuery(since, until, step)));
+  return assemble(rows, { since, until, ...step });
 }
 
 /** The one statement behind reviewStats(), for whole minutes [since, until). */
-export function statsQuery(since: number, until: number, stepMs: number): SQL {
-  const step = stepMs === MINUTE_MS ? sql.raw(`'minute'`) : sql.raw(`'hour'`);
+export function statsQuery(since: number, until: number, step: ReturnType<typeof stepOf>): SQL {
+  const { stepMs, first: firstStep } = step;
+  // The start of the step a bucket falls in, as epoch milliseconds (text).
+  const stepStart = (column: SQL) =>
+    sql`(floor((extract(epoch from ${column}) * 1000 - ${firstStep}) / ${stepMs}) * ${stepMs} + ${firstStep})::bigint::text`;
   const drawn = ["decisions", "queue"];
-  const firstStep = floorTo(since, stepMs);
   return sql`
       select 'total' as kind, null::text as at, series, key, sum(n)::float8 as n
         from (${factsBetween(since, until)}) f group by series, key
       union all
-      select 'point', (extract(epoch from date_trunc(${step}, bucket, 'UTC')) * 1000)::bigint::text, series, key, sum(n)::float8
-        from (${factsBetween(since, until, { coarsest: stepMs === MINUTE_MS ? "minute" : "hour", series: drawn })}) f group by 2, 3, 4
+      select 'point', ${stepStart(sql`bucket`)}, series, key, sum(n)::float8
+        from (${factsBetween(since, until, { coarsest: step.grain, series: drawn })}) f group by 2, 3, 4
       union all
       select 'after', null, series, key, sum(n)::float8
         from (${factsBetween(until, NO_END, { series: ["queue"] })}) f group by series, key
       union all
-      select 'earliest', (floor((extract(epoch from minute) * 1000 - ${firstStep}) / ${stepMs}) * ${stepMs} + ${firstStep})::bigint::text,
+      select 'earliest', ${stepStart(sql`minute`)},
              null, null, (extract(epoch from min(earliest_deadline_at)) * 1000)::float8
         from stats_queue_samples where minute >= ${at(since)} and minute < ${at(until)} group by 2
       union all
@@ -142,7 +156,10 @@ export function statsQuery(since: number, until: number, stepMs: number): SQL {
         from messages where status = 'held'`;
 }
 
-function assemble(rows: StatsRow[], window: { since: number; until: number; stepMs: number }): ReviewStats {
+function assemble(
+  rows: StatsRow[],
+  window: { since: number; until: number; stepMs: number; first: number },
+): ReviewStats {
   const byStatus: Record<string, number> = {};
   const byAction: Record<string, number> = {};
   const bySource: Record<string, number> = {};
@@ -151,7 +168,7 @@ function assemble(rows: StatsRow[], window: { since: number; until: number; step
     number,
     { decisions: Record<string, number>; netHeld: number; earliest: number | null }
   >();
-  for (let t = floorTo(window.since, window.stepMs); t < window.until; t += window.stepMs)
+  for (let t = window.first; t < window.until; t += window.stepMs)
     points.set(t, { decisions: {}, netHeld: 0, earliest: null });
   let heldAfterWindow = 0;
   let depth = 0;

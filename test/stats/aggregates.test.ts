@@ -212,6 +212,20 @@ describe("pre-aggregated statistics", () => {
     expect(stats.queue.earliest_deadline_at).toBe(new Date(Date.parse(deadlines[2]!)).toISOString());
   });
 
+  it("draw a window of centuries in at most 1 440 steps of whole days, counting everything", async () => {
+    await writeStatsHistory(db, { seed: 41, base: BASE, spanMs: 3 * HOUR, count: 60, prefix: "long" });
+    const window = { since: new Date("0001-01-01T00:00:00Z"), until: new Date("2100-01-01T00:00:00Z") };
+    const stats = await reviewStats(db, window);
+    expect(stats.series.points.length).toBeLessThanOrEqual(1_440);
+    expect(stats.series.step_seconds % 86_400).toBe(0);
+    const drawn = stats.series.points.reduce(
+      (sum, p) => sum + Object.values(p.decisions_by_action).reduce((a, b) => a + b, 0),
+      0,
+    );
+    expect(drawn).toBe(Object.values(stats.decisions_by_action).reduce((a, b) => a + b, 0));
+    expect(comparable(stats)).toEqual(await statsFromRawRows(db, window));
+  });
+
   it("buckets every duration between the edges the percentiles are read from", async () => {
     const values = [-3e11, -1e6, -4, -1, -0.5, 0, 0.99, 1, 1.5, 2, 7, 100, 1e3, 65_536, 1e6, 2.6e11];
     const rows = rowsOf<{ us: number; k: number }>(
