@@ -47,7 +47,7 @@ const route = createRoute({
   tags: ["Search"],
   summary: "Counts, queue depth and latencies",
   description:
-    "Messages by status and decisions by action over a window of whole minutes (default: the last 24 hours), the queue now, decision and commit latency percentiles (read off log-scale histograms), the slack between final status and deadline, and the window step by step (decisions by action and queue depth a minute a step up to 24 hours, an hour a step beyond). Served from pre-aggregated statistics.",
+    "Messages by status and decisions by action over a window of whole minutes (default: the last 24 hours), the queue now, decision and commit latency percentiles (read off log-scale histograms), the slack between final status and deadline, and the window step by step (decisions by action, queue depth and earliest deadline: a minute a step up to 24 hours, an hour up to 60 days, then whole days, at most 1 440 points). Served from pre-aggregated statistics.",
   security: bearerSecurity,
   request: {
     query: z.object({
