@@ -21,10 +21,14 @@ import { serviceReadiness } from "./http/readiness-checks.ts";
 import { createLogger } from "./log.ts";
 import { plannerStatisticsJob } from "./maintenance/planner-statistics.ts";
 import { retentionJob } from "./maintenance/retention.ts";
+import { statsRollUpJob } from "./maintenance/stats-roll-up.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
+
+/** How often each replica rolls up the statistics' pending deltas. */
+const STATS_ROLL_UP_INTERVAL_MS = 5_000;
 
 export interface ServiceOverrides {
   logger?: Logger;
@@ -183,6 +187,9 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       ? plannerStatisticsJob(rawQuery(database.db), logger, config.plannerStatisticsIntervalMs)
       : undefined;
 
+  // Reads add whatever is not rolled up yet, so this only bounds how much that is.
+  const statsRollUp = statsRollUpJob(rawQuery(database.db), logger, STATS_ROLL_UP_INTERVAL_MS);
+
   return {
     app,
     metrics,
@@ -201,6 +208,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       sweeper.start();
       retention?.start();
       plannerStatistics?.start();
+      statsRollUp.start();
       rules.watch();
     },
     async shutdown() {
@@ -208,6 +216,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       rules.close();
       await retention?.stop();
       await plannerStatistics?.stop();
+      await statsRollUp.stop();
       await sweeper.stop();
       await dispatcher.stop(config.shutdownTimeoutMs);
       migrated = false;

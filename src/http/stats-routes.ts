@@ -25,6 +25,17 @@ const StatsSchema = z
     }),
     latency_ms: z.object({ rules_evaluation: Percentiles, review: Percentiles, commit: Percentiles }),
     deadline_slack_ms: Percentiles.extend({ min: z.number().nullable() }),
+    series: z.object({
+      step_seconds: z.number().int(),
+      points: z.array(
+        z.object({
+          at: z.string(),
+          decisions_by_action: z.record(z.string(), z.number().int()),
+          queue_depth: z.number().int(),
+          earliest_deadline_at: z.string().nullable(),
+        }),
+      ),
+    }),
   })
   .openapi("Stats");
 
@@ -36,7 +47,7 @@ const route = createRoute({
   tags: ["Search"],
   summary: "Counts, queue depth and latencies",
   description:
-    "Messages by status and decisions by action over a window (default: the last 24 hours), the queue now, decision and commit latency percentiles, and the slack between final status and deadline.",
+    "Messages by status and decisions by action over a window of whole minutes (default: the last 24 hours), the queue now, decision and commit latency percentiles (read off log-scale histograms), the slack between final status and deadline, and the window step by step (decisions by action, queue depth and earliest deadline: a minute a step up to 24 hours, an hour up to 60 days, then whole days, at most 1 440 points). Served from pre-aggregated statistics.",
   security: bearerSecurity,
   request: {
     query: z.object({

@@ -60,6 +60,7 @@ export async function deleteExpiredHistory(options: RetentionOptions): Promise<n
     total += retired;
     if (retired < batchSize) break;
   }
+  await trimQueueHistory(options.db, cutoff);
   if (total > 0)
     options.logger.info(
       { retired: total, olderThan: cutoff.toISOString() },
@@ -68,7 +69,10 @@ export async function deleteExpiredHistory(options: RetentionOptions): Promise<n
   return total;
 }
 
-/** Everything recorded about a message besides its own row. */
+/**
+ * Everything recorded about a message besides its own row. Decisions go while their message is
+ * still there: the statistics' trigger reads its receipt time to take a review latency back out.
+ */
 const HISTORY_TABLES = [
   "hook_deliveries",
   "dispatch_attempts",
@@ -77,6 +81,17 @@ const HISTORY_TABLES = [
   "decisions",
   "outbox",
 ] as const;
+/**
+ * The statistics follow the rows they count (triggers take back what a deleted row added), except
+ * the queue's history, which no row keeps: it is trimmed here, by age.
+ */
+async function trimQueueHistory(db: Db, cutoff: Date): Promise<void> {
+  const before = sql`${cutoff.toISOString()}::timestamptz`;
+  await db.execute(sql`
+    delete from stats_rollup where grain in ('minute', 'hour', 'day') and series = 'queue' and bucket < ${before}`);
+  await db.execute(sql`delete from stats_deltas where series = 'queue' and minute < ${before}`);
+  await db.execute(sql`delete from stats_queue_samples where minute < ${before}`);
+}
 
 /** Runs deleteExpiredHistory every `intervalMs` until stopped; the first run within a minute. */
 export function retentionJob(options: RetentionOptions, intervalMs: number): PeriodicJob {

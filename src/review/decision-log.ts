@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { type DecisionSource, decisions } from "../db/schema/index.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -48,7 +48,8 @@ export interface DecisionView {
 
 /**
  * The decision log, newest first, keyed on (created_at, id) for stable pages. Every filter has an
- * index: (user_id|cid|action|source, created_at) b-trees, GiST on ip for `<<=`, GIN on matches.
+ * index: (user_id|cid|action|source, created_at) b-trees, (ip, created_at, id) for `<<=`, GIN on
+ * matches.
  */
 export async function searchDecisions(
   db: Db,
@@ -71,12 +72,20 @@ export async function searchDecisions(
     );
   }
 
-  const rows = await db
-    .select({ row: decisions, createdUs: epochMicros(decisions.createdAt) })
+  // The page's keys first, then its rows: an address range matches thousands of decisions
+  // scattered over the table, and the (ip, created_at, id) index finds the newest of them without
+  // reading one row, where fetching every match to sort them took 200 ms at 3 million rows.
+  const pageKeys = db
+    .select({ id: decisions.id })
     .from(decisions)
     .where(and(...conditions))
     .orderBy(desc(decisions.createdAt), desc(decisions.id))
     .limit(filters.limit + 1);
+  const rows = await db
+    .select({ row: decisions, createdUs: epochMicros(decisions.createdAt) })
+    .from(decisions)
+    .where(inArray(decisions.id, pageKeys))
+    .orderBy(desc(decisions.createdAt), desc(decisions.id));
 
   const page = rows.slice(0, filters.limit);
   const last = page.at(-1);

@@ -6,7 +6,8 @@
 // Printed per hook: wall time, the client's CPU (this process: postgres.js and the JSON encoding)
 // and the Postgres backend's CPU (from /proc), so the HTTP benchmark's "Postgres CPU per hook"
 // can be traced to the statements that spend it. BENCH_DATABASE_URL names the server (a scratch
-// database is created and dropped); BENCH_SECONDS the time per case (default 3).
+// database is created and dropped); BENCH_SECONDS the time per case (default 3);
+// BENCH_STATS_TRIGGERS=off disables the statistics' triggers, to see what they cost.
 import { cpus } from "node:os";
 import { openPostgres, rawQuery } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
@@ -23,6 +24,11 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const BATCH_SIZES = [1, 8, 64];
 const OWNER = "bench";
+const STATS_TRIGGERS = [
+  "messages:stats_messages_insert",
+  "messages:stats_messages_update",
+  "decisions:stats_decisions_insert",
+];
 
 interface Cost {
   hooks: number;
@@ -88,6 +94,12 @@ async function main(): Promise<void> {
     try {
       await migrateDatabase(database, url);
       const query = rawQuery(database.db);
+      if (process.env.BENCH_STATS_TRIGGERS === "off") {
+        for (const [table, trigger] of STATS_TRIGGERS.map((t) => t.split(":"))) {
+          await query(`alter table ${table} disable trigger ${trigger}`, []);
+        }
+        console.log("statistics' triggers disabled");
+      }
       const [{ pid }] = (await query<{ pid: number }>("select pg_backend_pid() as pid", [])) as [
         { pid: number },
       ];
