@@ -24,6 +24,7 @@ import { retentionJob } from "./maintenance/retention.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
+import { QueueEvents } from "./review/queue-events.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
 export interface ServiceOverrides {
@@ -142,6 +143,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
 
   let accepting = true;
   let migrated = true;
+  const queueEvents = new QueueEvents(database.db);
   const app = createApp({
     config: effective,
     db: database.db,
@@ -152,6 +154,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     rules,
     metrics,
     claimTtlMs: overrides.claimTtlMs,
+    queueEvents,
     onReceipt: (hook, outcome, elapsedMs, status) => {
       metrics.observeReceipt(hook, outcome, elapsedMs, status);
       overrides.onReceipt?.(hook, outcome, elapsedMs, status);
@@ -202,6 +205,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     async shutdown() {
       accepting = false;
       rules.close();
+      await queueEvents.close();
       await retention?.stop();
       await plannerStatistics?.stop();
       await sweeper.stop();
