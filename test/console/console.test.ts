@@ -141,7 +141,9 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     const first = await countdown.textContent();
     expect(first).toMatch(/^\d+s$/);
     await expect.poll(() => countdown.textContent(), UI_WAIT).not.toBe(first);
-    expect(Number.parseInt((await countdown.textContent()) ?? "", 10)).toBeLessThan(Number.parseInt(first ?? "", 10));
+    expect(Number.parseInt((await countdown.textContent()) ?? "", 10)).toBeLessThan(
+      Number.parseInt(first ?? "", 10),
+    );
     await page.locator(`tr[data-id="${id}"]`).waitFor({ state: "detached", timeout: 30_000 });
     expect(await h.waitForStatus(id, ["rejected"], 15_000)).toBe("rejected");
     const record = await api<{ decisions: { source: string; action: string }[] }>(
