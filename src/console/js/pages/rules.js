@@ -56,7 +56,10 @@ export function rulesPage(main) {
 
   api("GET", "/rules")
     .then((rules) => {
-      const settings = Object.entries(rules.rules ?? {}).filter(([key]) => key !== "rules");
+      // Version and source are shown above; the rules get a table of their own.
+      const settings = Object.entries(rules.rules ?? {}).filter(
+        ([key]) => !["rules", "version", "source"].includes(key),
+      );
       fill(
         summary,
         h("p", {}, "Version ", h("code", {}, rules.version), " from ", h("code", {}, rules.source)),

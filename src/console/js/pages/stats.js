@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { legend, lines, stackedBars } from "../charts.js";
 import { fill, formatTime, h } from "../dom.js";
 
-const WINDOWS = { "1h": 3_600_000, "6h": 21_600_000, "24h": 86_400_000, "7d": 604_800_000 };
+const WINDOWS = { "15m": 900_000, "1h": 3_600_000, "6h": 21_600_000, "24h": 86_400_000, "7d": 604_800_000 };
 const BUCKETS = 12;
 const ACTIONS = [
   ["approve", "a-approve"],
@@ -43,7 +43,7 @@ export function statsPage(main, { params }) {
     });
     depthSamples.push({ at: now, depth: stats.queue.depth, left: stats.queue.seconds_left });
     if (depthSamples.length > 60) depthSamples.shift();
-    const labels = depthSamples.map((s) => s.at.toLocaleTimeString(undefined, { timeStyle: "short" }));
+    const labels = depthSamples.map((s) => s.at.toLocaleTimeString(undefined, { timeStyle: "medium" }));
     fill(
       queueNow,
       h("h2", {}, "Queue now"),
@@ -56,13 +56,11 @@ export function statsPage(main, { params }) {
           ? `; the earliest deadline is ${formatTime(stats.queue.earliest_deadline_at)} (${stats.queue.seconds_left}s left)`
           : "",
       ),
-      lines("Queue depth and earliest deadline (sampled while this page is open)", labels, [
+      lines("Queue depth (sampled every 5 s while this page is open)", labels, [
         { name: "held messages", cls: "s-depth", values: depthSamples.map((s) => s.depth) },
-        { name: "seconds to the earliest deadline", cls: "s-left", values: depthSamples.map((s) => s.left) },
       ]),
-      legend([
-        { name: "held messages", cls: "s-depth" },
-        { name: "seconds to the earliest deadline", cls: "s-left" },
+      lines("Seconds to the earliest deadline (sampled every 5 s)", labels, [
+        { name: "seconds left", cls: "s-left", values: depthSamples.map((s) => s.left) },
       ]),
     );
   }
