@@ -46,6 +46,8 @@ export interface Service {
   dispatcher: Dispatcher;
   sweeper: DeadlineSweeper;
   rules: LiveRuleSet;
+  /** The console's live feed: this replica's LISTEN, fanned out to its open event streams. */
+  queueEvents: QueueEvents;
   stream: StreamClient;
   pendingTimeout: { timeoutMs: number; source: TimeoutSource; detail?: string };
   sandbox: StreamConnection["sandbox"];
@@ -190,6 +192,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     dispatcher,
     sweeper,
     rules,
+    queueEvents,
     stream,
     pendingTimeout,
     sandbox,

@@ -132,6 +132,14 @@ describe("GET /api/events: the live queue feed", () => {
     }
   });
 
+  it("forgets a console that disconnects", async () => {
+    const before = h.service.queueEvents.subscriberCount;
+    const events = await openEvents(h.service);
+    expect(h.service.queueEvents.subscriberCount).toBe(before + 1);
+    await events.close();
+    await expect.poll(() => h.service.queueEvents.subscriberCount, { timeout: 15_000 }).toBe(before);
+  });
+
   it("ends every open stream when the service shuts down", async () => {
     const replica = await anotherReplica(h);
     const events = await openEvents(replica);

@@ -63,13 +63,13 @@ export function isTyping(event) {
 }
 
 /** Asks once, in the confirmation dialog; answers {reason} or null when cancelled. */
-export function confirmAction({ title, text, confirmLabel = "Confirm" }) {
+export function confirmAction({ title, text, confirmLabel = "Confirm", reason: initialReason = "" }) {
   const dialog = document.getElementById("confirm-dialog");
   document.getElementById("confirm-title").textContent = title;
   document.getElementById("confirm-text").textContent = text;
   document.getElementById("confirm-ok").textContent = confirmLabel;
   const reason = document.getElementById("confirm-reason");
-  reason.value = "";
+  reason.value = initialReason;
   dialog.returnValue = "";
   return new Promise((resolve) => {
     dialog.addEventListener(

@@ -2,7 +2,7 @@
 // sender's recent history, and the decision.
 import { api, session } from "../api.js";
 import { paintCountdown } from "../deadline.js";
-import { announce, fill, formatTime, h, isTyping } from "../dom.js";
+import { announce, confirmAction, fill, formatTime, h, isTyping } from "../dom.js";
 import { listenToQueue } from "../events.js";
 import { highlighted, matchList } from "../spans.js";
 
@@ -234,6 +234,17 @@ export function messagePage(main, { id }) {
     await load();
   }
 
+  /** From the keyboard, a decision asks once first: a stray key must not publish or delete. */
+  async function confirmThenAct(action) {
+    const answer = await confirmAction({
+      title: action === "approve" ? "Approve this message?" : "Reject this message?",
+      text: action === "approve" ? "It will be published." : "It will be deleted.",
+      confirmLabel: action === "approve" ? "Approve" : "Reject",
+      reason: document.getElementById("decision-reason")?.value ?? "",
+    });
+    if (answer) await act(action, answer.reason);
+  }
+
   function tick() {
     if (countdown) paintCountdown(countdown, countdown.dataset.deadline);
   }
@@ -245,8 +256,8 @@ export function messagePage(main, { id }) {
         location.hash = "#/queue";
       },
       c: () => record?.status === "held" && act("claim"),
-      a: () => record?.status === "held" && act("approve", document.getElementById("decision-reason")?.value),
-      r: () => record?.status === "held" && act("reject", document.getElementById("decision-reason")?.value),
+      a: () => record?.status === "held" && confirmThenAct("approve"),
+      r: () => record?.status === "held" && confirmThenAct("reject"),
     };
     const action = keys[event.key];
     if (!action) return;
