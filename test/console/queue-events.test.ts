@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPostgres } from "../../src/db/client.ts";
 import type { Service } from "../../src/service.ts";
 import { anotherReplica, api, createModerator, holdMessage } from "../review/helpers.ts";
 import { describeWithPostgres } from "../support/db.ts";
 import { ADMIN_TOKEN, type Harness, startHarness } from "../support/service.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const RULES = `
 default_action: approve
@@ -174,6 +176,37 @@ describeWithPostgres("GET /api/events across replicas (LISTEN/NOTIFY)", () => {
       expect(left.status).toBe("rejecting");
     } finally {
       await onA.close();
+    }
+  });
+});
+
+describeWithPostgres("GET /api/events when the listening connection is cut", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ rulesYaml: RULES });
+  });
+  afterAll(() => h?.close());
+
+  it("tells the console to refetch (resync), and keeps announcing once Postgres is reachable again", async () => {
+    const url = new URL(h.db.url!);
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${proxy.port}`;
+    const cut = await anotherReplica(h, { database: openPostgres({ url: url.toString(), poolSize: 2 }) });
+    try {
+      const events = await openEvents(cut);
+      proxy.drop();
+      // Whatever is held while the connection is down cannot be heard: the resync covers it.
+      const missed = await holdMessage(h, { message: { text: "maybe while cut off" } });
+      proxy.heal();
+      await events.waitFor((e) => e.kind === "resync");
+      const id = await holdMessage(h, { message: { text: "maybe after the cut" } });
+      await events.waitFor((e) => e.kind === "held" && e.id === id);
+      expect(events.queueEvents().some((e) => e.id === missed)).toBe(false);
+      await events.close();
+    } finally {
+      await cut.shutdown();
+      await cut.database.close();
+      await proxy.close();
     }
   });
 });
