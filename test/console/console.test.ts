@@ -129,6 +129,33 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     await context.close();
   });
 
+  it("bulk-approves the selected messages behind one confirmation, with a result for each", async () => {
+    const dana = await createModerator(h.service, "Dana");
+    const { page, context } = await signedIn(browser, base, dana.token);
+    const first = await holdMessage(h, { message: { text: "maybe bulk one" } });
+    const second = await holdMessage(h, { message: { text: "maybe bulk two" } });
+    for (const id of [first, second]) await page.locator(`tr[data-id="${id}"]`).waitFor(UI_WAIT);
+    for (const id of [first, second]) {
+      await page.locator(`tr[data-id="${id}"]`).click();
+      await page.keyboard.press("x");
+    }
+    expect(await page.locator(".bulk").textContent()).toContain("2 selected");
+    await page.keyboard.press("Shift+A");
+    // While the confirmation is open, someone else rejects the second one.
+    expect((await api(h.service, "POST", `/api/messages/${second}/reject`)).status).toBe(202);
+    await page.getByRole("button", { name: "Approve all" }).click();
+    await page.locator(".results li").nth(1).waitFor(UI_WAIT);
+    expect(await page.locator(".results h2").textContent()).toBe("1 done, 1 refused");
+    const items = await page.locator(".results li").allTextContents();
+    expect(items[0]).toMatch(/^done “maybe bulk one”: now committing/);
+    expect(items[1]).toMatch(
+      /^refused “maybe bulk two”: Someone decided first: the message is already reject/,
+    );
+    expect(await h.waitForStatus(first, ["committed"], 15_000)).toBe("committed");
+    expect(await page.locator(".bulk").isHidden()).toBe(true);
+    await context.close();
+  });
+
   it("counts a message down to its deadline, where review_timeout_action (reject) takes it out of the queue", async () => {
     const dana = await createModerator(h.service, "Dana");
     const { page, context } = await signedIn(browser, base, dana.token);
@@ -238,6 +265,12 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     // The token shown once works.
     const me = await api<{ name: string }>(h.service, "GET", "/api/me", { token });
     expect(me.body.name).toBe("Fay");
+    // Disabling asks once, then the token stops working.
+    await page.getByRole("button", { name: "Disable Fay" }).first().click();
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    await expect
+      .poll(async () => (await api(h.service, "GET", "/api/me", { token })).status, UI_WAIT)
+      .toBe(401);
 
     await page.setViewportSize({ width: 375, height: 800 });
     await page.getByRole("link", { name: "Queue" }).click();

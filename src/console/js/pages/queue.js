@@ -288,8 +288,11 @@ export function queuePage(main, { params }) {
   }
 
   async function bulk(action) {
-    const ids = items.filter((item) => selected.has(item.id)).map((item) => item.id);
+    const chosen = items.filter((item) => selected.has(item.id));
+    const ids = chosen.map((item) => item.id);
     if (ids.length === 0) return;
+    // Taken now: while the confirmation is open the queue may move on without these messages.
+    const texts = new Map(chosen.map((item) => [item.id, item.text ?? item.id]));
     const answer = await confirmAction({
       title: `${action === "approve" ? "Approve" : "Reject"} ${ids.length} message${ids.length === 1 ? "" : "s"}?`,
       text:
@@ -301,7 +304,6 @@ export function queuePage(main, { params }) {
     if (!answer) return;
     try {
       const outcome = await api("POST", `/messages/${action}`, { body: { ids, ...answer } });
-      const texts = new Map(items.map((item) => [item.id, item.text ?? item.id]));
       fill(
         results,
         h("h2", {}, `${outcome.summary.ok} done, ${outcome.summary.refused} refused`),
