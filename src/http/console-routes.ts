@@ -57,7 +57,7 @@ export function consoleRoutes(deps: { events: QueueEvents }) {
       200,
     );
   });
-  app.openapi(eventsRoute, (async (c) => {
+  app.openapi(eventsRoute, async (c) => {
     // Subscribe before answering, so a database that cannot listen gets a 503, not a dead stream.
     const early: QueueEvent[] = [];
     let deliver = (event: QueueEvent) => void early.push(event);
@@ -68,12 +68,12 @@ export function consoleRoutes(deps: { events: QueueEvents }) {
     let unsubscribe: () => void;
     try {
       unsubscribe = await deps.events.subscribe((event) => deliver(event), end);
-    } catch (error) {
+    } catch {
       throw new Problem(
         503,
         "events_unavailable",
         "Live updates unavailable",
-        `Could not listen for queue changes (${(error as Error).message}); reload the page, or refresh the queue by hand.`,
+        "Could not listen for queue changes on the database; reload the page in a moment, or refresh the queue by hand.",
       );
     }
     return streamSSE(c, async (stream) => {
@@ -90,6 +90,6 @@ export function consoleRoutes(deps: { events: QueueEvents }) {
         unsubscribe();
       }
     });
-  }) as Parameters<typeof app.openapi<typeof eventsRoute>>[1]);
+  });
   return app;
 }

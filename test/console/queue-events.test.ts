@@ -142,12 +142,20 @@ describe("GET /api/events: the live queue feed", () => {
     await expect.poll(() => h.service.queueEvents.subscriberCount, { timeout: 15_000 }).toBe(before);
   });
 
-  it("ends every open stream when the service shuts down", async () => {
+  it("ends every open stream when the service shuts down, and refuses new ones with a 503", async () => {
     const replica = await anotherReplica(h);
     const events = await openEvents(replica);
     await replica.shutdown();
     await expect.poll(() => events.endedByServer(), { timeout: 15_000 }).toBe(true);
     await events.close();
+    // A stream asked for after that is refused, saying what to do, rather than left silent.
+    const late = await replica.app.request("/api/events", {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(late.status).toBe(503);
+    const problem = (await late.json()) as { code: string; detail: string };
+    expect(problem.code).toBe("events_unavailable");
+    expect(problem.detail).toMatch(/reload the page/);
   });
 });
 
