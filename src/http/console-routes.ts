@@ -43,7 +43,7 @@ const eventsRoute = createRoute({
       description: "The event stream",
       content: { "text/event-stream": { schema: z.string() } },
     },
-    ...problemResponses(401, 503),
+    ...problemResponses("unauthenticated", "invalid_token", "events_unavailable"),
   },
 });
 
@@ -70,9 +70,7 @@ export function consoleRoutes(deps: { events: QueueEvents }) {
       unsubscribe = await deps.events.subscribe((event) => deliver(event), end);
     } catch {
       throw new Problem(
-        503,
         "events_unavailable",
-        "Live updates unavailable",
         "Could not listen for queue changes on the database; reload the page in a moment, or refresh the queue by hand.",
       );
     }
