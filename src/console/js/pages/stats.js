@@ -56,9 +56,11 @@ export function statsPage(main, { params }) {
           ? `; the earliest deadline is ${formatTime(stats.queue.earliest_deadline_at)} (${stats.queue.seconds_left}s left)`
           : "",
       ),
+      h("h3", {}, "Held messages (sampled every 5 s while this page is open)"),
       lines("Queue depth (sampled every 5 s while this page is open)", labels, [
         { name: "held messages", cls: "s-depth", values: depthSamples.map((s) => s.depth) },
       ]),
+      h("h3", {}, "Seconds to the earliest deadline"),
       lines("Seconds to the earliest deadline (sampled every 5 s)", labels, [
         { name: "seconds left", cls: "s-left", values: depthSamples.map((s) => s.left) },
       ]),
