@@ -81,3 +81,14 @@ export function confirmAction({ title, text, confirmLabel = "Confirm", reason: i
     reason.focus();
   });
 }
+
+/** A line that says how the last action went: polite for news, an alert for a refusal. */
+export function statusLine() {
+  const element = h("p.status", { role: "status" });
+  const say = (text, isError = false) => {
+    element.textContent = text;
+    element.classList.toggle("error", isError);
+    element.setAttribute("role", isError ? "alert" : "status");
+  };
+  return { element, say };
+}

@@ -1,9 +1,9 @@
 // Moderators: create (the token is shown once), list, disable.
 import { api } from "../api.js";
-import { announce, confirmAction, fill, formatTime, h } from "../dom.js";
+import { announce, confirmAction, fill, formatTime, h, statusLine } from "../dom.js";
 
 export function adminPage(main) {
-  const status = h("p.status", { role: "status" });
+  const { element: status, say } = statusLine();
   const created = h("div");
   const tbody = h("tbody");
   const name = h("input#mod-name", { required: true, maxlength: 200, autocomplete: "off" });
@@ -13,11 +13,6 @@ export function adminPage(main) {
     h("option", { value: "moderator" }, "moderator"),
     h("option", { value: "admin" }, "admin"),
   );
-  const say = (text, isError = false) => {
-    status.textContent = text;
-    status.classList.toggle("error", isError);
-    status.setAttribute("role", isError ? "alert" : "status");
-  };
   fill(
     main,
     h("h1", {}, "Moderators"),

@@ -2,7 +2,7 @@
 // sender's recent history, and the decision.
 import { api, session } from "../api.js";
 import { paintCountdown } from "../deadline.js";
-import { announce, confirmAction, fill, formatTime, h, isTyping } from "../dom.js";
+import { announce, confirmAction, fill, formatTime, h, isTyping, statusLine } from "../dom.js";
 import { listenToQueue } from "../events.js";
 import { highlighted, matchList } from "../spans.js";
 
@@ -10,14 +10,9 @@ const LINK = /\bhttps?:\/\/[^\s<>"']+|\bwww\.[^\s<>"']+/gi;
 const HISTORY = 10;
 
 export function messagePage(main, { id }) {
-  const status = h("p.status", { role: "status" });
+  const { element: status, say } = statusLine();
   const body = h("div");
   fill(main, h("p", {}, h("a", { href: "#/queue" }, "← Back to the queue (u)")), status, body);
-  const say = (text, isError = false) => {
-    status.textContent = text;
-    status.classList.toggle("error", isError);
-    status.setAttribute("role", isError ? "alert" : "status");
-  };
   let record = null;
   let countdown = null;
 

@@ -1,7 +1,7 @@
 // The queue: held messages, earliest deadline first, kept current by the live event stream.
 import { ApiError, api, explain, session } from "../api.js";
 import { learnClock, paintCountdown } from "../deadline.js";
-import { announce, confirmAction, fill, h, isTyping } from "../dom.js";
+import { announce, confirmAction, fill, h, isTyping, statusLine } from "../dom.js";
 import { listenToQueue } from "../events.js";
 
 const PAGE = 200;
@@ -18,7 +18,7 @@ export function queuePage(main, { params }) {
   const selected = new Set();
   let more = false;
 
-  const status = h("p.status", { role: "status" });
+  const { element: status, say } = statusLine();
   const live = h("span.live", { dataset: { state: "connecting" } }, "connecting…");
   const count = h("span.count");
   const tbody = h("tbody");
@@ -98,13 +98,6 @@ export function queuePage(main, { params }) {
       ),
     ),
   );
-
-  const say = (text, isError = false) => {
-    status.textContent = text;
-    status.classList.toggle("error", isError);
-    if (isError) status.setAttribute("role", "alert");
-    else status.setAttribute("role", "status");
-  };
 
   // Refetch on every change (coalesced): what is shown is always what the API says now, so
   // counts cannot drift and decided rows cannot linger.

@@ -1,6 +1,6 @@
 // The decision log with every filter of GET /api/decisions, paged, with a CSV export.
 import { api } from "../api.js";
-import { fill, formatTime, h } from "../dom.js";
+import { fill, formatTime, h, statusLine } from "../dom.js";
 
 const TEXT_FILTERS = [
   ["ip", "IP or CIDR", "203.0.113.0/24"],
@@ -17,7 +17,7 @@ const CSV_LIMIT = 50_000;
 
 export function searchPage(main, { params }) {
   const query = Object.fromEntries([...params].filter(([, value]) => value !== ""));
-  const status = h("p.status", { role: "status" });
+  const { element: status, say } = statusLine();
   const tbody = h("tbody");
   const pager = h("div.pager");
   const localInput = (key) => {
@@ -115,11 +115,6 @@ export function searchPage(main, { params }) {
     pager,
   );
 
-  const say = (text, isError = false) => {
-    status.textContent = text;
-    status.classList.toggle("error", isError);
-    status.setAttribute("role", isError ? "alert" : "status");
-  };
   const cursors = [undefined];
 
   async function load(pageIndex) {
