@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, api, createModerator, holdMessage } from "../review/helpers.ts";
@@ -211,7 +212,7 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     await context.close();
   });
 
-  it("searches the decision log by CIDR", async () => {
+  it("searches the decision log by CIDR, and exports the search as CSV", async () => {
     const dana = await createModerator(h.service, "Dana");
     const { page, context } = await signedIn(browser, base, dana.token);
     const inside = await holdMessage(h, { request_info: { ip: "198.51.100.77" } });
@@ -224,6 +225,18 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     const ips = await page.locator("table[aria-label=Decisions] tbody tr td:nth-child(7)").allTextContents();
     expect(ips.length).toBeGreaterThan(0);
     expect(ips.every((ip) => ip.startsWith("198.51.100."))).toBe(true);
+    // The export holds the same search, every page of it.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", UI_WAIT),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8").split("\r\n");
+    expect(csv[0]).toBe(
+      "created_at,message_id,action,source,actor,reason,rules,user_id,cid,ip,user_agent,sdk,ext,ruleset_version",
+    );
+    expect(csv.slice(1).some((line) => line.includes(inside))).toBe(true);
+    expect(csv.slice(1).some((line) => line.includes(outside))).toBe(false);
+    expect(csv.slice(1).every((line) => line.split(",")[9]!.startsWith("198.51.100."))).toBe(true);
     await screenshot(page, "search");
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
