@@ -11,6 +11,8 @@ import type { ReceiveContext } from "./hooks/receive.ts";
 import { type AuthEnv, bearerAuth } from "./http/auth.ts";
 import { limitBody } from "./http/body-limit.ts";
 import { bulkRoutes } from "./http/bulk-routes.ts";
+import { consoleRoutes } from "./http/console-routes.ts";
+import { mountConsole } from "./http/console-static.ts";
 import { decisionRoutes } from "./http/decision-routes.ts";
 import { mountDocs } from "./http/docs-routes.ts";
 import { healthRoutes, type ReadinessCheck } from "./http/health-routes.ts";
@@ -32,6 +34,7 @@ import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
 import { InvalidCursorError } from "./review/cursor.ts";
+import { QueueEvents } from "./review/queue-events.ts";
 
 export interface AppDeps {
   config: Config;
@@ -48,6 +51,8 @@ export interface AppDeps {
   rules: RulesView;
   /** How long a moderator's claim lasts. Default: DEFAULT_CLAIM_TTL_MS (5 minutes). */
   claimTtlMs?: number;
+  /** Queue changes for the console's live feed. Default: listens on `db` itself. */
+  queueEvents?: QueueEvents;
 }
 
 /** The HTTP surface. No I/O happens here: everything it touches comes in through deps. */
@@ -94,9 +99,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", statsRoutes(review));
   api.route("/", rulesRoutes({ db: deps.db, rules: deps.rules }));
   api.route("/", health.admin);
+  api.route("/", consoleRoutes({ events: deps.queueEvents ?? new QueueEvents(deps.db) }));
   app.route("/api", api);
 
   mountDocs(app);
+  mountConsole(app);
 
   app.notFound((c) =>
     problemResponse(

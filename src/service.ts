@@ -25,6 +25,7 @@ import { statsRollUpJob } from "./maintenance/stats-roll-up.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
+import { QueueEvents } from "./review/queue-events.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
 /** How often each replica rolls up the statistics' pending deltas. */
@@ -49,6 +50,8 @@ export interface Service {
   dispatcher: Dispatcher;
   sweeper: DeadlineSweeper;
   rules: LiveRuleSet;
+  /** The console's live feed: this replica's LISTEN, fanned out to its open event streams. */
+  queueEvents: QueueEvents;
   stream: StreamClient;
   pendingTimeout: { timeoutMs: number; source: TimeoutSource; detail?: string };
   sandbox: StreamConnection["sandbox"];
@@ -150,6 +153,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
 
   let accepting = true;
   let migrated = true;
+  const queueEvents = new QueueEvents(database.db);
   const app = createApp({
     config: effective,
     db: database.db,
@@ -160,6 +164,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     rules,
     metrics,
     claimTtlMs: overrides.claimTtlMs,
+    queueEvents,
     onReceipt: (hook, outcome, elapsedMs, status) => {
       metrics.observeReceipt(hook, outcome, elapsedMs, status);
       overrides.onReceipt?.(hook, outcome, elapsedMs, status);
@@ -198,6 +203,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     dispatcher,
     sweeper,
     rules,
+    queueEvents,
     stream,
     pendingTimeout,
     sandbox,
@@ -214,6 +220,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     async shutdown() {
       accepting = false;
       rules.close();
+      await queueEvents.close();
       await retention?.stop();
       await plannerStatistics?.stop();
       await statsRollUp.stop();

@@ -113,6 +113,11 @@ export const PROBLEMS = {
     title: "Shutting down",
     description: "This replica is shutting down; retry after `Retry-After` seconds (on another).",
   },
+  events_unavailable: {
+    status: 503,
+    title: "Live updates unavailable",
+    description: "GET /api/events could not listen for queue changes on the database; retry in a moment.",
+  },
 } as const satisfies Record<string, ProblemKind>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

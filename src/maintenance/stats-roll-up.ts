@@ -7,7 +7,7 @@ const BATCH = 20_000;
 
 /**
  * Moves the statistics' pending deltas into their per-minute, per-hour and per-day rows until none are
- * left (stats_roll_up() in migrations/0003_stats_aggregates.sql). Reads add the pending deltas
+ * left (stats_roll_up() in migrations/0004_stats_aggregates.sql). Reads add the pending deltas
  * themselves, so this only keeps their number small; any replica may run it at any time.
  */
 export async function rollUpStats(query: RawQuery): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * Percentiles read off the fixed log-scale buckets of stats_bucket() (migrations/
- * 0003_stats_aggregates.sql): four buckets per doubling of a duration in microseconds, signed.
+ * 0004_stats_aggregates.sql): four buckets per doubling of a duration in microseconds, signed.
  * Bucket 0 holds (-1 us, 1 us); k > 0 holds [2^((k-1)/4), 2^(k/4)) us; -k its mirror image.
  */
 

@@ -20,7 +20,7 @@ import { comparable, statsFromRawRows } from "../support/stats-oracle.ts";
 
 const BASE = Date.parse("2026-01-01T10:17:00Z");
 const WINDOW = { since: new Date(BASE - 3_600_000), until: new Date(BASE + 4 * 3_600_000) };
-const STATS_MIGRATION = "0003_stats_aggregates";
+const STATS_MIGRATION = "0004_stats_aggregates";
 
 /** A copy of migrations/ with only the migrations before the statistics'. */
 function migrationsBeforeStats(): string {

@@ -42,7 +42,7 @@ export const decisions = pgTable(
     index("decisions_action_idx").on(t.action, t.createdAt),
     index("decisions_source_idx").on(t.source, t.createdAt),
     index("decisions_ip_idx").using("gist", t.ip.op("inet_ops")),
-    // Newest decisions from an address block: see migrations/0003_stats_aggregates.sql.
+    // Newest decisions from an address block: see migrations/0004_stats_aggregates.sql.
     index("decisions_ip_created_idx").on(t.ip, t.createdAt, t.id),
     index("decisions_matches_idx").using("gin", t.matches.op("jsonb_path_ops")),
   ],

@@ -3,7 +3,7 @@ import { bigint, bigserial, index, pgTable, primaryKey, text, timestamp } from "
 
 /**
  * Contributions to the statistics, written by triggers on messages and decisions in the same
- * transaction as the change that produces them (migrations/0003_stats_aggregates.sql). Writers
+ * transaction as the change that produces them (migrations/0004_stats_aggregates.sql). Writers
  * only insert here, so they never wait on each other; the roll-up moves the rows into
  * stats_rollup.
  */
