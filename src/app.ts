@@ -25,6 +25,7 @@ import { queueRoutes } from "./http/queue-routes.ts";
 import { rejectDeepJson } from "./http/reject-deep-json.ts";
 import { rejectNul } from "./http/reject-nul.ts";
 import type { ReviewRouteDeps } from "./http/review-deps.ts";
+import { ruleHistoryRoutes } from "./http/rule-history-routes.ts";
 import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { statsRoutes } from "./http/stats-routes.ts";
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", statsRoutes(review));
   api.route("/", rulesRoutes({ db: deps.db, rules: deps.rules }));
   api.route("/", health.admin);
+  api.route("/", ruleHistoryRoutes({ db: deps.db }));
   app.route("/api", api);
 
   mountDocs(app);

@@ -24,6 +24,7 @@ import { retentionJob } from "./maintenance/retention.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
+import { ActivationRecorder } from "./rule-lifecycle/activation-recorder.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
 export interface ServiceOverrides {
@@ -45,6 +46,8 @@ export interface Service {
   dispatcher: Dispatcher;
   sweeper: DeadlineSweeper;
   rules: LiveRuleSet;
+  /** Writes every rule set put in force to the rules history. */
+  ruleHistory: ActivationRecorder;
   stream: StreamClient;
   pendingTimeout: { timeoutMs: number; source: TimeoutSource; detail?: string };
   sandbox: StreamConnection["sandbox"];
@@ -75,6 +78,9 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     throw error;
   }
   const database = await opening;
+
+  const ruleHistory = new ActivationRecorder(database.db, instanceId, logger);
+  rules.onActivated(ruleHistory.record);
 
   const { stream, sandbox, config: effective } = connectStream(config);
 
@@ -191,6 +197,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     dispatcher,
     sweeper,
     rules,
+    ruleHistory,
     stream,
     pendingTimeout,
     sandbox,
@@ -210,6 +217,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       await plannerStatistics?.stop();
       await sweeper.stop();
       await dispatcher.stop(config.shutdownTimeoutMs);
+      await ruleHistory.close();
       migrated = false;
       if (!overrides.database) await database.close();
     },

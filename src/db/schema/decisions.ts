@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigserial, index, inet, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { messages } from "./messages.ts";
 
@@ -30,6 +31,10 @@ export const decisions = pgTable(
     ext: text("ext"),
     requestType: text("request_type"),
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+    /** Shadow rules that matched, each with the action it would have taken (never acted on). */
+    shadowMatches: jsonb("shadow_matches").notNull().default([]),
+    /** Reject rules whose rejection was sent to review as a calibration sample; null otherwise. */
+    sampledRules: jsonb("sampled_rules").$type<string[]>(),
     /** Microseconds spent evaluating the rules. */
     evaluationUs: integer("evaluation_us"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -43,5 +48,7 @@ export const decisions = pgTable(
     index("decisions_source_idx").on(t.source, t.createdAt),
     index("decisions_ip_idx").using("gist", t.ip.op("inet_ops")),
     index("decisions_matches_idx").using("gin", t.matches.op("jsonb_path_ops")),
+    index("decisions_shadow_matches_idx").using("gin", t.shadowMatches.op("jsonb_path_ops")),
+    index("decisions_sampled_idx").on(t.createdAt).where(sql`${t.sampledRules} is not null`),
   ],
 );

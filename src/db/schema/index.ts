@@ -4,3 +4,4 @@ export * from "./hook-deliveries.ts";
 export * from "./messages.ts";
 export * from "./moderators.ts";
 export * from "./outbox.ts";
+export * from "./rule-versions.ts";
