@@ -21,6 +21,7 @@ import { serviceReadiness } from "./http/readiness-checks.ts";
 import { createLogger } from "./log.ts";
 import { plannerStatisticsJob } from "./maintenance/planner-statistics.ts";
 import { retentionJob } from "./maintenance/retention.ts";
+import { RuleMetrics } from "./observability/rule-metrics.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
@@ -139,6 +140,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     // Receipt times, and so "received after its deadline", on Postgres's clock.
     now: () => new Date(clock.now()),
     logger,
+    onDecision: new RuleMetrics(metrics.registry).observeDecision,
     receipts: new ReceiptBatcher(
       rawSql(database.db),
       {

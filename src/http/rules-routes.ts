@@ -41,13 +41,10 @@ const RulesTestResult = z
       .openapi({ description: "Each matched rule with the conditions and text spans that matched." }),
     ruleset_version: z.string(),
     error: z.string().optional(),
-    shadow_matches: z
-      .array(z.unknown())
-      .optional()
-      .openapi({
-        description:
-          "Shadow rules that matched, with what each would have done; present when the rules have shadow rules.",
-      }),
+    shadow_matches: z.array(z.unknown()).optional().openapi({
+      description:
+        "Shadow rules that matched, with what each would have done; present when the rules have shadow rules.",
+    }),
     shadow_error: z.string().optional(),
     sampled_rules: z
       .array(z.string())

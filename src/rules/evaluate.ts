@@ -13,6 +13,7 @@ import type {
   RuleMatch,
   RuleSet,
   RuleSetContent,
+  RuleSummary,
 } from "./types.ts";
 
 const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
@@ -86,6 +87,20 @@ export class CompiledRuleSet implements RuleSet {
       rules: this.spec.raw.rules ?? [],
       shadow_rules: this.shadowRules.map((rule) => rule.id),
     };
+  }
+
+  ruleSummaries(): RuleSummary[] {
+    const order = new Map(
+      ((this.spec.raw.rules as Array<{ id?: unknown }>) ?? []).map((r, i) => [String(r?.id), i]),
+    );
+    return [...this.rules, ...this.shadowRules]
+      .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+      .map((rule) => ({
+        id: rule.id,
+        action: rule.action,
+        mode: rule.mode,
+        sample_for_review: rule.sampleForReview,
+      }));
   }
 
   rateQueries(input: Omit<EvaluationInput, "rateCounts">): RateQuery[] {

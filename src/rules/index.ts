@@ -19,4 +19,6 @@ export type {
   RuleAction,
   RuleMatch,
   RuleSet,
+  RuleSetContent,
+  RuleSummary,
 } from "./types.ts";

@@ -57,6 +57,13 @@ export interface Decision {
   sampled_rules?: string[];
 }
 
+export interface RuleSummary {
+  id: string;
+  action: RuleAction;
+  mode: "enforce" | "shadow";
+  sample_for_review: number | null;
+}
+
 export interface RuleSetContent {
   /** The rules file as written. */
   text: string;
@@ -86,6 +93,8 @@ export interface RuleSet {
   review_timeout_margin_ms: number;
   /** The rules as written (ids, actions, when/unless), for GET /api/rules. */
   describe(): unknown;
+  /** Each rule's id, action and mode, in the order written. */
+  ruleSummaries(): RuleSummary[];
   /** Rate counts evaluate() will need for this input; empty when no rule uses `rate`. */
   rateQueries(input: Omit<EvaluationInput, "rateCounts">): RateQuery[];
   evaluate(input: EvaluationInput): Decision;
