@@ -195,7 +195,8 @@ describe("rules history of a running process", () => {
       await freePort(),
     );
     try {
-      await waitUntilReady(service);
+      // Generous: a start loads the term data, slow on a machine shared with other test runs.
+      await waitUntilReady(service, 150_000);
       const list = async () => {
         const response = await fetch(`${service.url}/api/rules/versions`, {
           headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -218,5 +219,5 @@ describe("rules history of a running process", () => {
       service.child.kill("SIGTERM");
       await service.exited;
     }
-  });
+  }, 240_000);
 });

@@ -4,6 +4,7 @@ import { type Harness, startHarness } from "../support/service.ts";
 
 const RULES = `
 default_action: approve
+evaluation_budget_ms: 10000 # the counts below are about matching, not a busy machine's clock
 rules:
   - id: trial-scam
     action: reject
