@@ -3,8 +3,9 @@ import { type Db, rawQuery } from "../db/client.ts";
 import { ruleStats } from "../rule-lifecycle/rule-stats.ts";
 import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
-import { Problem } from "./problem.ts";
 import type { RulesView } from "./rules-routes.ts";
+import { DateTimeQuery } from "./schemas.ts";
+import { resolveWindow } from "./time-window.ts";
 
 const count = z.number().int();
 const share = z.number().nullable();
@@ -36,13 +37,6 @@ const RuleQualitySchema = z
   })
   .openapi("RuleQuality");
 
-const DAY_MS = 86_400_000;
-const instant = (name: string) =>
-  z.iso
-    .datetime({ offset: true, message: `${name} must be an ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z` })
-    .optional()
-    .openapi({ format: "date-time" });
-
 const route = createRoute({
   method: "get",
   path: "/rules/stats",
@@ -53,8 +47,8 @@ const route = createRoute({
   security: bearerSecurity,
   request: {
     query: z.object({
-      since: instant("since").openapi({ description: "Inclusive; default: 24 hours before until." }),
-      until: instant("until").openapi({ description: "Exclusive; default: now." }),
+      since: DateTimeQuery("since").openapi({ description: "Inclusive; default: 24 hours before until." }),
+      until: DateTimeQuery("until").openapi({ description: "Exclusive; default: now." }),
     }),
   },
   responses: {
@@ -76,16 +70,7 @@ export function ruleStatsRoutes(deps: { db: Db; rules: RulesView }) {
   const app = createRouter<AuthEnv>();
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    const until = q.until ? new Date(q.until) : new Date();
-    const since = q.since ? new Date(q.since) : new Date(until.getTime() - DAY_MS);
-    if (since.getTime() >= until.getTime()) {
-      throw new Problem(
-        400,
-        "invalid_request",
-        "Invalid request",
-        `since (${since.toISOString()}) must be earlier than until (${until.toISOString()}).`,
-      );
-    }
+    const { since, until } = resolveWindow(q.since, q.until);
     const ruleset = deps.rules.current;
     const rules = await ruleStats(rawQuery(deps.db), ruleset.ruleSummaries(), { since, until });
     return c.json(
