@@ -88,15 +88,13 @@ const getRoute = createRoute({
   },
   responses: {
     200: json(VersionDetailSchema, "The version"),
-    ...problemResponses(...AUTH_ERRORS, 404),
+    ...problemResponses(...AUTH_ERRORS, "rules_version_not_found"),
   },
 });
 
 const unknownVersion = (version: string, param: string) =>
   new Problem(
-    404,
     "rules_version_not_found",
-    "Unknown rules version",
     `No rules version ${JSON.stringify(version)} (${param}) is recorded; GET /api/rules/versions lists the known ones. ` +
       "Versions in force before the history existed were not recorded.",
   );
