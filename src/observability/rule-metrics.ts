@@ -1,5 +1,5 @@
+import { Counter, type Registry } from "prom-client";
 import type { Decision } from "../rules/types.ts";
-import type { Registry } from "./registry.ts";
 
 /**
  * Per-rule series. Label values are the ids of rules that matched, so there are at most as many
@@ -7,18 +7,22 @@ import type { Registry } from "./registry.ts";
  * moderators' decisions: GET /api/rules/stats computes them from the log.
  */
 export class RuleMetrics {
-  private readonly matches;
-  private readonly samples;
+  private readonly matches: Counter<"rule_id" | "mode" | "action">;
+  private readonly samples: Counter<"rule_id">;
 
   constructor(registry: Registry) {
-    this.matches = registry.counter(
-      "gatehouse_rule_matches_total",
-      "Messages each rule matched at receipt, by rule_id, mode (enforce, shadow) and the rule's action.",
-    );
-    this.samples = registry.counter(
-      "gatehouse_rule_samples_total",
-      "Rejections each rule sent to review as calibration samples (sample_for_review), by rule_id.",
-    );
+    this.matches = new Counter({
+      name: "gatehouse_rule_matches_total",
+      help: "Messages each rule matched at receipt, by rule_id, mode (enforce, shadow) and the rule's action.",
+      labelNames: ["rule_id", "mode", "action"] as const,
+      registers: [registry],
+    });
+    this.samples = new Counter({
+      name: "gatehouse_rule_samples_total",
+      help: "Rejections each rule sent to review as calibration samples (sample_for_review), by rule_id.",
+      labelNames: ["rule_id"] as const,
+      registers: [registry],
+    });
   }
 
   /** Counts a new message's decision (not a redelivery's). */
