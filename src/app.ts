@@ -27,6 +27,8 @@ import { queueRoutes } from "./http/queue-routes.ts";
 import { rejectDeepJson } from "./http/reject-deep-json.ts";
 import { rejectNul } from "./http/reject-nul.ts";
 import type { ReviewRouteDeps } from "./http/review-deps.ts";
+import { ruleHistoryRoutes } from "./http/rule-history-routes.ts";
+import { ruleStatsRoutes } from "./http/rule-stats-routes.ts";
 import { type RulesView, rulesRoutes } from "./http/rules-routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { statsRoutes } from "./http/stats-routes.ts";
@@ -100,6 +102,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", rulesRoutes({ db: deps.db, rules: deps.rules }));
   api.route("/", health.admin);
   api.route("/", consoleRoutes({ events: deps.queueEvents ?? new QueueEvents(deps.db) }));
+  api.route("/", ruleHistoryRoutes({ db: deps.db }));
+  api.route("/", ruleStatsRoutes({ db: deps.db, rules: deps.rules }));
   app.route("/api", api);
 
   mountDocs(app);

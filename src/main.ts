@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGHUP", () => service.rules.reload());
+  process.on("SIGHUP", () => service.rules.reload("sighup"));
 }
 
 function printSandboxBanner(

@@ -22,10 +22,12 @@ import { createLogger } from "./log.ts";
 import { plannerStatisticsJob } from "./maintenance/planner-statistics.ts";
 import { retentionJob } from "./maintenance/retention.ts";
 import { statsRollUpJob } from "./maintenance/stats-roll-up.ts";
+import { RuleMetrics } from "./observability/rule-metrics.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { QueueEvents } from "./review/queue-events.ts";
+import { ActivationRecorder } from "./rule-lifecycle/activation-recorder.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
 /** How often each replica rolls up the statistics' pending deltas. */
@@ -52,6 +54,8 @@ export interface Service {
   rules: LiveRuleSet;
   /** The console's live feed: this replica's LISTEN, fanned out to its open event streams. */
   queueEvents: QueueEvents;
+  /** Writes every rule set put in force to the rules history. */
+  ruleHistory: ActivationRecorder;
   stream: StreamClient;
   pendingTimeout: { timeoutMs: number; source: TimeoutSource; detail?: string };
   sandbox: StreamConnection["sandbox"];
@@ -82,6 +86,9 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     throw error;
   }
   const database = await opening;
+
+  const ruleHistory = new ActivationRecorder(database.db, instanceId, logger);
+  rules.onActivated(ruleHistory.record);
 
   const { stream, sandbox, config: effective } = connectStream(config);
 
@@ -140,6 +147,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     // Receipt times, and so "received after its deadline", on Postgres's clock.
     now: () => new Date(clock.now()),
     logger,
+    onDecision: new RuleMetrics(metrics.registry).observeDecision,
     receipts: new ReceiptBatcher(
       rawSql(database.db),
       {
@@ -204,6 +212,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     sweeper,
     rules,
     queueEvents,
+    ruleHistory,
     stream,
     pendingTimeout,
     sandbox,
@@ -226,6 +235,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       await statsRollUp.stop();
       await sweeper.stop();
       await dispatcher.stop(config.shutdownTimeoutMs);
+      await ruleHistory.close();
       migrated = false;
       if (!overrides.database) await database.close();
     },

@@ -18,6 +18,8 @@ export interface ReceiveContext {
   receipts?: Pick<ReceiptBatcher, "submit">;
   /** Told when the rules fail on a message (on_error applied), with the reason. */
   logger?: Pick<Logger, "warn">;
+  /** Told of the rules' decision on each new message, once it is stored (per-rule metrics). */
+  onDecision?: (decision: Decision) => void;
 }
 
 export interface Delivery {
@@ -56,9 +58,12 @@ export async function receivePendingMessage(
 
   const input = { message, metadata, requestInfo };
   const pastDeadline = deadlineAt.getTime() <= receivedAt.getTime();
+  // The decision the stored receipt carries (decide runs again if its batch is retried).
+  let decided: Decision | undefined;
   const decide = (rateCounts: ReadonlyMap<string, number> | undefined): ReceiptDraft => {
     const started = performance.now();
     const decision: Decision = ruleset.evaluate({ ...input, rateCounts });
+    decided = decision;
     const evaluationUs = Math.round((performance.now() - started) * 1000);
     if (decision.error) {
       ctx.logger?.warn(
@@ -100,6 +105,7 @@ export async function receivePendingMessage(
     rateQueries: ruleset.rateQueries(input),
     decide,
   });
+  if (stored.isNew && decided) ctx.onDecision?.(decided);
   return {
     messageId: message.id,
     status: stored.status,

@@ -39,6 +39,10 @@ const route = createRoute({
       action: z.enum(["approve", "reject", "review", "expire"]).optional(),
       source: z.enum(["rules", "moderator", "system"]).optional(),
       rule_id: z.string().optional().openapi({ description: "Decisions in which this rule matched." }),
+      shadow_rule: z
+        .string()
+        .optional()
+        .openapi({ description: "Decisions in which this shadow rule (`mode: shadow`) matched." }),
       message_id: z.string().optional(),
       since: DateTimeQuery("since").openapi({ description: "Inclusive lower bound on the decision time." }),
       until: DateTimeQuery("until").openapi({ description: "Exclusive upper bound on the decision time." }),
@@ -68,6 +72,7 @@ export function decisionRoutes(deps: Pick<ReviewRouteDeps, "db">) {
       action: q.action,
       source: q.source,
       ruleId: q.rule_id,
+      shadowRuleId: q.shadow_rule,
       messageId: q.message_id,
       since: q.since ? new Date(q.since) : undefined,
       until: q.until ? new Date(q.until) : undefined,

@@ -72,6 +72,12 @@ export const PROBLEMS = {
     description: "No message with this id has been received.",
   },
   moderator_not_found: { status: 404, title: "Unknown moderator", description: "No moderator has this id." },
+  rules_version_not_found: {
+    status: 404,
+    title: "Unknown rules version",
+    description:
+      "No rule set with this version was ever recorded in force; GET /api/rules/versions lists them.",
+  },
   claimed: {
     status: 409,
     title: "Claimed by another moderator",

@@ -41,6 +41,15 @@ const RulesTestResult = z
       .openapi({ description: "Each matched rule with the conditions and text spans that matched." }),
     ruleset_version: z.string(),
     error: z.string().optional(),
+    shadow_matches: z.array(z.unknown()).optional().openapi({
+      description:
+        "Shadow rules that matched, with what each would have done; present when the rules have shadow rules.",
+    }),
+    shadow_error: z.string().optional(),
+    sampled_rules: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Present when this message would be sent to review as a calibration sample." }),
   })
   .openapi("RulesTestResult");
 
@@ -100,6 +109,9 @@ export function rulesRoutes(deps: { db: Db; rules: RulesView }) {
         matches: decision.matches,
         ruleset_version: decision.ruleset_version,
         ...(decision.error ? { error: decision.error } : {}),
+        ...(decision.shadow_matches ? { shadow_matches: decision.shadow_matches } : {}),
+        ...(decision.shadow_error ? { shadow_error: decision.shadow_error } : {}),
+        ...(decision.sampled_rules ? { sampled_rules: decision.sampled_rules } : {}),
       },
       200,
     );

@@ -76,6 +76,19 @@ export const DecisionEntrySchema = z.object({
   request_info: RequestInfoColumnsSchema,
   evaluation_us: z.number().int().nullable(),
   created_at: z.string().openapi({ format: "date-time" }),
+  shadow_matches: z.unknown().openapi({
+    type: "array",
+    items: { $ref: "#/components/schemas/RuleMatch" },
+    description:
+      "Shadow rules (`mode: shadow`) that matched, with the action each would have taken. Never acted on.",
+  }),
+  shadow: z.string().nullable().openapi({
+    description: "What the shadow rules would have done, e.g. `shadow: would have rejected (links)`.",
+  }),
+  sampled_rules: z.array(z.string()).nullable().openapi({
+    description:
+      "Reject rules whose rejection was sent to review as a calibration sample (`sample_for_review`); null otherwise.",
+  }),
 });
 
 // Postgres stores years 4713 BC to 294276 AD but JavaScript writes years before 1 and after 9999

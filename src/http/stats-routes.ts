@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { reviewStats } from "../review/stats.ts";
 import type { AuthEnv } from "./auth.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, problemResponses } from "./openapi.ts";
-import { Problem } from "./problem.ts";
 import type { ReviewRouteDeps } from "./review-deps.ts";
 import { DateTimeQuery } from "./schemas.ts";
+import { resolveWindow } from "./time-window.ts";
 
 const Percentiles = z.object({
   p50: z.number().nullable(),
@@ -39,8 +39,6 @@ const StatsSchema = z
   })
   .openapi("Stats");
 
-const DAY_MS = 86_400_000;
-
 const route = createRoute({
   method: "get",
   path: "/stats",
@@ -62,12 +60,7 @@ export function statsRoutes(deps: Pick<ReviewRouteDeps, "db">) {
   const app = createRouter<AuthEnv>();
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    const until = q.until ? new Date(q.until) : new Date();
-    const since = q.since ? new Date(q.since) : new Date(until.getTime() - DAY_MS);
-    if (since.getTime() >= until.getTime()) {
-      throw new Problem("invalid_request", "since must be earlier than until.");
-    }
-    return c.json(await reviewStats(deps.db, { since, until }), 200);
+    return c.json(await reviewStats(deps.db, resolveWindow(q.since, q.until)), 200);
   });
   return app;
 }

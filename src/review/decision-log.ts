@@ -1,9 +1,10 @@
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { type DecisionSource, decisions } from "../db/schema/index.ts";
+import { ruleLifecycleFields } from "../rule-lifecycle/decision-fields.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { epochMicros, fromEpochMicros } from "./db-time.ts";
-import { matchedRule } from "./rule-filter.ts";
+import { matchedRule, matchedShadowRule } from "./rule-filter.ts";
 
 export type DecisionAction = (typeof decisions.$inferSelect)["action"];
 
@@ -15,6 +16,8 @@ export interface DecisionFilters {
   action?: DecisionAction;
   source?: DecisionSource;
   ruleId?: string;
+  /** Decisions in which this shadow rule matched. */
+  shadowRuleId?: string;
   messageId?: string;
   since?: Date;
   until?: Date;
@@ -46,6 +49,8 @@ export interface DecisionView {
   created_at: string;
 }
 
+export type DecisionLogEntry = DecisionView & ReturnType<typeof ruleLifecycleFields>;
+
 /**
  * The decision log, newest first, keyed on (created_at, id) for stable pages. Every filter has an
  * index: (user_id|cid|action|source, created_at) b-trees, (ip, created_at, id) for `<<=`, GIN on
@@ -54,7 +59,7 @@ export interface DecisionView {
 export async function searchDecisions(
   db: Db,
   filters: DecisionFilters,
-): Promise<{ items: DecisionView[]; next_cursor: string | null }> {
+): Promise<{ items: DecisionLogEntry[]; next_cursor: string | null }> {
   const conditions: (SQL | undefined)[] = [];
   if (filters.userId !== undefined) conditions.push(eq(decisions.userId, filters.userId));
   if (filters.cid !== undefined) conditions.push(eq(decisions.cid, filters.cid));
@@ -62,6 +67,7 @@ export async function searchDecisions(
   if (filters.action !== undefined) conditions.push(eq(decisions.action, filters.action));
   if (filters.source !== undefined) conditions.push(eq(decisions.source, filters.source));
   if (filters.ruleId !== undefined) conditions.push(matchedRule(filters.ruleId));
+  if (filters.shadowRuleId !== undefined) conditions.push(matchedShadowRule(filters.shadowRuleId));
   if (filters.messageId !== undefined) conditions.push(eq(decisions.messageId, filters.messageId));
   if (filters.since !== undefined) conditions.push(gte(decisions.createdAt, filters.since));
   if (filters.until !== undefined) conditions.push(lt(decisions.createdAt, filters.until));
@@ -112,6 +118,7 @@ export async function searchDecisions(
       metadata: row.metadata,
       evaluation_us: row.evaluationUs,
       created_at: row.createdAt.toISOString(),
+      ...ruleLifecycleFields(row),
     })),
     next_cursor:
       rows.length > filters.limit && last

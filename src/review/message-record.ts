@@ -9,6 +9,7 @@ import {
   moderatorActions,
   outbox,
 } from "../db/schema/index.ts";
+import { ruleLifecycleFields } from "../rule-lifecycle/decision-fields.ts";
 
 /** The whole life of one message: receipt(s), decision(s), actions, and Stream calls. */
 export async function getMessageRecord(db: Db, id: string) {
@@ -72,6 +73,7 @@ export async function getMessageRecord(db: Db, id: string) {
       request_info: { ip: d.ip, user_agent: d.userAgent, sdk: d.sdk, ext: d.ext, type: d.requestType },
       evaluation_us: d.evaluationUs,
       created_at: d.createdAt.toISOString(),
+      ...ruleLifecycleFields(d),
     })),
     actions: actionRows.map((a) => ({
       id: a.id,

@@ -7,3 +7,7 @@ import { decisions } from "../db/schema/index.ts";
  */
 export const matchedRule = (ruleId: string): SQL =>
   sql`${decisions.matches} @> ${JSON.stringify([{ rule_id: ruleId }])}::jsonb`;
+
+/** "A shadow rule with this id matched", answered by the GIN index on decisions.shadow_matches. */
+export const matchedShadowRule = (ruleId: string): SQL =>
+  sql`${decisions.shadowMatches} @> ${JSON.stringify([{ rule_id: ruleId }])}::jsonb`;

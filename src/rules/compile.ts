@@ -26,13 +26,28 @@ const TOP_LEVEL_KEYS = [
   "evaluation_budget_ms",
   "rules",
 ] as const;
-const RULE_KEYS = ["id", "description", "action", "when", "unless", "normalization"] as const;
+const RULE_KEYS = [
+  "id",
+  "description",
+  "action",
+  "mode",
+  "sample_for_review",
+  "when",
+  "unless",
+  "normalization",
+] as const;
+export const RULE_MODES = ["enforce", "shadow"] as const;
+export type RuleMode = (typeof RULE_MODES)[number];
 
 export const DEFAULT_EVALUATION_BUDGET_MS = 100;
 
 export interface CompiledRule {
   id: string;
   action: RuleAction;
+  /** `shadow`: evaluated and recorded, never acted on. */
+  mode: RuleMode;
+  /** Share (0-1] of the messages this reject rule matches that go to review as calibration samples. */
+  sampleForReview: number | null;
   /** Every one must match (cheap ones first). */
   when: CompiledCondition[];
   /** Any one matching exempts the message. */
@@ -45,8 +60,15 @@ export interface CompiledRuleSpec {
   review_timeout_action: ReviewTimeoutAction;
   review_timeout_margin_ms: number;
   evaluation_budget_ms: number;
+  /** The rules that decide, in the order written. */
   rules: CompiledRule[];
   terms: TermIndex;
+  /**
+   * Shadow rules, with a term index of their own: the enforced rules scan exactly the terms they
+   * would scan without them, so adding a shadow rule cannot change their work or their budget.
+   */
+  shadowRules: CompiledRule[];
+  shadowTerms: TermIndex;
   /** The document as written, for describe(). */
   raw: Record<string, unknown>;
 }
@@ -64,9 +86,10 @@ export function compileRulesDocument(doc: unknown, hooks: CompileHooks): Compile
   if (!Array.isArray(rawRules)) throw new SpecError(["rules"], "expected a list of rules");
 
   const terms = new TermIndexBuilder();
+  const shadowTerms = new TermIndexBuilder();
   const seenIds = new Map<string, number>();
-  const rules = rawRules.map((rawRule, index) => {
-    const rule = compileRule(rawRule, ["rules", index], terms, hooks);
+  const compiled = rawRules.map((rawRule, index) => {
+    const rule = compileRule(rawRule, ["rules", index], { enforce: terms, shadow: shadowTerms }, hooks);
     const earlier = seenIds.get(rule.id);
     if (earlier !== undefined) {
       throw new SpecError(
@@ -96,13 +119,20 @@ export function compileRulesDocument(doc: unknown, hooks: CompileHooks): Compile
       top.evaluation_budget_ms === undefined
         ? DEFAULT_EVALUATION_BUDGET_MS
         : expectPositiveInteger(top.evaluation_budget_ms, ["evaluation_budget_ms"]),
-    rules,
+    rules: compiled.filter((rule) => rule.mode === "enforce"),
     terms: terms.build(),
+    shadowRules: compiled.filter((rule) => rule.mode === "shadow"),
+    shadowTerms: shadowTerms.build(),
     raw: top,
   };
 }
 
-function compileRule(raw: unknown, path: Path, terms: TermIndexBuilder, hooks: CompileHooks): CompiledRule {
+function compileRule(
+  raw: unknown,
+  path: Path,
+  termsByMode: Record<RuleMode, TermIndexBuilder>,
+  hooks: CompileHooks,
+): CompiledRule {
   const rule = expectObject(raw, path, "a rule (a mapping with id, action, when)");
   // The id first, so every later error can name the rule.
   if (rule.id === undefined) throw new SpecError(path, 'a rule needs an "id"');
@@ -111,6 +141,12 @@ function compileRule(raw: unknown, path: Path, terms: TermIndexBuilder, hooks: C
   if (rule.description !== undefined) expectString(rule.description, [...path, "description"]);
   if (rule.action === undefined) throw new SpecError([...path, "action"], 'a rule needs an "action"', true);
   const action = expectOneOf(rule.action, RULE_ACTIONS, [...path, "action"]);
+  const mode = rule.mode === undefined ? "enforce" : expectOneOf(rule.mode, RULE_MODES, [...path, "mode"]);
+  const sampleForReview = compileSampleShare(rule.sample_for_review, action, mode, [
+    ...path,
+    "sample_for_review",
+  ]);
+  const terms = termsByMode[mode];
   const normalization = compileNormalization(rule.normalization, [...path, "normalization"]);
 
   if (rule.when === undefined) throw new SpecError([...path, "when"], 'a rule needs a "when" block', true);
@@ -118,7 +154,30 @@ function compileRule(raw: unknown, path: Path, terms: TermIndexBuilder, hooks: C
   const when = compileBlock(rule.when, [...path, "when"], env);
   if (when.length === 0) throw new SpecError([...path, "when"], "expected at least one condition");
   const unless = rule.unless === undefined ? [] : compileBlock(rule.unless, [...path, "unless"], env);
-  return { id, action, when, unless };
+  return { id, action, mode, sampleForReview, when, unless };
+}
+
+/** Calibration samples measure a rule's rejections: only an enforced reject rule has any. */
+function compileSampleShare(raw: unknown, action: RuleAction, mode: RuleMode, path: Path): number | null {
+  if (raw === undefined) return null;
+  if (typeof raw !== "number" || !Number.isFinite(raw) || raw <= 0 || raw > 1) {
+    throw new SpecError(path, "expected a share of messages between 0 and 1, e.g. 0.01 for 1 in 100");
+  }
+  if (action !== "reject") {
+    throw new SpecError(
+      path,
+      `only a rule with action: reject can send samples to review (this rule's action is ${action}: its messages are already ${action === "review" ? "reviewed" : "approved"})`,
+      true,
+    );
+  }
+  if (mode === "shadow") {
+    throw new SpecError(
+      path,
+      "a shadow rule changes nothing, so it cannot send samples to review; remove sample_for_review or mode: shadow",
+      true,
+    );
+  }
+  return raw;
 }
 
 function compileNormalization(raw: unknown, path: Path): NormalizationOptions {

@@ -1,8 +1,9 @@
+import { calibrationSample } from "./calibration-sample.ts";
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
 import { extractLinkHosts } from "./links.ts";
 import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
-import type { TermHit } from "./text/term-index.ts";
+import type { TermHit, TermIndex } from "./text/term-index.ts";
 import type {
   Decision,
   EvaluationInput,
@@ -11,6 +12,8 @@ import type {
   RuleAction,
   RuleMatch,
   RuleSet,
+  RuleSetContent,
+  RuleSummary,
 } from "./types.ts";
 
 const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
@@ -32,6 +35,8 @@ export interface RuleSetOptions {
 interface CompiledRuleSetOptions extends RuleSetOptions {
   /** Term list files the rules read (absolute paths): a change to them changes the rules. */
   listFiles?: readonly string[];
+  /** The text the version hashes (rules file and list files). */
+  content?: RuleSetContent;
 }
 
 /** A compiled rule set: evaluate() is synchronous, pure and never throws. */
@@ -42,6 +47,8 @@ export class CompiledRuleSet implements RuleSet {
   readonly review_timeout_margin_ms: number;
   readonly evaluation_budget_ms: number;
   private readonly rules: CompiledRule[];
+  private readonly shadowRules: CompiledRule[];
+  readonly content: RuleSetContent;
   private readonly now: () => number;
   private readonly usesRate: boolean;
   /** Term list files the rules read (absolute paths), watched for changes like the rules file. */
@@ -60,8 +67,12 @@ export class CompiledRuleSet implements RuleSet {
     this.review_timeout_margin_ms = spec.review_timeout_margin_ms;
     this.evaluation_budget_ms = spec.evaluation_budget_ms;
     this.rules = spec.rules;
+    this.shadowRules = spec.shadowRules;
+    this.content = options.content ?? { text: "", lists: {} };
     this.now = options.now ?? (() => performance.now());
-    this.usesRate = spec.rules.some((rule) => [...rule.when, ...rule.unless].some((c) => c.rateQueries));
+    this.usesRate = [...spec.rules, ...spec.shadowRules].some((rule) =>
+      [...rule.when, ...rule.unless].some((c) => c.rateQueries),
+    );
   }
 
   describe(): unknown {
@@ -74,13 +85,28 @@ export class CompiledRuleSet implements RuleSet {
       review_timeout_margin_ms: this.review_timeout_margin_ms,
       evaluation_budget_ms: this.evaluation_budget_ms,
       rules: this.spec.raw.rules ?? [],
+      shadow_rules: this.shadowRules.map((rule) => rule.id),
     };
+  }
+
+  ruleSummaries(): RuleSummary[] {
+    const order = new Map(
+      ((this.spec.raw.rules as Array<{ id?: unknown }>) ?? []).map((r, i) => [String(r?.id), i]),
+    );
+    return [...this.rules, ...this.shadowRules]
+      .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+      .map((rule) => ({
+        id: rule.id,
+        action: rule.action,
+        mode: rule.mode,
+        sample_for_review: rule.sampleForReview,
+      }));
   }
 
   rateQueries(input: Omit<EvaluationInput, "rateCounts">): RateQuery[] {
     if (!this.usesRate) return [];
     const byKey = new Map<string, RateQuery>();
-    for (const rule of this.rules) {
+    for (const rule of [...this.rules, ...this.shadowRules]) {
       for (const condition of [...rule.when, ...rule.unless]) {
         for (const query of condition.rateQueries?.(input) ?? []) byKey.set(query.key, query);
       }
@@ -96,18 +122,33 @@ export class CompiledRuleSet implements RuleSet {
    * decision keeps those matches next to the error.
    */
   evaluate(input: EvaluationInput): Decision {
+    const decision = this.evaluateEnforced(input);
+    if (this.shadowRules.length > 0) Object.assign(decision, this.evaluateShadow(input));
+    return decision;
+  }
+
+  private evaluateEnforced(input: EvaluationInput): Decision {
     const matches: RuleMatch[] = [];
     let action: RuleAction | null = null;
     try {
-      const deadline = this.now() + this.evaluation_budget_ms;
-      const ctx = new MessageContext(input, this.spec, { deadline, now: this.now });
+      const { ctx, deadline } = this.startEvaluation(input, this.spec.terms);
       for (const rule of this.rules) {
         const match = this.evaluateRule(rule, ctx, deadline);
         if (!match) continue;
         matches.push(match);
         action = action === null ? rule.action : stricter(action, rule.action);
       }
-      return { action: action ?? this.default_action, matches, ruleset_version: this.version };
+      const decision: Decision = {
+        action: action ?? this.default_action,
+        matches,
+        ruleset_version: this.version,
+      };
+      const sampled = decision.action === "reject" ? this.calibrationSample(input, matches) : null;
+      if (sampled) {
+        decision.action = "review";
+        decision.sampled_rules = sampled;
+      }
+      return decision;
     } catch (error) {
       return {
         action: action === null ? this.on_error : stricter(action, this.on_error),
@@ -116,6 +157,43 @@ export class CompiledRuleSet implements RuleSet {
         error: this.describeFailure(error),
       };
     }
+  }
+
+  /**
+   * A rejection goes to review as a calibration sample only when every reject rule that matched
+   * samples, and the draw (stable per message, see calibrationSample) falls within the largest
+   * of their shares: a sample never overrides a rule that rejects without sampling.
+   */
+  private calibrationSample(input: EvaluationInput, matches: readonly RuleMatch[]): string[] | null {
+    const rejecting = this.rules.filter(
+      (rule) => rule.action === "reject" && matches.some((m) => m.rule_id === rule.id),
+    );
+    if (rejecting.length === 0 || rejecting.some((rule) => rule.sampleForReview === null)) return null;
+    const share = Math.max(...rejecting.map((rule) => rule.sampleForReview ?? 0));
+    return calibrationSample(input.message.id, share) ? rejecting.map((rule) => rule.id) : null;
+  }
+
+  /**
+   * Shadow rules run after the decision is made, on a term index and a time budget of their own,
+   * and whatever they find or throw is only recorded.
+   */
+  private evaluateShadow(input: EvaluationInput): Pick<Decision, "shadow_matches" | "shadow_error"> {
+    const shadowMatches: RuleMatch[] = [];
+    try {
+      const { ctx, deadline } = this.startEvaluation(input, this.spec.shadowTerms);
+      for (const rule of this.shadowRules) {
+        const match = this.evaluateRule(rule, ctx, deadline);
+        if (match) shadowMatches.push(match);
+      }
+      return { shadow_matches: shadowMatches };
+    } catch (error) {
+      return { shadow_matches: shadowMatches, shadow_error: this.describeFailure(error) };
+    }
+  }
+
+  private startEvaluation(input: EvaluationInput, terms: TermIndex) {
+    const deadline = this.now() + this.evaluation_budget_ms;
+    return { ctx: new MessageContext(input, terms, { deadline, now: this.now }), deadline };
   }
 
   /** Why evaluation stopped; never throws, whatever was thrown. */
@@ -174,10 +252,10 @@ class MessageContext implements EvaluationContext {
 
   constructor(
     readonly input: EvaluationInput,
-    spec: CompiledRuleSpec,
+    terms: TermIndex,
     budget: ScanBudget,
   ) {
-    this.termHits = spec.terms.forMessage(input.message, budget);
+    this.termHits = terms.forMessage(input.message, budget);
   }
 
   linkHosts(): readonly LinkHost[] {

@@ -11,6 +11,12 @@ export interface RulesLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** What put a rule set in force: the service starting, SIGHUP, or a change to its files. */
+export type ActivationTrigger = "start" | "sighup" | "file_change";
+
+/** Told of every rule set that goes into force (the first one, then each changed reload). */
+export type ActivationListener = (ruleset: CompiledRuleSet, trigger: ActivationTrigger) => void;
+
 export type ReloadResult = { ok: true; changed: boolean; version: string } | { ok: false; error: string };
 
 const silentLogger: RulesLogger = { info() {}, warn() {}, error() {} };
@@ -28,6 +34,7 @@ export class LiveRuleSet {
   private watchers: FSWatcher[] = [];
   private debounce: NodeJS.Timeout | undefined;
   private watchedKey = "";
+  private readonly activationListeners: ActivationListener[] = [];
 
   /**
    * `file` undefined means the built-in rules. The first load throws RulesLoadError: a service
@@ -50,15 +57,29 @@ export class LiveRuleSet {
     return this.failure;
   }
 
-  reload(): ReloadResult {
+  /**
+   * Calls `listener` with the rules in force now (as started) and with every later change. A
+   * reload to the same content is no change.
+   */
+  onActivated(listener: ActivationListener): void {
+    this.activationListeners.push(listener);
+    listener(this.active, "start");
+  }
+
+  reload(trigger: Exclude<ActivationTrigger, "start"> = "sighup"): ReloadResult {
     if (this.file === undefined) return { ok: true, changed: false, version: this.active.version };
     try {
       const next = loadRuleSetFile(this.file);
       const changed = next.version !== this.active.version;
       this.active = next;
       this.failure = null;
-      if (changed)
-        this.logger.info({ rules_version: next.version, rules_source: next.source }, "rules reloaded");
+      if (changed) {
+        this.logger.info(
+          { rules_version: next.version, rules_source: next.source, trigger },
+          "rules reloaded",
+        );
+        for (const listener of this.activationListeners) listener(next, trigger);
+      }
       return { ok: true, changed, version: next.version };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -118,7 +139,7 @@ export class LiveRuleSet {
   private scheduleReload(): void {
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
-      const result = this.reload();
+      const result = this.reload("file_change");
       // The new rules may read other list files.
       if (result.ok) this.watchDependencies();
       this.onReload?.(result);

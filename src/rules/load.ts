@@ -39,6 +39,7 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
     throw new RulesLoadError({ file: source, reason: `invalid YAML: ${(error as Error).message}` });
   }
   const listFiles: string[] = [];
+  const lists: Record<string, string> = {};
 
   try {
     const spec = compileRulesDocument(raw, {
@@ -54,11 +55,16 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
         }
         // The list is part of what the rules mean, so it is part of their version.
         hash.update(`\0${relativePath}\0`).update(content);
+        lists[relativePath] = content;
         return content;
       },
     });
     const version = hash.digest("hex").slice(0, 16);
-    return new CompiledRuleSet(spec, version, source, { ...opts, listFiles });
+    return new CompiledRuleSet(spec, version, source, {
+      ...opts,
+      listFiles,
+      content: { text: yamlText, lists },
+    });
   } catch (error) {
     if (error instanceof SpecError) throw toLoadError(error, raw, doc.contents, lineCounter, source);
     throw error;

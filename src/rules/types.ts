@@ -43,6 +43,32 @@ export interface Decision {
    * on_error and the matches found before (kept in `matches`).
    */
   error?: string;
+  /**
+   * Shadow rules that matched, each with the action it would have taken. Never part of `action`.
+   * Absent when the rule set has no shadow rules.
+   */
+  shadow_matches?: RuleMatch[];
+  /** Why the shadow rules could not all be evaluated (the enforced decision stands). */
+  shadow_error?: string;
+  /**
+   * Set when a rejection was sent to review as a calibration sample: the reject rules that
+   * matched (each has `sample_for_review`). `action` is then `review`.
+   */
+  sampled_rules?: string[];
+}
+
+export interface RuleSummary {
+  id: string;
+  action: RuleAction;
+  mode: "enforce" | "shadow";
+  sample_for_review: number | null;
+}
+
+export interface RuleSetContent {
+  /** The rules file as written. */
+  text: string;
+  /** Term list files by the path the rules name them with, as read. */
+  lists: Record<string, string>;
 }
 
 /** A rate condition the caller must count before evaluation (counted in Postgres). */
@@ -59,12 +85,16 @@ export interface RuleSet {
   version: string;
   /** Where the rules came from: a file path, or "built-in". */
   source: string;
+  /** What the version is a hash of: the rules text and every term list file it reads. */
+  content: RuleSetContent;
   default_action: RuleAction;
   on_error: RuleAction;
   review_timeout_action: ReviewTimeoutAction;
   review_timeout_margin_ms: number;
   /** The rules as written (ids, actions, when/unless), for GET /api/rules. */
   describe(): unknown;
+  /** Each rule's id, action and mode, in the order written. */
+  ruleSummaries(): RuleSummary[];
   /** Rate counts evaluate() will need for this input; empty when no rule uses `rate`. */
   rateQueries(input: Omit<EvaluationInput, "rateCounts">): RateQuery[];
   evaluate(input: EvaluationInput): Decision;

@@ -60,6 +60,8 @@ const ruleDocument = fc
             {
               id: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
               action: fc.oneof(fc.constantFrom("approve", "reject", "review"), fc.jsonValue()),
+              mode: fc.oneof(fc.constantFrom("enforce", "shadow"), fc.jsonValue()),
+              sample_for_review: fc.oneof(fc.double(), fc.constantFrom(0, 0.01, 1, 1.5), fc.jsonValue()),
               when: fc.dictionary(
                 fc.constantFrom(...CONDITION_KEYS),
                 fc.oneof(

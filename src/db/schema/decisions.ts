@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigserial, index, inet, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { messages } from "./messages.ts";
 
@@ -30,6 +31,10 @@ export const decisions = pgTable(
     ext: text("ext"),
     requestType: text("request_type"),
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+    /** Shadow rules that matched, each with the action it would have taken (never acted on). */
+    shadowMatches: jsonb("shadow_matches").notNull().default([]),
+    /** Reject rules whose rejection was sent to review as a calibration sample; null otherwise. */
+    sampledRules: jsonb("sampled_rules").$type<string[]>(),
     /** Microseconds spent evaluating the rules. */
     evaluationUs: integer("evaluation_us"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -45,5 +50,7 @@ export const decisions = pgTable(
     // Newest decisions from an address block: see migrations/0004_stats_aggregates.sql.
     index("decisions_ip_created_idx").on(t.ip, t.createdAt, t.id),
     index("decisions_matches_idx").using("gin", t.matches.op("jsonb_path_ops")),
+    index("decisions_shadow_matches_idx").using("gin", t.shadowMatches.op("jsonb_path_ops")),
+    index("decisions_sampled_idx").on(t.createdAt).where(sql`${t.sampledRules} is not null`),
   ],
 );

@@ -4,4 +4,5 @@ export * from "./hook-deliveries.ts";
 export * from "./messages.ts";
 export * from "./moderators.ts";
 export * from "./outbox.ts";
+export * from "./rule-versions.ts";
 export * from "./stats.ts";

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { afterEach, describe, expect, it } from "vitest";
+import { type Database, openPglite, openPostgres, rawQuery } from "../../src/db/client.ts";
+import { migrateDatabase, migrationsFolder } from "../../src/db/migrate.ts";
+import { TEST_DATABASE_URL } from "../support/db.ts";
+
+// A database made before the rules history existed, with messages and decisions in it, must take
+// migration 0002 at the next start and keep every row.
+
+/** A copy of migrations/ holding only the entries before `tag`. */
+function migrationsBefore(tag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-migrations-"));
+  mkdirSync(join(dir, "meta"));
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+    entries: Array<{ idx: number; tag: string }>;
+  };
+  const cut = journal.entries.findIndex((entry) => entry.tag === tag);
+  expect(cut).toBeGreaterThan(0);
+  const earlier = journal.entries.slice(0, cut);
+  for (const entry of earlier)
+    copyFileSync(join(migrationsFolder, `${entry.tag}.sql`), join(dir, `${entry.tag}.sql`));
+  writeFileSync(join(dir, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: earlier }));
+  return dir;
+}
+
+describe("migration 0002 (rules history, shadow matches, samples)", () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function openEmptyDatabase(): Promise<{ database: Database; url: string | undefined }> {
+    if (!TEST_DATABASE_URL) {
+      const database = await openPglite(undefined);
+      cleanups.push(() => database.close());
+      return { database, url: undefined };
+    }
+    const serverUrl = TEST_DATABASE_URL;
+    const name = `gatehouse_upgrade_${randomBytes(6).toString("hex")}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    cleanups.push(async () => {
+      const cleanup = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    });
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    const database = openPostgres({ url: url.toString(), poolSize: 2 });
+    cleanups.push(() => database.close());
+    return { database, url: url.toString() };
+  }
+
+  it("upgrades a database with rows in it, keeping them", async () => {
+    const { database, url } = await openEmptyDatabase();
+    const earlier = migrationsBefore("0002_rule_lifecycle");
+    cleanups.push(async () => rmSync(earlier, { recursive: true, force: true }));
+    if (database.kind === "pglite") {
+      await migratePglite(database.db as never, { migrationsFolder: earlier });
+    } else {
+      await migratePostgres(database.db as never, { migrationsFolder: earlier });
+    }
+    const query = rawQuery(database.db);
+    await query(
+      `insert into messages (id, status, payload, deadline_at) values ('old-1', 'held', '{"id":"old-1"}', now() + interval '1 hour')`,
+      [],
+    );
+    await query(
+      `insert into decisions (message_id, action, source, matches, ruleset_version)
+       values ('old-1', 'review', 'rules', '[{"rule_id":"links","action":"review","conditions":[]}]', 'abc')`,
+      [],
+    );
+
+    await migrateDatabase(database, url);
+
+    const [decision] = await query<{ shadow_matches: unknown; sampled_rules: unknown; matches: unknown }>(
+      "select shadow_matches, sampled_rules, matches from decisions where message_id = 'old-1'",
+      [],
+    );
+    expect(decision).toEqual({
+      shadow_matches: [],
+      sampled_rules: null,
+      matches: [{ rule_id: "links", action: "review", conditions: [] }],
+    });
+    await query(
+      `insert into rule_versions (version, source, content) values ('v1', 'rules.yaml', 'rules: []')`,
+      [],
+    );
+    await query(`insert into rule_activations (version, trigger, replica) values ('v1', 'start', 'r1')`, []);
+    const [activation] = await query<{ n: number }>("select count(*)::int as n from rule_activations", []);
+    expect(activation?.n).toBe(1);
+    // Applying again is a no-op: the migrator remembers 0002.
+    await migrateDatabase(database, url);
+  });
+});
