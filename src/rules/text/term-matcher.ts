@@ -163,9 +163,10 @@ export class TermMatcher implements HitSink {
       const isEnglish = inflectionLanguage(needle, language) === "en";
       const unspaced = hasUnspacedScript(plain);
       const neverInnocent = NEVER_INNOCENT_ROOTS.some((root) => plain.includes(root));
-      // The other parts of a compound are words of the term's own language: an Italian term in
-      // an English word ("scroti|form") is no compound. A language without a word list takes any.
-      const compoundLanguages = own !== 0 ? own : isEnglish ? ENGLISH_LIST : ALL_WORD_LISTS;
+      // An English term's compounds are made of English words: glued to a German word it is no
+      // compound ("…haus"). Other languages' word lists are frequency lists that miss many
+      // prefixes ("Ober|arschficker"), so their terms take words of any list.
+      const compoundLanguages = isEnglish ? ENGLISH_LIST : ALL_WORD_LISTS;
       for (const form of inflectedForms(needle, language)) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky", "chinking"); the
