@@ -1,31 +1,18 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import type { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import { describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/client.ts";
-import { migrateDatabase, migrationsFolder } from "../../src/db/migrate.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
 import { QUEUE_CHANNEL } from "../../src/review/queue-events.ts";
-
-/** A migrations folder holding only the first migration: the database as it was before. */
-function initialMigrationsOnly(): string {
-  const folder = mkdtempSync(join(tmpdir(), "gatehouse-migrations-"));
-  mkdirSync(join(folder, "meta"));
-  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8"));
-  const [first] = journal.entries;
-  writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: [first] }));
-  copyFileSync(join(migrationsFolder, `${first.tag}.sql`), join(folder, `${first.tag}.sql`));
-  return folder;
-}
+import { migrationsBefore } from "../support/migrations.ts";
 
 describe("migration 0003_queue_events", () => {
   it("upgrades a database that already holds messages and claims, and its triggers then announce queue changes", async () => {
     const database = await openPglite(undefined);
     try {
       await migrate(database.db as unknown as ReturnType<typeof drizzle>, {
-        migrationsFolder: initialMigrationsOnly(),
+        migrationsFolder: migrationsBefore("0003_queue_events"),
       });
       const client = (database.db as unknown as { $client: PGlite }).$client;
       await client.exec(`

@@ -1,33 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Database, openPglite, openPostgres, rawQuery } from "../../src/db/client.ts";
-import { migrateDatabase, migrationsFolder } from "../../src/db/migrate.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
 import { TEST_DATABASE_URL } from "../support/db.ts";
+import { migrationsBefore } from "../support/migrations.ts";
 
 // A database made before the rules history existed, with messages and decisions in it, must take
 // migration 0002 at the next start and keep every row.
-
-/** A copy of migrations/ holding only the entries before `tag`. */
-function migrationsBefore(tag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-migrations-"));
-  mkdirSync(join(dir, "meta"));
-  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
-    entries: Array<{ idx: number; tag: string }>;
-  };
-  const cut = journal.entries.findIndex((entry) => entry.tag === tag);
-  expect(cut).toBeGreaterThan(0);
-  const earlier = journal.entries.slice(0, cut);
-  for (const entry of earlier)
-    copyFileSync(join(migrationsFolder, `${entry.tag}.sql`), join(dir, `${entry.tag}.sql`));
-  writeFileSync(join(dir, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: earlier }));
-  return dir;
-}
 
 describe("migration 0002 (rules history, shadow matches, samples)", () => {
   const cleanups: Array<() => Promise<void>> = [];

@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -10,11 +8,12 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Database, openPglite, openPostgres, rawQuery } from "../../src/db/client.ts";
-import { migrateDatabase, migrationsFolder } from "../../src/db/migrate.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
 import { rowsOf } from "../../src/db/rows.ts";
 import { rollUpStats } from "../../src/maintenance/stats-roll-up.ts";
 import { reviewStats } from "../../src/review/stats.ts";
 import { TEST_DATABASE_URL } from "../support/db.ts";
+import { migrationsBefore } from "../support/migrations.ts";
 import { writeStatsHistory } from "../support/stats-fixture.ts";
 import { comparable, statsFromRawRows } from "../support/stats-oracle.ts";
 
@@ -22,29 +21,13 @@ const BASE = Date.parse("2026-01-01T10:17:00Z");
 const WINDOW = { since: new Date(BASE - 3_600_000), until: new Date(BASE + 4 * 3_600_000) };
 const STATS_MIGRATION = "0004_stats_aggregates";
 
-/** A copy of migrations/ with only the migrations before the statistics'. */
-function migrationsBeforeStats(): string {
-  const folder = mkdtempSync(join(tmpdir(), "gatehouse-migrations-"));
-  mkdirSync(join(folder, "meta"));
-  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
-    entries: { tag: string }[];
-  };
-  const cut = journal.entries.findIndex((entry) => entry.tag === STATS_MIGRATION);
-  expect(cut).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, cut);
-  writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify(journal));
-  for (const { tag } of journal.entries)
-    copyFileSync(join(migrationsFolder, `${tag}.sql`), join(folder, `${tag}.sql`));
-  return folder;
-}
-
 /** A database at the schema before the statistics, and how to migrate it the rest of the way. */
 async function databaseBeforeStats(): Promise<{
   database: Database;
   upgrade(): Promise<void>;
   close(): Promise<void>;
 }> {
-  const folder = migrationsBeforeStats();
+  const folder = migrationsBefore(STATS_MIGRATION);
   if (!TEST_DATABASE_URL) {
     const database = await openPglite(undefined);
     await migratePglite(database.db as unknown as ReturnType<typeof drizzlePglite>, {
