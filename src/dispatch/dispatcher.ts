@@ -95,10 +95,15 @@ export class Dispatcher {
       if (this.stopping) return;
       await this.options.clock?.refresh(CLOCK_REFRESH_MS);
       const limit = this.slots.free;
-      const pass = this.poll().catch((error) => {
-        this.options.logger.warn({ err: error }, "dispatch poll failed; will retry");
-        return 0;
-      });
+      // The pass ends once its rows are claimed and started, not when their calls end: a call
+      // that hangs until STREAM_TIMEOUT_MS must not keep the poller from rows handed back by a
+      // replica shutting down, or due retries.
+      const pass = this.claimDue()
+        .then(({ claimed }) => claimed)
+        .catch((error) => {
+          this.options.logger.warn({ err: error }, "dispatch poll failed; will retry");
+          return 0;
+        });
       this.polling = pass;
       // A full pass means more rows are probably due (a backlog): go on at once, not after pollMs.
       const backlog = limit > 0 && (await pass) >= limit;
@@ -137,6 +142,13 @@ export class Dispatcher {
 
   /** Claims due rows up to the free places and runs them; resolves when they are done. */
   async poll(): Promise<number> {
+    const { claimed, done } = await this.claimDue();
+    await done;
+    return claimed;
+  }
+
+  /** Claims due rows up to the free places and starts them; `done` settles when they are. */
+  private async claimDue(): Promise<{ claimed: number; done: Promise<unknown> }> {
     const places = this.slots.take(this.slots.free);
     let claimed: ClaimedWork[] = [];
     try {
@@ -145,8 +157,7 @@ export class Dispatcher {
       // Places the claim did not fill are free again (all of them if it failed).
       this.release(places - claimed.length);
     }
-    await Promise.all(claimed.map((work) => this.run(work)));
-    return claimed.length;
+    return { claimed: claimed.length, done: Promise.allSettled(claimed.map((work) => this.run(work))) };
   }
 
   private claimKicked(): void {
