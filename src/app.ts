@@ -4,11 +4,12 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
-import type { Db } from "./db/client.ts";
+import { type Db, rawQuery } from "./db/client.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
 import type { Dispatcher } from "./dispatch/dispatcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
 import { type AuthEnv, bearerAuth } from "./http/auth.ts";
+import { BACKTEST_START_PATH, backtestRoutes } from "./http/backtest-routes.ts";
 import { limitBody } from "./http/body-limit.ts";
 import { bulkRoutes } from "./http/bulk-routes.ts";
 import { consoleRoutes } from "./http/console-routes.ts";
@@ -37,6 +38,8 @@ import { afterHeldDecision } from "./review/after-decision.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
 import { InvalidCursorError } from "./review/cursor.ts";
 import { QueueEvents } from "./review/queue-events.ts";
+import { BacktestRunner } from "./rule-lifecycle/backtest/runner.ts";
+import { BacktestStore } from "./rule-lifecycle/backtest/store.ts";
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +58,23 @@ export interface AppDeps {
   claimTtlMs?: number;
   /** Queue changes for the console's live feed. Default: listens on `db` itself. */
   queueEvents?: QueueEvents;
+  /** Runs backtests. Default: one reading through `db`, for a replica named "gatehouse". */
+  backtests?: { runner: BacktestRunner; store: BacktestStore };
+}
+
+/** A backtest runner over the app's own database, for apps built without the service. */
+function defaultBacktests(deps: AppDeps) {
+  const store = new BacktestStore(rawQuery(deps.db));
+  const runner = new BacktestRunner({
+    store,
+    query: rawQuery(deps.db),
+    activeRules: () => deps.rules.current,
+    replica: "gatehouse",
+    logger: deps.logger,
+    keepMs: deps.config.backtest.keepMs,
+    maxMemoryMb: deps.config.backtest.maxMemoryMb,
+  });
+  return { runner, store };
 }
 
 /** The HTTP surface. No I/O happens here: everything it touches comes in through deps. */
@@ -71,8 +91,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       c.req.path.startsWith(hookPrefix) ? next() : middleware(c, next);
   app.use(exceptHooks(securityHeaders()));
   // Before anything else reads it (authentication, rejectNul, the validators, the handlers): an
-  // oversized body is refused unread.
-  app.use(exceptHooks(limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES")));
+  // oversized body is refused unread. A backtest's candidate rules file, with its term lists, has
+  // a limit of its own (see backtestRoutes).
+  const apiBodyLimit = limitBody(deps.config.apiBodyLimitBytes, "API_BODY_LIMIT_BYTES");
+  app.use(exceptHooks((c, next) => (c.req.path === BACKTEST_START_PATH ? next() : apiBodyLimit(c, next))));
 
   app.route(deps.config.hookPath, hookRoutes(deps));
   describeHookRoutes(app.openAPIRegistry, deps.config.hookPath);
@@ -104,6 +126,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", consoleRoutes({ events: deps.queueEvents ?? new QueueEvents(deps.db) }));
   api.route("/", ruleHistoryRoutes({ db: deps.db }));
   api.route("/", ruleStatsRoutes({ db: deps.db, rules: deps.rules }));
+  api.route(
+    "/",
+    backtestRoutes({
+      ...(deps.backtests ?? defaultBacktests(deps)),
+      bodyLimitBytes: deps.config.backtest.bodyLimitBytes,
+    }),
+  );
   app.route("/api", api);
 
   mountDocs(app);

@@ -97,6 +97,9 @@ const envSchema = z.object({
   RETENTION_DAYS: integer("RETENTION_DAYS", 1, 36_500).optional(),
   RETENTION_INTERVAL_MS: integer("RETENTION_INTERVAL_MS", 1000, 86_400_000).default(3_600_000),
   PLANNER_STATISTICS_INTERVAL_MS: integer("PLANNER_STATISTICS_INTERVAL_MS", 0, 3_600_000).default(5000),
+  BACKTEST_BODY_LIMIT_BYTES: integer("BACKTEST_BODY_LIMIT_BYTES", 1024, 64 * 1024 * 1024).default(4_194_304),
+  BACKTEST_KEEP_DAYS: integer("BACKTEST_KEEP_DAYS", 1, 3650).default(7),
+  BACKTEST_MAX_MEMORY_MB: integer("BACKTEST_MAX_MEMORY_MB", 128, 65_536).default(1024),
 });
 
 export interface Config {
@@ -141,6 +144,8 @@ export interface Config {
   receiptBatch: { max: number; concurrency: number };
   /** Delete the history of messages final for longer than this; undefined keeps everything. */
   retention: { maxAgeMs: number | undefined; intervalMs: number };
+  /** POST /api/rules/backtest: its body limit, how long results are kept, the worker's heap. */
+  backtest: { bodyLimitBytes: number; keepMs: number; maxMemoryMb: number };
   /** How often to look for hot tables that doubled since their last ANALYZE; 0: never. */
   plannerStatisticsIntervalMs: number;
 }
@@ -267,5 +272,10 @@ export function loadConfig(
       intervalMs: e.RETENTION_INTERVAL_MS,
     },
     plannerStatisticsIntervalMs: e.PLANNER_STATISTICS_INTERVAL_MS,
+    backtest: {
+      bodyLimitBytes: e.BACKTEST_BODY_LIMIT_BYTES,
+      keepMs: e.BACKTEST_KEEP_DAYS * 86_400_000,
+      maxMemoryMb: e.BACKTEST_MAX_MEMORY_MB,
+    },
   });
 }

@@ -28,6 +28,8 @@ import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { QueueEvents } from "./review/queue-events.ts";
 import { ActivationRecorder } from "./rule-lifecycle/activation-recorder.ts";
+import { BacktestRunner } from "./rule-lifecycle/backtest/runner.ts";
+import { BacktestStore } from "./rule-lifecycle/backtest/store.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
 /** How often each replica rolls up the statistics' pending deltas. */
@@ -54,6 +56,8 @@ export interface Service {
   rules: LiveRuleSet;
   /** The console's live feed: this replica's LISTEN, fanned out to its open event streams. */
   queueEvents: QueueEvents;
+  /** Replays candidate rules files over stored messages (POST /api/rules/backtest). */
+  backtests: BacktestRunner;
   /** Writes every rule set put in force to the rules history. */
   ruleHistory: ActivationRecorder;
   stream: StreamClient;
@@ -162,6 +166,17 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   let accepting = true;
   let migrated = true;
   const queueEvents = new QueueEvents(database.db);
+  const backtestStore = new BacktestStore(rawQuery(database.db));
+  const backtestRunner = new BacktestRunner({
+    store: backtestStore,
+    query: rawQuery(database.db),
+    ...(database.connectionUrl ? { databaseUrl: database.connectionUrl } : {}),
+    activeRules: () => rules.current,
+    replica: instanceId,
+    logger,
+    keepMs: config.backtest.keepMs,
+    maxMemoryMb: config.backtest.maxMemoryMb,
+  });
   const app = createApp({
     config: effective,
     db: database.db,
@@ -173,6 +188,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     metrics,
     claimTtlMs: overrides.claimTtlMs,
     queueEvents,
+    backtests: { runner: backtestRunner, store: backtestStore },
     onReceipt: (hook, outcome, elapsedMs, status) => {
       metrics.observeReceipt(hook, outcome, elapsedMs, status);
       overrides.onReceipt?.(hook, outcome, elapsedMs, status);
@@ -212,6 +228,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     sweeper,
     rules,
     queueEvents,
+    backtests: backtestRunner,
     ruleHistory,
     stream,
     pendingTimeout,
@@ -230,6 +247,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       accepting = false;
       rules.close();
       await queueEvents.close();
+      await backtestRunner.close();
       await retention?.stop();
       await plannerStatistics?.stop();
       await statsRollUp.stop();

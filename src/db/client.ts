@@ -15,6 +15,11 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: "postgres" | "pglite";
+  /**
+   * Where a thread of its own may open another connection (Postgres only): the backtest worker
+   * reads through one so its rows never pass through the event loop that answers hooks.
+   */
+  connectionUrl?: string;
   /** A dump of the whole database (PGlite only), to clone it. */
   dump?(): Promise<Blob>;
   /**
@@ -95,6 +100,7 @@ export function openPostgres(options: PostgresOptions): Database {
   return {
     db,
     kind: "postgres",
+    connectionUrl: options.url,
     ping: async () => {
       await client`select 1`;
     },

@@ -78,6 +78,29 @@ export const PROBLEMS = {
     description:
       "No rule set with this version was ever recorded in force; GET /api/rules/versions lists them.",
   },
+  backtest_not_found: {
+    status: 404,
+    title: "Unknown backtest",
+    description:
+      "No backtest has this id, or it expired (BACKTEST_KEEP_MS); GET /api/rules/backtest lists them.",
+  },
+  rules_invalid: {
+    status: 400,
+    title: "Invalid rules",
+    description:
+      "The candidate rules file does not compile; `detail`, `line`, `ruleId` and `field` say where.",
+  },
+  backtest_busy: {
+    status: 429,
+    title: "A backtest is running",
+    description:
+      "This replica runs one backtest at a time; wait for it to finish or cancel it, then start yours.",
+  },
+  backtest_finished: {
+    status: 409,
+    title: "Backtest already ended",
+    description: "The backtest finished, failed or was cancelled already; there is nothing to cancel.",
+  },
   claimed: {
     status: 409,
     title: "Claimed by another moderator",
@@ -102,7 +125,7 @@ export const PROBLEMS = {
     status: 413,
     title: "Body too large",
     description:
-      "The body is over the route's limit: MAX_BODY_BYTES for a hook (also once inflated), API_BODY_LIMIT_BYTES (64 KB by default) for every other route.",
+      "The body is over the route's limit: MAX_BODY_BYTES for a hook (also once inflated), BACKTEST_BODY_LIMIT_BYTES (4 MB by default) for POST /api/rules/backtest, API_BODY_LIMIT_BYTES (64 KB by default) for every other route.",
   },
   internal: {
     status: 500,

@@ -51,6 +51,8 @@ export class CompiledRuleSet implements RuleSet {
   readonly content: RuleSetContent;
   private readonly now: () => number;
   private readonly usesRate: boolean;
+  /** The longest window any `rate` condition counts over; 0 when no rule uses `rate`. */
+  readonly longestRateWindowMs: number;
   /** Term list files the rules read (absolute paths), watched for changes like the rules file. */
   readonly listFiles: readonly string[];
 
@@ -70,9 +72,9 @@ export class CompiledRuleSet implements RuleSet {
     this.shadowRules = spec.shadowRules;
     this.content = options.content ?? { text: "", lists: {} };
     this.now = options.now ?? (() => performance.now());
-    this.usesRate = [...spec.rules, ...spec.shadowRules].some((rule) =>
-      [...rule.when, ...rule.unless].some((c) => c.rateQueries),
-    );
+    const conditions = [...spec.rules, ...spec.shadowRules].flatMap((rule) => [...rule.when, ...rule.unless]);
+    this.usesRate = conditions.some((c) => c.rateQueries);
+    this.longestRateWindowMs = Math.max(0, ...conditions.map((c) => c.rateWindowMs ?? 0));
   }
 
   describe(): unknown {

@@ -1,3 +1,4 @@
+export * from "./backtests.ts";
 export * from "./decisions.ts";
 export * from "./dispatch-attempts.ts";
 export * from "./hook-deliveries.ts";

@@ -37,6 +37,7 @@ export const rate: ConditionDefinition = {
 
     return {
       key: "rate",
+      rateWindowMs: windowMs,
       rateQueries(input) {
         const query = queryFor(input);
         return query ? [query] : [];

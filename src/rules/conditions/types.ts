@@ -28,6 +28,8 @@ export interface CompiledCondition {
   test(ctx: EvaluationContext): MatchedCondition | null;
   /** Only `rate`: what the caller must count before evaluation. */
   rateQueries?(input: Omit<EvaluationInput, "rateCounts">): RateQuery[];
+  /** Only `rate`: how far back it counts (a backtest reads that much history before its window). */
+  readonly rateWindowMs?: number;
 }
 
 /** What a condition may use while compiling: where to read list files, the rule's options. */

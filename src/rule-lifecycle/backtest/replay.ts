@@ -1,0 +1,117 @@
+import type { CompiledRuleSet } from "../../rules/evaluate.ts";
+import type { EvaluationInput } from "../../rules/types.ts";
+import { RateHistory } from "./rate-history.ts";
+import { type ReplayRow, type ReplaySource, type ReplayWindow, windowStart } from "./replay-source.ts";
+import { BacktestReport, type BacktestResult } from "./report.ts";
+
+export interface ReplayProgress {
+  /** Messages of the window gone through so far (replayed, or skipped as not replayable). */
+  processed: number;
+  /** Messages in the window (or max_messages, when smaller). */
+  total: number;
+}
+
+export interface ReplayOptions {
+  candidate: CompiledRuleSet;
+  source: ReplaySource;
+  since: Date;
+  until: Date;
+  /** Rows per read: large enough to amortise the round trip, small enough to report progress. */
+  batchSize?: number;
+  examplesPerKind?: number;
+  /** Stop after this many messages of the window (the report says so). */
+  maxMessages?: number;
+  /** Told after every batch; answering false stops the replay (the report covers what was read). */
+  onProgress?: (progress: ReplayProgress) => boolean | Promise<boolean>;
+}
+
+export interface ReplayOutcome {
+  result: BacktestResult;
+  /** The replay was stopped by onProgress before the window's end. */
+  stopped: boolean;
+  progress: ReplayProgress;
+}
+
+export const DEFAULT_BATCH_SIZE = 2000;
+export const DEFAULT_EXAMPLES_PER_KIND = 5;
+
+/**
+ * Replays a candidate rule set over the stored messages of [since, until), oldest first, and
+ * compares each decision with the one recorded at receipt. The candidate is evaluated exactly as
+ * the hook path evaluates it (rate counts come from the stored history, see RateHistory); the
+ * next batch is read while the current one is evaluated.
+ */
+export async function replayWindow(options: ReplayOptions): Promise<ReplayOutcome> {
+  const { candidate, source } = options;
+  const window: ReplayWindow = {
+    since: options.since,
+    until: options.until,
+    historyMs: candidate.longestRateWindowMs,
+  };
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const limit = options.maxMessages ?? Number.POSITIVE_INFINITY;
+  const history = new RateHistory(candidate.longestRateWindowMs);
+  const report = new BacktestReport(
+    options.examplesPerKind ?? DEFAULT_EXAMPLES_PER_KIND,
+    candidate.ruleSummaries(),
+  );
+  const inWindow = await source.count(window);
+  const progress: ReplayProgress = { processed: 0, total: Math.min(inWindow, limit) };
+  let stopped = false;
+  let stoppedEarly: string | undefined;
+
+  let reading = source.readBatch(window, windowStart(window), batchSize);
+  for (;;) {
+    const batch = await reading;
+    const last = batch[batch.length - 1];
+    if (!last) break;
+    const more = batch.length === batchSize;
+    if (more) reading = source.readBatch(window, { receivedAt: last.received_at, id: last.id }, batchSize);
+    let reachedLimit = false;
+    for (const row of batch) {
+      if (row.in_window) {
+        if (progress.processed >= limit) {
+          reachedLimit = true;
+          break;
+        }
+        replayRow(row, candidate, history, report);
+        progress.processed++;
+      }
+      if (!row.retired) history.add(row.user_id, row.ip, row.received_ms);
+    }
+    if (reachedLimit) {
+      stoppedEarly = `Stopped after max_messages (${limit}) of the ${inWindow} messages in the window.`;
+      break;
+    }
+    if (options.onProgress && (await options.onProgress({ ...progress })) === false) {
+      stopped = true;
+      stoppedEarly = `Cancelled after ${progress.processed} of ${progress.total} messages: the figures cover those only.`;
+      break;
+    }
+    if (!more) break;
+  }
+  // A read started for a batch that will not be used must not reject unobserved.
+  reading.catch(() => {});
+  const result = report.result({
+    window: { since: options.since, until: options.until },
+    candidateVersion: candidate.version,
+    rateHistoryFrom: window.historyMs > 0 ? new Date(options.since.getTime() - window.historyMs) : null,
+    ...(stoppedEarly ? { stoppedEarly } : {}),
+  });
+  return { result, stopped, progress };
+}
+
+function replayRow(row: ReplayRow, candidate: CompiledRuleSet, history: RateHistory, report: BacktestReport) {
+  if (row.retired || !row.payload || !row.rules_action) {
+    report.skipped(row);
+    return;
+  }
+  const input: EvaluationInput = {
+    message: row.payload,
+    metadata: row.metadata ?? {},
+    requestInfo: row.request_info,
+  };
+  const queries = candidate.rateQueries(input);
+  if (queries.length > 0) input.rateCounts = history.counts(queries, row.received_ms);
+  report.replayedMessage(row, candidate.evaluate(input));
+}
