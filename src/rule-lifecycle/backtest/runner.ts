@@ -44,14 +44,11 @@ const PROGRESS_WRITE_MS = 1000;
 /** While a read is slow, the heartbeat still moves (see HEARTBEAT_TIMEOUT_MS). */
 const HEARTBEAT_MS = 10_000;
 
-// Under `node --import tsx` (and the test runner) this module is TypeScript, built it is .js.
-const WORKER_URL = new URL(`./worker.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url);
-
-function workerExecArgv(): string[] {
-  const argv = process.execArgv.filter((arg) => !arg.startsWith("--inspect"));
-  if (!WORKER_URL.pathname.endsWith(".ts") || argv.some((arg) => arg.includes("tsx"))) return argv;
-  return [...argv, "--import", "tsx"];
-}
+// Built, the worker is worker.js; from TypeScript sources it is started through a bootstrap that
+// registers tsx in the worker's own thread first.
+const WORKER_URL = import.meta.url.endsWith(".ts")
+  ? new URL("./worker-bootstrap.mjs", import.meta.url)
+  : new URL("./worker.js", import.meta.url);
 
 interface Running {
   worker: Worker;
@@ -103,7 +100,6 @@ export class BacktestRunner {
       };
       const worker = new Worker(WORKER_URL, {
         workerData: input,
-        execArgv: workerExecArgv(),
         resourceLimits: { maxOldGenerationSizeMb: this.options.maxMemoryMb },
       });
       const compiled = await this.compiled(worker);
