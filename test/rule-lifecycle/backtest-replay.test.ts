@@ -201,10 +201,12 @@ describe("replaying a candidate over a stored log", () => {
 
   it("stops when told to, reporting what it replayed so far", async () => {
     const seen: number[] = [];
+    const stop = new AbortController();
     const { result, stopped, progress } = await replay(4, {
+      signal: stop.signal,
       onProgress: (p) => {
         seen.push(p.processed);
-        return p.processed < 8;
+        if (p.processed >= 8) stop.abort();
       },
     });
     expect(stopped).toBe(true);

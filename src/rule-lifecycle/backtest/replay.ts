@@ -21,13 +21,15 @@ export interface ReplayOptions {
   examplesPerKind?: number;
   /** Stop after this many messages of the window (the report says so). */
   maxMessages?: number;
-  /** Told after every batch; answering false stops the replay (the report covers what was read). */
-  onProgress?: (progress: ReplayProgress) => boolean | Promise<boolean>;
+  /** Told after every batch. */
+  onProgress?: (progress: ReplayProgress) => void;
+  /** Stops the replay at once, even while a read is under way; the report covers what was read. */
+  signal?: AbortSignal;
 }
 
 export interface ReplayOutcome {
   result: BacktestResult;
-  /** The replay was stopped by onProgress before the window's end. */
+  /** The replay was stopped (signal) before the window's end. */
   stopped: boolean;
   progress: ReplayProgress;
 }
@@ -60,9 +62,18 @@ export async function replayWindow(options: ReplayOptions): Promise<ReplayOutcom
   let stopped = false;
   let stoppedEarly: string | undefined;
 
+  const aborted = new Promise<null>((resolve) => {
+    if (options.signal?.aborted) resolve(null);
+    options.signal?.addEventListener("abort", () => resolve(null), { once: true });
+  });
   let reading = source.readBatch(window, windowStart(window), batchSize);
   for (;;) {
-    const batch = await reading;
+    const batch = await Promise.race([reading, aborted]);
+    if (batch === null) {
+      stopped = true;
+      stoppedEarly = `Cancelled after ${progress.processed} of ${progress.total} messages: the figures cover those only.`;
+      break;
+    }
     const last = batch[batch.length - 1];
     if (!last) break;
     const more = batch.length === batchSize;
@@ -83,11 +94,7 @@ export async function replayWindow(options: ReplayOptions): Promise<ReplayOutcom
       stoppedEarly = `Stopped after max_messages (${limit}) of the ${inWindow} messages in the window.`;
       break;
     }
-    if (options.onProgress && (await options.onProgress({ ...progress })) === false) {
-      stopped = true;
-      stoppedEarly = `Cancelled after ${progress.processed} of ${progress.total} messages: the figures cover those only.`;
-      break;
-    }
+    options.onProgress?.({ ...progress });
     if (!more) break;
   }
   // A read started for a batch that will not be used must not reject unobserved.

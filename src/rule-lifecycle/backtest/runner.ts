@@ -39,10 +39,11 @@ export interface BacktestRunnerOptions {
   batchSize?: number;
 }
 
-/** Progress is written at most this often (and once at the end). */
+/**
+ * How often the latest progress is written, with the heartbeat, and a cancellation asked for on
+ * any replica is picked up (see HEARTBEAT_TIMEOUT_MS).
+ */
 const PROGRESS_WRITE_MS = 1000;
-/** While a read is slow, the heartbeat still moves (see HEARTBEAT_TIMEOUT_MS). */
-const HEARTBEAT_MS = 10_000;
 
 // Built, the worker is worker.js; from TypeScript sources it is started through a bootstrap that
 // registers tsx in the worker's own thread first.
@@ -185,7 +186,7 @@ export class BacktestRunner {
     const { store, logger } = this.options;
     const source = sqlReplaySource(this.options.query);
     let ended = false;
-    let lastWrite = 0;
+    let writing = false;
     let latest = { processed: 0, total: 0 };
     const end = async (outcome: Parameters<BacktestStore["finish"]>[1]) => {
       if (ended) return;
@@ -198,17 +199,19 @@ export class BacktestRunner {
       }
       void worker.terminate();
     };
-    const report = async (force: boolean) => {
-      if (ended || (!force && Date.now() - lastWrite < PROGRESS_WRITE_MS)) return;
-      lastWrite = Date.now();
+    const report = async () => {
+      if (ended || writing) return;
+      writing = true;
       try {
         const { cancelRequested } = await store.progress(id, latest);
-        if (cancelRequested) worker.postMessage({ type: "cancel" } satisfies ParentMessage);
+        if (cancelRequested && !ended) worker.postMessage({ type: "cancel" } satisfies ParentMessage);
       } catch (error) {
         logger.warn({ err: error, backtest: id }, "backtest: progress not recorded");
+      } finally {
+        writing = false;
       }
     };
-    const heartbeat = setInterval(() => void report(true), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => void report(), PROGRESS_WRITE_MS);
     heartbeat.unref();
 
     const finished = new Promise<void>((resolve) => {
@@ -238,7 +241,6 @@ export class BacktestRunner {
             break;
           case "progress":
             latest = message.progress;
-            void report(false);
             break;
           case "done":
             logger.info(

@@ -28,10 +28,10 @@ try {
   // Not permitted here: the backtest still runs, at normal priority.
 }
 
-let cancelled = false;
+const cancel = new AbortController();
 const pendingReads = new Map<number, { resolve: (m: ParentMessage & { type: "read-result" }) => void }>();
 port.on("message", (message: ParentMessage) => {
-  if (message.type === "cancel") cancelled = true;
+  if (message.type === "cancel") cancel.abort();
   else pendingReads.get(message.seq)?.resolve(message);
 });
 
@@ -97,10 +97,8 @@ async function run() {
       batchSize: input.batchSize,
       examplesPerKind: input.examplesPerKind,
       ...(input.maxMessages !== null ? { maxMessages: input.maxMessages } : {}),
-      onProgress: (progress) => {
-        send({ type: "progress", progress });
-        return !cancelled;
-      },
+      onProgress: (progress) => send({ type: "progress", progress }),
+      signal: cancel.signal,
     });
     send({ type: "done", ...outcome, elapsedMs: performance.now() - started });
   } finally {
