@@ -6,13 +6,17 @@ import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Database, openPglite, openPostgres, rawQuery } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
+import { compileCandidate } from "../../src/rule-lifecycle/backtest/candidate.ts";
+import { replayWindow } from "../../src/rule-lifecycle/backtest/replay.ts";
+import { sqlReplaySource } from "../../src/rule-lifecycle/backtest/replay-source.ts";
 import { TEST_DATABASE_URL } from "../support/db.ts";
 import { migrationsBefore } from "../support/migrations.ts";
+import { storeMessages } from "../support/stored-messages.ts";
 
 // A database made before the rules history existed, with messages and decisions in it, must take
 // migration 0002 at the next start and keep every row.
 
-describe("migration 0002 (rules history, shadow matches, samples)", () => {
+describe("rule lifecycle migrations on a database with rows", () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -41,7 +45,7 @@ describe("migration 0002 (rules history, shadow matches, samples)", () => {
     return { database, url: url.toString() };
   }
 
-  it("upgrades a database with rows in it, keeping them", async () => {
+  it("0002 (rules history, shadow matches, samples) keeps every row", async () => {
     const { database, url } = await openEmptyDatabase();
     const earlier = migrationsBefore("0002_rule_lifecycle");
     cleanups.push(async () => rmSync(earlier, { recursive: true, force: true }));
@@ -80,6 +84,47 @@ describe("migration 0002 (rules history, shadow matches, samples)", () => {
     const [activation] = await query<{ n: number }>("select count(*)::int as n from rule_activations", []);
     expect(activation?.n).toBe(1);
     // Applying again is a no-op: the migrator remembers 0002.
+    await migrateDatabase(database, url);
+  });
+
+  it("0005 (backtests) keeps every row, and the upgraded log can be replayed", async () => {
+    const { database, url } = await openEmptyDatabase();
+    const earlier = migrationsBefore("0005_backtests");
+    cleanups.push(async () => rmSync(earlier, { recursive: true, force: true }));
+    if (database.kind === "pglite") {
+      await migratePglite(database.db as never, { migrationsFolder: earlier });
+    } else {
+      await migratePostgres(database.db as never, { migrationsFolder: earlier });
+    }
+    const query = rawQuery(database.db);
+    const receivedAt = new Date(Date.now() - 3_600_000);
+    await storeMessages(query, [
+      { id: "old-1", receivedAt, text: "a scam", rules: { action: "approve" } },
+      {
+        id: "old-2",
+        receivedAt,
+        text: "fine",
+        rules: { action: "review", ruleIds: ["links"] },
+        moderator: "approve",
+      },
+    ]);
+
+    await migrateDatabase(database, url);
+
+    const { result } = await replayWindow({
+      candidate: compileCandidate({
+        rules: "rules:\n  - id: scam\n    action: reject\n    when: { text_has_any: [scam] }\n",
+        lists: {},
+        activeLists: {},
+      }),
+      source: sqlReplaySource(query),
+      since: new Date(receivedAt.getTime() - 1000),
+      until: new Date(),
+    });
+    expect(result.messages.replayed).toBe(2);
+    expect(result.agreement.moderator_approved.total).toBe(1);
+    const [table] = await query<{ n: number }>("select count(*)::int as n from backtests", []);
+    expect(table?.n).toBe(0);
     await migrateDatabase(database, url);
   });
 });
