@@ -1,26 +1,10 @@
-// HTTP benchmark: Gatehouse against a bare Hono ceiling, measured in one run on one machine.
-// Run with `npm run bench` (node --import tsx test/bench/http.bench.ts).
-//
-// Processes: this one (orchestrator + a minimal Stream, commit-sink.ts), a load generator (autocannon, its own
-// process), and the server under test (its own process): the bare Hono ceiling, then Gatehouse on
-// a fresh Postgres database, then Gatehouse on PGlite. Every hook is signed and carries a new
-// message id. Printed per target: hooks/s at 64 connections and the ratio to the ceiling; ack
-// latency at about half of that rate; "hook sent -> commit request at Stream" from the fake
-// Stream's ledger; and a check that every acknowledged message was committed exactly once.
-//
-// Environment: BENCH_SECONDS (length of each measured phase, default 10), BENCH_TARGETS
-// (comma-separated subset of footprint,ceiling,postgres,pglite,pglite-nofsync; footprint is start-up
-// time and memory, footprint.ts), BENCH_DATABASE_URL (a server where a
-// scratch database may be created and dropped; default postgres://postgres@127.0.0.1:5432/postgres),
-// BENCH_CPU_PROF (a directory: Gatehouse runs under `node --cpu-prof` and writes its profile there).
-// DATABASE_POOL_SIZE, DISPATCH_* and RECEIPT_* are passed through to Gatehouse.
-import { type ChildProcess, fork, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { freePort, projectRoot } from "../support/process.ts";
+import { LoadGenerator, startServer, waitReady } from "./bench-processes.ts";
 import { type CommitSink, startCommitSink } from "./commit-sink.ts";
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from "./cpu-usage.ts";
 import { footprintReport } from "./footprint.ts";
@@ -47,82 +31,6 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  /** The last 20 kB the process wrote. */
-  output(): string;
-  /** Lines written so far (LOG_LEVEL=warn: warnings and errors). */
-  lines(): number;
-  stop(): Promise<void>;
-}
-
-function startServer(entry: string, env: Record<string, string>, nodeFlags: string[] = []): Server {
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", entry], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  let lines = 0;
-  const keep = (chunk: Buffer) => {
-    const text = chunk.toString();
-    lines += text.split("\n").length - 1;
-    output = (output + text).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    child,
-    url: `http://127.0.0.1:${env.PORT}`,
-    output: () => output,
-    lines: () => lines,
-    stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
-
-async function waitReady(server: Server, timeoutMs = 300_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until && server.child.exitCode === null) {
-    try {
-      if ((await fetch(`${server.url}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${server.url} did not become ready:\n${server.output()}`);
-}
-
-class LoadGenerator {
-  private readonly child = fork(here("./load-generator.ts"), [], {
-    execArgv: ["--import", "tsx"],
-    cwd: projectRoot,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  run(request: LoadRequest): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      this.child.once("message", (reply: { ok: boolean; result?: LoadResult; error?: string }) =>
-        reply.ok ? resolve(reply.result!) : reject(new Error(reply.error)),
-      );
-      this.child.send(request);
-    });
-  }
-
-  close(): void {
-    this.child.disconnect();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Measurements

@@ -20,6 +20,8 @@ export interface LoadRequest {
   unique: boolean;
   /** How many hooks to sign before the clock starts; more are signed on the fly if needed. */
   presign: number;
+  /** Hooks per second over all connections (a steady load); absent: as fast as answers come. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -116,6 +118,7 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
         connections: request.connections,
         pipelining: 1,
         duration: request.durationSec,
+        ...(request.rate ? { overallRate: request.rate } : {}),
         timeout: 10,
         requests: [hookRequest],
       },

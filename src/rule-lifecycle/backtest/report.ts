@@ -65,6 +65,8 @@ export interface BacktestResult {
    * the same on every run (chosen by a hash of the message id).
    */
   examples: Record<string, BacktestExample[]>;
+  /** How long the replay took (compiling the candidate not included); added by the runner. */
+  timing?: { replay_ms: number; messages_per_second: number };
   fidelity: {
     /** "replayed": rate rules counted against the stored history; "none": the candidate has none. */
     rate_rules: "replayed" | "none";

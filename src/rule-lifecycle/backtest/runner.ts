@@ -253,7 +253,13 @@ export class BacktestRunner {
             );
             void end({
               status: message.stopped ? "cancelled" : "done",
-              result: message.result,
+              result: {
+                ...message.result,
+                timing: {
+                  replay_ms: Math.round(message.elapsedMs),
+                  messages_per_second: Math.round(message.progress.processed / (message.elapsedMs / 1000 || 1)),
+                },
+              },
               progress: message.progress,
             }).then(resolve);
             break;

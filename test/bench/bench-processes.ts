@@ -1,0 +1,85 @@
+// The processes a benchmark runs besides itself: Gatehouse (or the bare Hono ceiling) as a
+// server of its own, and the load generator (load-generator.ts), each in a child process so no
+// two share an event loop.
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { projectRoot } from "../support/process.ts";
+import type { LoadRequest, LoadResult } from "./load-generator.ts";
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  /** The last 20 kB the process wrote. */
+  output(): string;
+  /** Lines written so far (LOG_LEVEL=warn: warnings and errors). */
+  lines(): number;
+  stop(): Promise<void>;
+}
+
+export function startServer(entry: string, env: Record<string, string>, nodeFlags: string[] = []): Server {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", entry], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let lines = 0;
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString();
+    lines += text.split("\n").length - 1;
+    output = (output + text).slice(-20_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    url: `http://127.0.0.1:${env.PORT}`,
+    output: () => output,
+    lines: () => lines,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export async function waitReady(server: Server, timeoutMs = 300_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && server.child.exitCode === null) {
+    try {
+      if ((await fetch(`${server.url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${server.url} did not become ready:\n${server.output()}`);
+}
+
+export class LoadGenerator {
+  private readonly child = fork(here("./load-generator.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    cwd: projectRoot,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  run(request: LoadRequest): Promise<LoadResult> {
+    return new Promise((resolve, reject) => {
+      this.child.once("message", (reply: { ok: boolean; result?: LoadResult; error?: string }) =>
+        reply.ok ? resolve(reply.result!) : reject(new Error(reply.error)),
+      );
+      this.child.send(request);
+    });
+  }
+
+  close(): void {
+    this.child.disconnect();
+  }
+}
