@@ -257,7 +257,9 @@ export class BacktestRunner {
                 ...message.result,
                 timing: {
                   replay_ms: Math.round(message.elapsedMs),
-                  messages_per_second: Math.round(message.progress.processed / (message.elapsedMs / 1000 || 1)),
+                  messages_per_second: Math.round(
+                    message.progress.processed / (message.elapsedMs / 1000 || 1),
+                  ),
                 },
               },
               progress: message.progress,
