@@ -1,3 +1,6 @@
+-- Why the shadow rules of a decision could not all be evaluated (the decision stood either way).
+ALTER TABLE "decisions" ADD COLUMN IF NOT EXISTS "shadow_error" text;
+--> statement-breakpoint
 -- Backtests: a candidate rules file replayed over the stored messages of a time window. The job
 -- and its result live here, not in the replica running it, so any replica can answer for it.
 CREATE TABLE IF NOT EXISTS "backtests" (

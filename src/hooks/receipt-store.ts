@@ -80,6 +80,7 @@ const NEW_RECEIPT = tupleReader<NewReceipt>([
   ["ruleset_version", "text", (r) => r.draft.decision.ruleset_version],
   ["error", "text", (r) => r.draft.decision.error ?? null],
   ["shadow_matches", "jsonb", (r) => r.draft.decision.shadow_matches ?? []],
+  ["shadow_error", "text", (r) => r.draft.decision.shadow_error ?? null],
   ["sampled_rules", "jsonb", (r) => r.draft.decision.sampled_rules ?? null],
   ["ip", "text", (r) => r.draft.signals.ip],
   ["user_agent", "text", (r) => r.draft.signals.userAgent],
@@ -121,10 +122,10 @@ with input as (${NEW_RECEIPT.select}
 ), decided as (
   insert into decisions (message_id, action, source, matches, ruleset_version, error, user_id, cid,
     ip, user_agent, sdk, ext, request_type, metadata, evaluation_us, created_at,
-    shadow_matches, sampled_rules)
+    shadow_matches, shadow_error, sampled_rules)
   select i.id, i.action, 'rules', i.matches, i.ruleset_version, i.error, i.user_id, i.cid,
     i.ip::inet, i.user_agent, i.sdk, i.ext, i.request_type, i.metadata, i.evaluation_us, i.received_at,
-    i.shadow_matches, nullif(i.sampled_rules, 'null'::jsonb)
+    i.shadow_matches, i.shadow_error, nullif(i.sampled_rules, 'null'::jsonb)
     from input i join inserted using (id)
 ), queued as (
   insert into outbox (message_id, action, next_attempt_at, lease_owner, lease_expires_at, attempts)

@@ -85,6 +85,10 @@ export const DecisionEntrySchema = z.object({
   shadow: z.string().nullable().openapi({
     description: "What the shadow rules would have done, e.g. `shadow: would have rejected (links)`.",
   }),
+  shadow_error: z.string().nullable().openapi({
+    description:
+      "Why the shadow rules could not all be evaluated (e.g. their time budget ran out); `shadow_matches` holds what they found before. The decision stood.",
+  }),
   sampled_rules: z.array(z.string()).nullable().openapi({
     description:
       "Reject rules whose rejection was sent to review as a calibration sample (`sample_for_review`); null otherwise.",

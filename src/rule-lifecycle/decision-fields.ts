@@ -26,11 +26,16 @@ export function shadowSummary(shadowMatches: readonly RuleMatch[]): string | nul
  * matched (and a line saying what they would have done), and the reject rules whose rejection
  * this decision sent to review as a calibration sample.
  */
-export function ruleLifecycleFields(row: { shadowMatches: unknown; sampledRules: string[] | null }) {
+export function ruleLifecycleFields(row: {
+  shadowMatches: unknown;
+  shadowError: string | null;
+  sampledRules: string[] | null;
+}) {
   const shadowMatches = (row.shadowMatches ?? []) as RuleMatch[];
   return {
     shadow_matches: shadowMatches,
     shadow: shadowSummary(shadowMatches),
+    shadow_error: row.shadowError,
     sampled_rules: row.sampledRules,
   };
 }

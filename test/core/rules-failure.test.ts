@@ -60,4 +60,32 @@ describe("rules that fail on a message", () => {
       error: expect.stringMatching(/matcher exploded/),
     });
   });
+
+  it("store why shadow rules failed with the decision, which stands", async () => {
+    const real = parseRuleSet(
+      "rules: [{id: trial, action: reject, mode: shadow, when: {text_has_any: [x]}}]",
+      "test",
+    );
+    // What evaluate() answers when the shadow rules run out of their budget after one match.
+    const shadowFailed: RuleSet = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
+      evaluate: (input: Parameters<RuleSet["evaluate"]>[0]) => ({
+        ...real.evaluate(input),
+        shadow_error: 'evaluation exceeded its time budget of 50ms (at rule "trial")',
+      }),
+    });
+    const payload = hookPayloadSchema.parse(pendingMessagePayload({ message: { text: "x marks" } }));
+    const receipt = await receivePendingMessage(
+      { db: db.database.db, rules: () => shadowFailed, pendingTimeoutMs: 60_000 },
+      payload,
+      { webhookId: null, attempt: null },
+    );
+    expect(receipt.status).toBe("committing");
+    const [decision] = await db.database.db.select().from(decisions);
+    expect(decision).toMatchObject({
+      action: "approve",
+      error: null,
+      shadowError: 'evaluation exceeded its time budget of 50ms (at rule "trial")',
+    });
+    expect(decision?.shadowMatches).toMatchObject([{ rule_id: "trial", action: "reject" }]);
+  });
 });

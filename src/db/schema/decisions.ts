@@ -33,6 +33,8 @@ export const decisions = pgTable(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
     /** Shadow rules that matched, each with the action it would have taken (never acted on). */
     shadowMatches: jsonb("shadow_matches").notNull().default([]),
+    /** Why the shadow rules could not all be evaluated (time budget, a failure); never changed the action. */
+    shadowError: text("shadow_error"),
     /** Reject rules whose rejection was sent to review as a calibration sample; null otherwise. */
     sampledRules: jsonb("sampled_rules").$type<string[]>(),
     /** Microseconds spent evaluating the rules. */
