@@ -315,7 +315,7 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     expect(await mark.textContent()).toBe("spam");
     expect(await page.locator(".dry-run .span-label").textContent()).toContain("spammy: spam");
     expect(await page.locator(".dry-run h3 strong").textContent()).toBe("review");
-    await screenshot(page, "rules");
+    await screenshot(page, "rules-dry-run");
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });
@@ -483,7 +483,7 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     expect(await page.locator("pre.diff .added").allTextContents()).toContain("+  - id: added-later\n");
     expect(await page.locator("pre.diff .removed").count()).toBe(0);
     await page.locator("pre.diff").scrollIntoViewIfNeeded();
-    await screenshot(page, "rules-quality-history");
+    await screenshot(page, "rules");
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });

@@ -126,18 +126,23 @@ export function statsPage(main, { params }) {
       ),
       lines("Time left to the earliest deadline", labels, earliest, leftUnit.unit),
       legend(earliest),
-      h("h2", {}, `Review and commit latency (${latencyUnit.name}, the whole window)`),
+      h("h2", {}, `Review and commit latency (${latencyUnit.name})`),
+      h(
+        "p.muted",
+        {},
+        `Over the whole window: ${latency.review.count} messages reviewed, ${latency.commit.count} committed.`,
+      ),
       horizontalBars(
         "Review and commit latency percentiles",
         [
           {
-            name: `review p50 (${latency.review.count})`,
+            name: "review p50",
             cls: "s-review",
             value: inUnit(latency.review.p50),
           },
           { name: "review p99", cls: "s-review99", value: inUnit(latency.review.p99) },
           {
-            name: `commit p50 (${latency.commit.count})`,
+            name: "commit p50",
             cls: "s-commit",
             value: inUnit(latency.commit.p50),
           },
@@ -146,10 +151,11 @@ export function statsPage(main, { params }) {
         latencyUnit.unit,
       ),
       h("h2", {}, `Deadline slack (${slackUnit.name} left when a message was finished)`),
+      h("p.muted", {}, `Over the whole window: ${slack.count} messages finished.`),
       horizontalBars(
         "Deadline slack",
         [
-          { name: `median (${slack.count})`, cls: "s-review", value: inSlackUnit(slack.p50) },
+          { name: "median", cls: "s-review", value: inSlackUnit(slack.p50) },
           { name: "least", cls: "s-reject", value: inSlackUnit(slack.min) },
         ],
         slackUnit.unit,
