@@ -27,6 +27,18 @@ const MessageRecordSchema = z
     message: z.unknown().openapi({ description: "The message exactly as Stream sent it." }),
     metadata: z.record(z.string(), z.string()),
     request_info: z.unknown(),
+    links: z
+      .array(
+        z.object({
+          field: z.string().openapi({ example: "text" }),
+          text: z.string().openapi({ example: "https://example.org/offer" }),
+          host: z.string().openapi({ example: "example.org" }),
+        }),
+      )
+      .openapi({
+        description:
+          "Every link in the text and the attachments' URL fields as the rules read them (`link_domain_in`): the link without the sentence punctuation after it, and its canonical host.",
+      }),
     received_at: timestamp,
     deadline_at: timestamp,
     final_at: timestamp.nullable(),

@@ -9,7 +9,9 @@ import {
   moderatorActions,
   outbox,
 } from "../db/schema/index.ts";
+import type { PendingMessage } from "../hooks/payload.ts";
 import { ruleLifecycleFields } from "../rule-lifecycle/decision-fields.ts";
+import { extractLinkHosts } from "../rules/links.ts";
 
 /** The whole life of one message: receipt(s), decision(s), actions, and Stream calls. */
 export async function getMessageRecord(db: Db, id: string) {
@@ -46,6 +48,13 @@ export async function getMessageRecord(db: Db, id: string) {
     message: message.payload,
     metadata: message.metadata,
     request_info: message.requestInfo,
+    // The links as the rules read them (the console lists these), so a moderator sees the very
+    // link and domain that link_domain_in tests, not a second reading of the text.
+    links: extractLinkHosts(message.payload as PendingMessage).map((link) => ({
+      field: link.field,
+      text: link.text,
+      host: link.host,
+    })),
     received_at: message.receivedAt.toISOString(),
     deadline_at: message.deadlineAt.toISOString(),
     final_at: message.finalAt?.toISOString() ?? null,

@@ -130,12 +130,17 @@ function collectFromText(text: string, field: string, out: LinkHost[]): void {
     let end = start;
     while (end < length && !isChunkBreak(text.charCodeAt(end))) end++;
     examined += end - from;
-    if (end > start) {
-      const chunk = text.slice(start, end);
+    // Sentence punctuation after a link ends the sentence, not the link ("see example.org, then"):
+    // the span a rule reports, and the link a moderator is shown, stop before it.
+    let linkEnd = end;
+    while (linkEnd > start && TRAILING_PUNCTUATION[text.charCodeAt(linkEnd - 1)] === 1) linkEnd--;
+    examined += end - linkEnd;
+    if (linkEnd > start) {
+      const chunk = text.slice(start, linkEnd);
       // Cheap pre-filter: a link has a dot (or an ideographic full stop, which IDNA maps to one).
       if (chunk.includes(".") || chunk.includes("\u3002") || chunk.includes("\uff0e")) {
         const host = hostOfLink(chunk);
-        if (host) out.push({ host, field, start, end, text: chunk });
+        if (host) out.push({ host, field, start, end: linkEnd, text: chunk });
       }
     }
     start = end;

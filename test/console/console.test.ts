@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, api, createModerator, holdMessage } from "../review/helpers.ts";
@@ -25,9 +25,42 @@ rules:
   - id: spammy
     action: review
     when: { text_has_any: [spam] }
+  - id: link-trial
+    action: reject
+    mode: shadow
+    when: { link_domain_in: [example.org] }
+  - id: giveaways
+    action: reject
+    sample_for_review: 1
+    when: { text_has_any: [giveaway] }
 `;
 
 const UI_WAIT = { timeout: 15_000 };
+
+interface StatsAnswer {
+  series: {
+    step_seconds: number;
+    points: { decisions_by_action: Record<string, number>; queue_depth: number }[];
+  };
+}
+
+interface RuleQuality {
+  rule_id: string;
+  fired: number;
+  held: number;
+  reviewed: number;
+  reversed: number;
+  reversal_rate: number | null;
+}
+
+const apiPath = (path: string) => (response: { url(): string }) => new URL(response.url()).pathname === path;
+
+/** The length of a window the console asked for, in minutes begun (it starts at a whole minute). */
+const windowMinutes = (url: URL) =>
+  Math.ceil(
+    (Date.parse(url.searchParams.get("until") ?? "") - Date.parse(url.searchParams.get("since") ?? "")) /
+      60_000,
+  );
 
 if (chromiumMissing) console.warn(`console browser tests skipped: ${chromiumMissing}`);
 
@@ -54,17 +87,25 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${base}/console/`);
+    const sections = page.getByRole("navigation", { name: "Sections" });
+    // Signed out there is nowhere to go: the sections appear only with a token.
+    expect(await sections.isVisible()).toBe(false);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel("Moderator token").fill("gh_not-a-real-token");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect
       .poll(() => page.getByRole("alert").textContent(), UI_WAIT)
       .toMatch(/unknown or its moderator has been disabled/);
+    expect(await page.getByLabel("Moderator token").getAttribute("aria-invalid")).toBe("true");
     await screenshot(page, "sign-in");
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await sections.isVisible()).toBe(false);
     const dana = await createModerator(h.service, "Dana");
     await page.getByLabel("Moderator token").fill(dana.token);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: /^Queue/ }).waitFor(UI_WAIT);
     expect(await page.locator("#who").textContent()).toBe("Dana");
+    expect(await sections.isVisible()).toBe(true);
     await context.close();
   });
 
@@ -92,6 +133,10 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     await a.page.keyboard.press("c");
     await expect.poll(() => rowA.locator("td.claim").textContent(), UI_WAIT).toBe("you");
     await expect.poll(() => rowB.locator("td.claim").textContent(), UI_WAIT).toBe("Dana");
+    // Dana's row says it is hers and offers to give it back; nobody is offered a claim that
+    // would only be refused.
+    expect(await rowA.getByRole("button").allTextContents()).toEqual(["Release", "Approve", "Reject"]);
+    expect(await rowB.getByRole("button").allTextContents()).toEqual(["Approve", "Reject"]);
     await screenshot(a.page, "queue");
 
     // Eli may not decide it: the refusal says who holds it.
@@ -101,6 +146,15 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
       .poll(() => b.page.locator(".status").first().textContent(), UI_WAIT)
       .toMatch(/Dana has claimed this message/);
     expect(await h.status(id)).toBe("held");
+
+    // Dana releases it: both consoles show it free, with a Claim button again.
+    await rowA.getByRole("button", { name: "Release your claim" }).click();
+    await expect.poll(() => rowB.locator("td.claim").textContent(), UI_WAIT).toBe("—");
+    await expect.poll(() => rowA.locator("td.claim").textContent(), UI_WAIT).toBe("—");
+    expect(await rowA.getByRole("button").allTextContents()).toEqual(["Claim", "Approve", "Reject"]);
+    expect(await rowB.getByRole("button").allTextContents()).toEqual(["Claim", "Approve", "Reject"]);
+    const record = await api<{ claim: unknown }>(h.service, "GET", `/api/messages/${id}`);
+    expect(record.body.claim).toBeNull();
     await a.context.close();
     await b.context.close();
   });
@@ -203,7 +257,15 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     await page.locator("mark.span").waitFor(UI_WAIT);
     expect(await page.locator("mark.span").textContent()).toBe("maybe");
     expect(await page.locator(".span-label").textContent()).toContain("needs-a-look: maybe");
-    expect(await page.getByText("https://example.org", { exact: false }).count()).toBeGreaterThan(0);
+    // The link as link_domain_in reads it: the comma after it ends the sentence, not the link.
+    expect(await page.locator("li", { hasText: /^link: / }).allTextContents()).toEqual([
+      "link: https://example.org (domain example.org)",
+    ]);
+    // What the rules did, with what the shadow rule would have done next to it.
+    expect(await page.locator("dd.rules-decided").textContent()).toBe(
+      "review shadow: would have rejected (link-trial)",
+    );
+    await page.getByRole("heading", { name: "Shadow rules (recorded, never acted on)" }).waitFor(UI_WAIT);
     await page.getByText("curl/8.0").waitFor(UI_WAIT);
     await page.getByRole("heading", { name: "Same network 203.0.113.0/24" }).waitFor(UI_WAIT);
     await page.locator(".history a", { hasText: /^msg-/ }).first().waitFor(UI_WAIT);
@@ -232,7 +294,7 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     ]);
     const csv = readFileSync((await download.path())!, "utf8").split("\r\n");
     expect(csv[0]).toBe(
-      "created_at,message_id,action,source,actor,reason,rules,user_id,cid,ip,user_agent,sdk,ext,ruleset_version",
+      "created_at,message_id,action,source,actor,reason,rules,user_id,cid,ip,user_agent,sdk,ext,ruleset_version,shadow,sampled_rules",
     );
     expect(csv.slice(1).some((line) => line.includes(inside))).toBe(true);
     expect(csv.slice(1).some((line) => line.includes(outside))).toBe(false);
@@ -253,6 +315,174 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     expect(await mark.textContent()).toBe("spam");
     expect(await page.locator(".dry-run .span-label").textContent()).toContain("spammy: spam");
     expect(await page.locator(".dry-run h3 strong").textContent()).toBe("review");
+    await screenshot(page, "rules-dry-run");
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("asks the queue's confirmation before a decision from the keyboard on the message page", async () => {
+    const dana = await createModerator(h.service, "Dana");
+    const { page, context } = await signedIn(browser, base, dana.token);
+    const id = await holdMessage(h, {
+      message: { text: "maybe reject me from its page", user: { id: "mallory", name: "Mallory" } as never },
+    });
+    await page.goto(`${base}/console/#/message/${encodeURIComponent(id)}`);
+    await page.locator("mark.span").waitFor(UI_WAIT);
+    await page.keyboard.press("r");
+    await page.getByRole("heading", { name: "Reject this message?" }).waitFor(UI_WAIT);
+    expect(await page.locator("#confirm-text").textContent()).toBe(
+      "“maybe reject me from its page” from Mallory. It will be deleted.",
+    );
+    await page.getByLabel("Reason (optional)", { exact: true }).fill("not here");
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => page.locator(".status").first().textContent(), UI_WAIT)
+      .toBe("Rejected: the message is rejecting.");
+    expect(await h.waitForStatus(id, ["rejected"], 15_000)).toBe("rejected");
+    const record = await api<{ actions: { action: string; reason: string | null }[] }>(
+      h.service,
+      "GET",
+      `/api/messages/${id}`,
+    );
+    expect(record.body.actions).toContainEqual(
+      expect.objectContaining({ action: "reject", reason: "not here" }),
+    );
+    await context.close();
+  });
+
+  it("marks shadow matches and calibration samples on the message page and in search, and searches by shadow rule", async () => {
+    const dana = await createModerator(h.service, "Dana");
+    const { page, context } = await signedIn(browser, base, dana.token);
+    const shadowed = await holdMessage(h, { message: { text: "maybe read example.org/offer first" } });
+    const sampled = await holdMessage(h, { message: { text: "a giveaway for you" } });
+    const plain = await holdMessage(h, { message: { text: "maybe nothing to see" } });
+
+    await page.goto(`${base}/console/#/message/${encodeURIComponent(sampled)}`);
+    await page.locator("dd.rules-decided").waitFor(UI_WAIT);
+    expect(await page.locator("dd.rules-decided").textContent()).toBe(
+      "review calibration sample (giveaways)",
+    );
+
+    await page.getByRole("link", { name: "Search", exact: true }).click();
+    await page.getByLabel("Shadow rule").fill("link-trial");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: shadowed }).waitFor(UI_WAIT);
+    expect(await page.getByRole("link", { name: plain }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: sampled }).count()).toBe(0);
+    const actionOf = (id: string) =>
+      page
+        .locator("tr", { has: page.getByRole("link", { name: id }) })
+        .locator("td")
+        .nth(1);
+    expect(await actionOf(shadowed).locator(".shadow").textContent()).toBe(
+      "shadow: would have rejected (link-trial)",
+    );
+    expect(await actionOf(shadowed).textContent()).toMatch(/^review/);
+    await screenshot(page, "search-shadow");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto(`${base}/console/#/search?message_id=${encodeURIComponent(sampled)}`);
+    await page.getByRole("link", { name: sampled }).waitFor(UI_WAIT);
+    expect(await actionOf(sampled).locator(".sample").textContent()).toBe("calibration sample (giveaways)");
+    expect(await actionOf(sampled).locator(".shadow").count()).toBe(0);
+    await context.close();
+  });
+
+  it("draws the stats from one GET /api/stats for the chosen window, step by step from its series", async () => {
+    const { page, context } = await signedIn(browser, base, ADMIN_TOKEN);
+    const asked: URL[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/api/stats") asked.push(url);
+    });
+    const hourAnswer = page.waitForResponse(apiPath("/api/stats"));
+    await page.getByRole("link", { name: "Stats" }).click();
+    const hour = (await (await hourAnswer).json()) as StatsAnswer;
+    const decisions = page.locator("svg.chart").first();
+    await decisions.waitFor(UI_WAIT);
+    expect(asked.map(windowMinutes)).toEqual([60]);
+
+    // A bar a minute: the chart adds up what the series says, action by action.
+    expect(hour.series.step_seconds).toBe(60);
+    expect(hour.series.points).toHaveLength(60);
+    const total = (action: string) =>
+      hour.series.points.reduce((sum, point) => sum + (point.decisions_by_action[action] ?? 0), 0);
+    expect(total("approve") + total("reject") + total("review")).toBeGreaterThan(0);
+    expect(await decisions.locator("desc").textContent()).toBe(
+      `Decisions per minute by action: approve ${total("approve")}, reject ${total("reject")}, review ${total("review")}, expire ${total("expire")} in total.`,
+    );
+    const depth = page.locator("svg.chart").nth(1);
+    expect(await depth.locator("desc").textContent()).toBe(
+      `Queue depth: the most messages held at once: held messages (most at once) latest ${hour.series.points.at(-1)!.queue_depth}.`,
+    );
+    // Latency and slack are pictures too.
+    expect(await page.locator("svg.chart").count()).toBe(5);
+    expect(await page.locator(".charts table").count()).toBe(0);
+
+    const dayAnswer = page.waitForResponse(apiPath("/api/stats"));
+    await page.getByLabel("Window").selectOption("24h");
+    await dayAnswer;
+    await expect
+      .poll(() => page.locator(".charts p.muted").first().textContent(), UI_WAIT)
+      .toBe("last 24 hours; each bar: 24 minutes.");
+    expect(asked.map(windowMinutes)).toEqual([60, 1440]);
+    await context.close();
+  });
+
+  it("shows each rule's quality over a chosen window, and the rules history with a diff between two versions", async () => {
+    // A held message a moderator approves: a reversal of needs-a-look.
+    const reversed = await holdMessage(h, { message: { text: "maybe it was fine after all" } });
+    expect((await api(h.service, "POST", `/api/messages/${reversed}/approve`)).status).toBe(202);
+    // A second rule set: the same rules and one more (it matches nothing the other tests send).
+    const before = h.service.rules.current.version;
+    writeFileSync(
+      h.service.rules.file!,
+      `${RULES}  - id: added-later\n    action: review\n    when: { text_has_any: [zyzzyva] }\n`,
+    );
+    expect(h.service.rules.reload("sighup")).toMatchObject({ ok: true });
+    const after = h.service.rules.current.version;
+    expect(after).not.toBe(before);
+    await expect
+      .poll(
+        async () =>
+          (await api<{ items: unknown[] }>(h.service, "GET", "/api/rules/versions")).body.items.length,
+        UI_WAIT,
+      )
+      .toBe(2);
+
+    const dana = await createModerator(h.service, "Dana");
+    const { page, context } = await signedIn(browser, base, dana.token);
+    const dayAnswer = page.waitForResponse(apiPath("/api/rules/stats"));
+    await page.getByRole("link", { name: "Rules" }).click();
+    const day = (await (await dayAnswer).json()) as { rules: RuleQuality[] };
+    const quality = day.rules.find((rule) => rule.rule_id === "needs-a-look")!;
+    expect(quality.reversed).toBeGreaterThan(0);
+    const row = page.locator('table.quality tr[data-rule="needs-a-look"]');
+    await row.waitFor(UI_WAIT);
+    expect((await row.locator("td").allTextContents()).slice(0, 7)).toEqual([
+      "review",
+      String(quality.fired),
+      String(quality.held),
+      "0",
+      String(quality.reviewed),
+      String(quality.reversed),
+      `${Math.round(quality.reversal_rate! * 1000) / 10} %`,
+    ]);
+    expect(await page.locator('table.quality tr[data-rule="link-trial"] th .shadow').textContent()).toBe(
+      "shadow",
+    );
+
+    const hourAnswer = page.waitForResponse(apiPath("/api/rules/stats"));
+    await page.getByLabel("Window").selectOption("1h");
+    expect(windowMinutes(new URL((await hourAnswer).url()))).toBe(60);
+
+    await expect.poll(() => page.locator(".rule-history tbody tr").count(), UI_WAIT).toBe(2);
+    await page.getByRole("button", { name: "Show the diff" }).click();
+    await page.locator("pre.diff").waitFor(UI_WAIT);
+    expect(await page.locator(".version-shown h3").textContent()).toBe(`Changes from ${before} to ${after}`);
+    expect(await page.locator("pre.diff .added").allTextContents()).toContain("+  - id: added-later\n");
+    expect(await page.locator("pre.diff .removed").count()).toBe(0);
+    await page.locator("pre.diff").scrollIntoViewIfNeeded();
     await screenshot(page, "rules");
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
@@ -294,6 +524,19 @@ describe.skipIf(chromiumMissing)("moderator console in Chromium", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, "queue-narrow");
     expect(await seriousViolations(page)).toEqual([]);
+    // The pages of charts and wide tables fit too (the tables scroll inside their own box).
+    for (const [section, drawn] of [
+      ["Stats", "svg.chart"],
+      ["Rules", "table.quality"],
+    ] as const) {
+      await page.getByRole("link", { name: section, exact: true }).click();
+      await page.locator(drawn).first().waitFor(UI_WAIT);
+      const wider = (await page.evaluate(
+        "document.documentElement.scrollWidth - window.innerWidth",
+      )) as number;
+      await screenshot(page, `${section.toLowerCase()}-narrow`);
+      expect(wider, section).toBeLessThanOrEqual(0);
+    }
     await context.close();
   });
 });

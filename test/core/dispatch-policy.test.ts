@@ -6,6 +6,7 @@ import { DispatchPolicy, type PolicyStore } from "../../src/dispatch/dispatch-po
 import type { ClaimedWork } from "../../src/dispatch/outbox-store.ts";
 import { Slots } from "../../src/dispatch/slots.ts";
 import type { StreamClient, StreamOutcome } from "../../src/dispatch/stream-client.ts";
+import { claimedWork } from "../support/claimed-work.ts";
 
 // The per-message policy alone, against a store that keeps what it is told and a Stream that
 // answers from a script: each case is one claimed row and what the policy made of it.
@@ -70,20 +71,7 @@ function scripted(answers: Partial<Record<"commit" | "delete" | "get", StreamOut
   };
 }
 
-function work(overrides: Partial<ClaimedWork> = {}): ClaimedWork {
-  return {
-    messageId: "m1",
-    action: "commit",
-    attempts: 1,
-    outcomeUnknown: false,
-    failedLookups: 0,
-    hasMetadata: true,
-    status: "committing",
-    deadlineAt: new Date(NOW + 60_000),
-    receivedAt: new Date(NOW - 1000),
-    ...overrides,
-  };
-}
+const work = (overrides: Partial<ClaimedWork> = {}) => claimedWork(overrides, NOW);
 
 function policy(stream: StreamClient, store: FakeStore, now = NOW, maxFailedLookups = 3) {
   return new DispatchPolicy({

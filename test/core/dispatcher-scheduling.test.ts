@@ -5,24 +5,15 @@ import type { Settlement } from "../../src/db/transitions.ts";
 import { Dispatcher } from "../../src/dispatch/dispatcher.ts";
 import type { ClaimedWork, OutboxStore } from "../../src/dispatch/outbox-store.ts";
 import type { StreamClient, StreamOutcome } from "../../src/dispatch/stream-client.ts";
+import { claimedWork } from "../support/claimed-work.ts";
 import { PATIENCE_MS } from "../support/patience.ts";
 
 // The dispatcher's scheduling alone, against a store that hands out rows from a list and a Stream
 // whose answers the test releases: no database, no clock.
 
-function claimed(messageId: string): ClaimedWork {
-  return {
-    messageId,
-    action: "commit",
-    attempts: 1,
-    outcomeUnknown: false,
-    failedLookups: 0,
-    hasMetadata: true,
-    status: "committing",
-    deadlineAt: new Date(Date.now() + 3_600_000),
-    receivedAt: new Date(),
-  };
-}
+/** A row an hour before its deadline: the deadline plays no part here. */
+const claimed = (messageId: string) =>
+  claimedWork({ messageId, deadlineAt: new Date(Date.now() + 3_600_000) });
 
 /** Due rows come out of `due`, one claim at a time; settlements are recorded. */
 function listStore(due: ClaimedWork[]) {

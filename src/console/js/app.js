@@ -28,7 +28,13 @@ function signInPage(error) {
     required: true,
     "aria-describedby": "token-help",
   });
-  const message = h("p.error", { role: "alert" }, error ?? "");
+  const message = h("p#sign-in-error.error", { role: "alert" }, error ?? "");
+  // A refusal is read out with the field, and the field says it was refused.
+  const refused = (text) => {
+    message.textContent = text;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "token-help sign-in-error");
+  };
   const form = h(
     "form.sign-in",
     {
@@ -40,7 +46,7 @@ function signInPage(error) {
           session.token = token;
           start();
         } catch (failure) {
-          message.textContent = failure instanceof ApiError ? failure.message : String(failure);
+          refused(failure instanceof ApiError ? failure.message : String(failure));
           input.focus();
         }
       },
@@ -56,6 +62,7 @@ function signInPage(error) {
     h("button.primary", { type: "submit" }, "Sign in"),
     message,
   );
+  if (error) refused(error);
   setChrome(false);
   fill(main, form);
   input.focus();

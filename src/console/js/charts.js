@@ -137,3 +137,42 @@ export function legend(series) {
   }
   return list;
 }
+
+/**
+ * One horizontal bar per figure, labelled on the left and with its value at its end: for a few
+ * figures of one window (percentiles), where a line over time has nothing to draw.
+ * rows: [{name, cls, value (null = no data)}].
+ */
+export function horizontalBars(title, rows, unit = "") {
+  const left = 150;
+  const rowH = 30;
+  const height = PAD.top + rows.length * rowH + 8;
+  const max = Math.max(1e-9, ...rows.map((r) => Math.abs(r.value ?? 0)));
+  const root = frame(
+    title,
+    `${title}: ${rows.map((r) => `${r.name} ${r.value === null || r.value === undefined ? "no data" : `${round(r.value)}${unit}`}`).join(", ")}.`,
+  );
+  root.setAttribute("viewBox", `0 0 ${W} ${height}`);
+  const room = W - left - PAD.right - 90;
+  rows.forEach((r, i) => {
+    const y = PAD.top + i * rowH;
+    root.append(
+      svg(
+        "text",
+        { x: left - 8, y: y + 18, "text-anchor": "end", class: "label" },
+        document.createTextNode(r.name),
+      ),
+    );
+    const hasValue = r.value !== null && r.value !== undefined;
+    const width = hasValue ? Math.max(1, (Math.abs(r.value) / max) * room) : 0;
+    if (hasValue) root.append(svg("rect", { x: left, y: y + 4, width, height: rowH - 10, class: r.cls }));
+    root.append(
+      svg(
+        "text",
+        { x: left + width + 6, y: y + 18, class: "label" },
+        document.createTextNode(hasValue ? `${round(r.value)}${unit}` : "no data"),
+      ),
+    );
+  });
+  return root;
+}

@@ -1,12 +1,14 @@
 // One message: what was written with what the rules matched, the request's signals, the
 // sender's recent history, and the decision.
-import { api, session } from "../api.js";
+import { api } from "../api.js";
+import { claim, claimState, liveClaim, mayRelease, release } from "../claiming.js";
 import { paintCountdown } from "../deadline.js";
-import { announce, confirmAction, fill, formatTime, h, isTyping, statusLine } from "../dom.js";
+import { confirmAndDecide, decide } from "../decide.js";
+import { fill, formatTime, h, isTyping, statusLine } from "../dom.js";
 import { listenToQueue } from "../events.js";
+import { sampleNote, shadowNote } from "../lifecycle.js";
 import { highlighted, matchList } from "../spans.js";
 
-const LINK = /\bhttps?:\/\/[^\s<>"']+|\bwww\.[^\s<>"']+/gi;
 const HISTORY = 10;
 
 export function messagePage(main, { id }) {
@@ -31,10 +33,13 @@ export function messagePage(main, { id }) {
     const matches = rulesDecision?.matches ?? [];
     const text = message.text ?? "";
     const held = record.status === "held";
-    const claim = record.claim && Date.parse(record.claim.expires_at) > Date.now() ? record.claim : null;
+    const claimed = liveClaim(record.claim);
+    const claimedBy = claimState(record.claim);
     countdown = held ? h("span.countdown", { dataset: { deadline: record.deadline_at } }) : null;
     const reason = h("input#decision-reason", { maxlength: 2000, autocomplete: "off" });
-    const links = [...text.matchAll(LINK)].map((m) => m[0]);
+    // The links as the rules read them (the service extracts them), so what is listed here is
+    // what link_domain_in tested.
+    const links = record.links ?? [];
     const attachments = Array.isArray(message.attachments) ? message.attachments : [];
     const info = rulesDecision?.request_info ?? record.request_info ?? {};
     fill(
@@ -50,6 +55,18 @@ export function messagePage(main, { id }) {
           h("strong", { class: `status-${record.status}` }, record.status),
           record.status_reason ? ` (${record.status_reason})` : "",
         ),
+        rulesDecision
+          ? [
+              h("dt", {}, "Rules decided"),
+              h(
+                "dd.rules-decided",
+                {},
+                h("strong", { class: `action-${rulesDecision.action}` }, rulesDecision.action),
+                sampleNote(rulesDecision) ? [" ", sampleNote(rulesDecision)] : null,
+                shadowNote(rulesDecision) ? [" ", shadowNote(rulesDecision)] : null,
+              ),
+            ]
+          : null,
         held
           ? [
               h("dt", {}, "Time left"),
@@ -69,8 +86,8 @@ export function messagePage(main, { id }) {
         h(
           "dd",
           {},
-          claim
-            ? `${claim.moderator_id === session.me.id ? "you" : claim.moderator_name} until ${formatTime(claim.expires_at)}`
+          claimed
+            ? `${claimedBy === "mine" ? "you" : claimed.moderator_name} until ${formatTime(claimed.expires_at)}`
             : "nobody",
         ),
         h("dt", {}, "Received"),
@@ -81,6 +98,21 @@ export function messagePage(main, { id }) {
       h("h2", {}, "Why it was held"),
       rulesDecision?.error ? h("p.error", {}, `Evaluation failed: ${rulesDecision.error}`) : null,
       matchList(matches),
+      sampleNote(rulesDecision)
+        ? h(
+            "p",
+            {},
+            sampleNote(rulesDecision),
+            ": these rules would have rejected it; it was held instead so that your decision measures how often they are right.",
+          )
+        : null,
+      rulesDecision?.shadow_matches?.length
+        ? [
+            h("h3", {}, "Shadow rules (recorded, never acted on)"),
+            h("p", {}, shadowNote(rulesDecision)),
+            matchList(rulesDecision.shadow_matches),
+          ]
+        : null,
       held
         ? h(
             "section.decide",
@@ -91,22 +123,24 @@ export function messagePage(main, { id }) {
             h(
               "div.button-row",
               {},
-              h(
-                "button",
-                { type: "button", onclick: () => act("claim") },
-                claim?.moderator_id === session.me.id ? "Renew claim (c)" : "Claim (c)",
-              ),
-              claim?.moderator_id === session.me.id
-                ? h("button", { type: "button", onclick: () => act("release") }, "Release")
+              claimedBy === "theirs"
+                ? null
+                : h(
+                    "button",
+                    { type: "button", onclick: () => then(claim(id, say)) },
+                    claimedBy === "mine" ? "Renew claim (c)" : "Claim (c)",
+                  ),
+              mayRelease(record.claim)
+                ? h("button", { type: "button", onclick: () => then(release(id, say)) }, "Release")
                 : null,
               h(
                 "button.primary",
-                { type: "button", onclick: () => act("approve", reason.value) },
+                { type: "button", onclick: () => then(decide(id, "approve", reason.value, say)) },
                 "Approve (a)",
               ),
               h(
                 "button.danger",
-                { type: "button", onclick: () => act("reject", reason.value) },
+                { type: "button", onclick: () => then(decide(id, "reject", reason.value, say)) },
                 "Reject (r)",
               ),
             ),
@@ -118,7 +152,15 @@ export function messagePage(main, { id }) {
         : h(
             "ul",
             {},
-            links.map((link) => h("li", {}, "link: ", h("code", {}, link))),
+            links.map((link) =>
+              h(
+                "li",
+                {},
+                "link: ",
+                h("code", {}, link.text),
+                ` (domain ${link.host}${link.field === "text" ? "" : `, in ${link.field}`})`,
+              ),
+            ),
             attachments.map((attachment) =>
               h(
                 "li",
@@ -209,35 +251,17 @@ export function messagePage(main, { id }) {
     return section;
   }
 
-  async function act(action, reason) {
-    const path = `/messages/${encodeURIComponent(id)}/${action}`;
-    try {
-      const body =
-        action === "approve" || action === "reject" ? { reason: reason?.trim() || undefined } : undefined;
-      const answer = await api("POST", path, { body });
-      const done = {
-        claim: `Claimed until ${answer.claim ? new Date(answer.claim.expires_at).toLocaleTimeString() : ""}.`,
-        release: "Released: others can take it.",
-        approve: `Approved: the message is ${answer.status}.`,
-        reject: `Rejected: the message is ${answer.status}.`,
-      }[action];
-      say(done);
-      announce(done);
-    } catch (error) {
-      say(error.message, true);
-    }
+  /** After any action the record is read again: the status and claim may have moved. */
+  async function then(action) {
+    await action;
     await load();
   }
 
-  /** From the keyboard, a decision asks once first: a stray key must not publish or delete. */
-  async function confirmThenAct(action) {
-    const answer = await confirmAction({
-      title: action === "approve" ? "Approve this message?" : "Reject this message?",
-      text: action === "approve" ? "It will be published." : "It will be deleted.",
-      confirmLabel: action === "approve" ? "Approve" : "Reject",
-      reason: document.getElementById("decision-reason")?.value ?? "",
-    });
-    if (answer) await act(action, answer.reason);
+  /** From the keyboard a decision asks once first, with the reason typed so far. */
+  function confirmThenDecide(action) {
+    const message = { text: record.message?.text, user: record.message?.user ?? { id: record.user_id } };
+    const reason = document.getElementById("decision-reason")?.value ?? "";
+    return then(confirmAndDecide({ id, action, message, reason, say }));
   }
 
   function tick() {
@@ -250,9 +274,9 @@ export function messagePage(main, { id }) {
       u: () => {
         location.hash = "#/queue";
       },
-      c: () => record?.status === "held" && act("claim"),
-      a: () => record?.status === "held" && confirmThenAct("approve"),
-      r: () => record?.status === "held" && confirmThenAct("reject"),
+      c: () => record?.status === "held" && then(claim(id, say)),
+      a: () => record?.status === "held" && confirmThenDecide("approve"),
+      r: () => record?.status === "held" && confirmThenDecide("reject"),
     };
     const action = keys[event.key];
     if (!action) return;

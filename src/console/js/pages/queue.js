@@ -1,6 +1,8 @@
 // The queue: held messages, earliest deadline first, kept current by the live event stream.
-import { ApiError, api, explain, session } from "../api.js";
+import { ApiError, api, explain } from "../api.js";
+import { claim, claimState, liveClaim, mayRelease, release } from "../claiming.js";
 import { learnClock, paintCountdown } from "../deadline.js";
+import { confirmAndDecide } from "../decide.js";
 import { announce, confirmAction, fill, h, isTyping, statusLine } from "../dom.js";
 import { listenToQueue } from "../events.js";
 
@@ -127,9 +129,34 @@ export function queuePage(main, { params }) {
     return inFlight;
   }
 
-  function claimText(claim) {
-    if (!claim || Date.parse(claim.expires_at) <= Date.now()) return "";
-    return claim.moderator_id === session.me.id ? `you` : claim.moderator_name;
+  function claimText(claimed) {
+    const state = claimState(claimed);
+    if (state === "free") return "—";
+    return state === "mine" ? "you" : liveClaim(claimed).moderator_name;
+  }
+
+  /** Claim only what nobody holds; a claim of one's own (or, for admins, anyone's) can be released. */
+  function actionButtons(item) {
+    const state = claimState(item.claim);
+    return [
+      state === "free"
+        ? h("button", { type: "button", onclick: () => claimAndRefresh(item.id) }, "Claim")
+        : null,
+      mayRelease(item.claim)
+        ? h(
+            "button",
+            {
+              type: "button",
+              onclick: () => releaseAndRefresh(item.id),
+              "aria-label":
+                state === "mine" ? "Release your claim" : `Release ${item.claim.moderator_name}'s claim`,
+            },
+            "Release",
+          )
+        : null,
+      h("button", { type: "button", onclick: () => decideAndRefresh(item.id, "approve") }, "Approve"),
+      h("button.danger", { type: "button", onclick: () => decideAndRefresh(item.id, "reject") }, "Reject"),
+    ];
   }
 
   function render() {
@@ -152,7 +179,6 @@ export function queuePage(main, { params }) {
   function row(item, index) {
     const rules = [...new Set(item.matches.map((match) => match.rule_id))].join(", ") || "—";
     const text = item.text ?? "";
-    const claimedBy = claimText(item.claim);
     const checkbox = h("input", {
       type: "checkbox",
       "aria-label": `Select message from ${item.user.name ?? item.user.id ?? "unknown"}`,
@@ -197,25 +223,26 @@ export function queuePage(main, { params }) {
         item.user.name && item.user.id ? h("span.muted", {}, ` ${item.user.id}`) : null,
       ),
       h("td", {}, item.cid ?? "—"),
-      h("td.claim", {}, claimedBy || "—"),
-      h(
-        "td.actions",
-        {},
-        h("button", { type: "button", onclick: () => claim(item.id) }, "Claim"),
-        h("button", { type: "button", onclick: () => decide(item.id, "approve") }, "Approve"),
-        h("button.danger", { type: "button", onclick: () => decide(item.id, "reject") }, "Reject"),
-      ),
+      h(claimState(item.claim) === "mine" ? "td.claim.mine" : "td.claim", {}, claimText(item.claim)),
+      h("td.actions", {}, actionButtons(item)),
     );
   }
 
   function tick() {
     for (const element of tbody.querySelectorAll(".countdown"))
       paintCountdown(element, element.dataset.deadline);
+    // A claim that runs out frees the message here too, without waiting for the next refetch.
     for (const tr of tbody.querySelectorAll("tr[data-claim-until]")) {
       const until = tr.dataset.claimUntil;
       if (until && Date.parse(until) <= Date.now()) {
-        tr.querySelector(".claim").textContent = "—";
         tr.dataset.claimUntil = "";
+        const item = items.find((candidate) => candidate.id === tr.dataset.id);
+        if (!item) continue;
+        item.claim = null;
+        const cell = tr.querySelector(".claim");
+        cell.classList.remove("mine");
+        cell.textContent = claimText(null);
+        fill(tr.querySelector(".actions"), actionButtons(item));
       }
     }
   }
@@ -250,33 +277,20 @@ export function queuePage(main, { params }) {
     updateBulkBar();
   }
 
-  async function claim(id) {
-    try {
-      const answer = await api("POST", `/messages/${encodeURIComponent(id)}/claim`);
-      say(`Claimed until ${new Date(answer.claim.expires_at).toLocaleTimeString()}.`);
-    } catch (error) {
-      say(error.message, true);
-    }
+  async function claimAndRefresh(id) {
+    await claim(id, say);
     refresh();
   }
 
-  async function decide(id, action) {
+  async function releaseAndRefresh(id) {
+    await release(id, say);
+    refresh();
+  }
+
+  async function decideAndRefresh(id, action) {
     const item = items.find((candidate) => candidate.id === id);
-    const answer = await confirmAction({
-      title: action === "approve" ? "Approve this message?" : "Reject this message?",
-      text: `“${(item?.text ?? "").slice(0, 200)}” from ${item?.user.name ?? item?.user.id ?? "unknown"}. ${
-        action === "approve" ? "It will be published." : "It will be deleted."
-      }`,
-      confirmLabel: action === "approve" ? "Approve" : "Reject",
-    });
-    if (!answer) return;
-    try {
-      const result = await api("POST", `/messages/${encodeURIComponent(id)}/${action}`, { body: answer });
-      say(`${action === "approve" ? "Approved" : "Rejected"}: the message is ${result.status}.`);
-      announce(`${action === "approve" ? "Approved" : "Rejected"}`);
-    } catch (error) {
-      say(error.message, true);
-    }
+    const message = { text: item?.text, user: item?.user };
+    await confirmAndDecide({ id, action, message, say });
     refresh();
   }
 
@@ -342,9 +356,9 @@ export function queuePage(main, { params }) {
       Enter: () => {
         if (current) location.hash = `#/message/${encodeURIComponent(current.id)}`;
       },
-      c: () => current && claim(current.id),
-      a: () => current && decide(current.id, "approve"),
-      r: () => current && decide(current.id, "reject"),
+      c: () => current && claimAndRefresh(current.id),
+      a: () => current && decideAndRefresh(current.id, "approve"),
+      r: () => current && decideAndRefresh(current.id, "reject"),
       x: () => {
         if (!current) return;
         if (selected.has(current.id)) selected.delete(current.id);

@@ -1,7 +1,10 @@
-// The rules in force, and the dry-run tester: what the rules would decide about a message.
+// The rules in force, the dry-run tester (what the rules would decide about a message), how
+// each rule performs, and every rule set that was ever in force.
 import { api } from "../api.js";
 import { fill, h } from "../dom.js";
 import { highlighted, matchList } from "../spans.js";
+import { ruleHistorySection } from "./rules-history.js";
+import { ruleQualitySection } from "./rules-quality.js";
 
 export function rulesPage(main) {
   const summary = h("div", {}, h("p.muted", {}, "Loading…"));
@@ -52,7 +55,7 @@ export function rulesPage(main) {
     h("button.primary", { type: "submit" }, "Test (nothing is stored or sent)"),
     result,
   );
-  fill(main, h("h1", {}, "Rules"), summary, form);
+  fill(main, h("h1", {}, "Rules"), summary, form, ruleQualitySection(), ruleHistorySection());
 
   api("GET", "/rules")
     .then((rules) => {
@@ -104,6 +107,13 @@ export function rulesPage(main) {
                     "td",
                     {},
                     h("strong", {}, rule.id),
+                    rule.mode === "shadow" ? [" ", h("span.shadow", {}, "shadow")] : null,
+                    rule.sample_for_review
+                      ? [
+                          " ",
+                          h("span.sample", {}, `samples ${Math.round(rule.sample_for_review * 1000) / 10} %`),
+                        ]
+                      : null,
                     rule.description ? h("div.muted", {}, rule.description) : null,
                   ),
                   h("td", {}, rule.action),

@@ -1,12 +1,14 @@
 // The decision log with every filter of GET /api/decisions, paged, with a CSV export.
 import { api } from "../api.js";
 import { fill, formatTime, h, statusLine } from "../dom.js";
+import { sampleNote, shadowNote } from "../lifecycle.js";
 
 const TEXT_FILTERS = [
   ["ip", "IP or CIDR", "203.0.113.0/24"],
   ["user_id", "User id", ""],
   ["cid", "Channel", "messaging:general"],
   ["rule_id", "Rule", ""],
+  ["shadow_rule", "Shadow rule", ""],
   ["message_id", "Message id", ""],
 ];
 const CHOICES = [
@@ -135,7 +137,14 @@ export function searchPage(main, { params }) {
             "tr",
             {},
             h("td", {}, formatTime(d.created_at)),
-            h("td", {}, d.action),
+            // What the shadow rules would have done, and the sample mark, next to what was done.
+            h(
+              "td",
+              {},
+              d.action,
+              sampleNote(d) ? [h("br"), sampleNote(d)] : null,
+              shadowNote(d) ? [h("br"), shadowNote(d)] : null,
+            ),
             h("td", {}, d.source, d.actor ? ` (${d.actor})` : ""),
             h("td", {}, ruleIds(d).join(", ") || "—"),
             h("td", {}, d.user_id ?? "—"),
@@ -176,6 +185,8 @@ export function searchPage(main, { params }) {
         "sdk",
         "ext",
         "ruleset_version",
+        "shadow",
+        "sampled_rules",
       ],
     ];
     let cursor;
@@ -199,6 +210,8 @@ export function searchPage(main, { params }) {
             info.sdk,
             info.ext,
             d.ruleset_version,
+            d.shadow,
+            (d.sampled_rules ?? []).join(" "),
           ]);
         }
         cursor = page.next_cursor;
