@@ -58,6 +58,8 @@ export interface AppDeps {
   claimTtlMs?: number;
   /** Queue changes for the console's live feed. Default: listens on `db` itself. */
   queueEvents?: QueueEvents;
+  /** Makes moderators' decisions durable before they are answered and acted on (embedded database). */
+  syncCommitted?: () => Promise<unknown>;
   /** Runs backtests. Default: one reading through `db`, for a replica named "gatehouse". */
   backtests?: { runner: BacktestRunner; store: BacktestStore };
 }
@@ -109,6 +111,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     moderation: {
       db: deps.db,
       onDecided: afterHeldDecision(deps.dispatcher, metrics, "moderator"),
+      ...(deps.syncCommitted ? { syncCommitted: deps.syncCommitted } : {}),
     },
   };
   const api = createRouter<AuthEnv>();

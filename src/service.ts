@@ -189,6 +189,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     claimTtlMs: overrides.claimTtlMs,
     queueEvents,
     backtests: { runner: backtestRunner, store: backtestStore },
+    ...(database.syncCommitted ? { syncCommitted: database.syncCommitted } : {}),
     onReceipt: (hook, outcome, elapsedMs, status) => {
       metrics.observeReceipt(hook, outcome, elapsedMs, status);
       overrides.onReceipt?.(hook, outcome, elapsedMs, status);

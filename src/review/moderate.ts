@@ -12,6 +12,12 @@ export interface ModerationDeps {
     status: MessageStatus;
     receivedAt: Date;
   }) => void;
+  /**
+   * Makes the decision survive a power loss before it is acted on (the embedded database; see
+   * Database.syncCommitted). Without it, a commit sent to Stream could outlive the decision that
+   * sent it, and the message come back held, to be rejected or expired after it was shown.
+   */
+  syncCommitted?: () => Promise<unknown>;
 }
 
 export interface ModerationRequest {
@@ -37,6 +43,7 @@ export async function moderate(
     respectClaims: !isAdmin(request.actor),
   });
   if (result.ok) {
+    await deps.syncCommitted?.();
     deps.onDecided?.({
       messageId: request.messageId,
       action: request.action,

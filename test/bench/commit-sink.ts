@@ -54,6 +54,8 @@ export async function startCommitSink(): Promise<CommitSink> {
       if (!check.ok) return [401, { code: check.code, message: check.reason }];
       if (token) goodTokens.add(token);
     }
+    // Readiness asks GET /app once at start (and now and then): answer it as Stream would.
+    if (incoming.method === "GET" && url.pathname === "/app") return [200, { app: { name: "bench" } }];
     if (call.operation !== "commit" || !call.messageId) {
       return [
         501,

@@ -7,7 +7,8 @@ import { migrateDatabase } from "../../src/db/migrate.ts";
 import { hookPayloadSchema } from "../../src/hooks/payload.ts";
 import { DEFAULT_RECEIPT_BATCHING, ReceiptBatcher } from "../../src/hooks/receipt-batcher.ts";
 import { receivePendingMessage } from "../../src/hooks/receive.ts";
-import { builtInRuleSet } from "../../src/rules/index.ts";
+import { moderate } from "../../src/review/moderate.ts";
+import { builtInRuleSet, parseRuleSet } from "../../src/rules/index.ts";
 import { pendingMessagePayload } from "../support/sign.ts";
 
 // The embedded database on disk never fsyncs by itself: a receipt is answered only after the WAL
@@ -79,5 +80,65 @@ describe("embedded database durability", () => {
     expect(answered).toBe(false);
     release();
     expect(await receipt).toMatchObject({ isNew: true, status: "committing" });
+  });
+
+  it("a moderator's decision is synced before it is answered or sent to Stream", async () => {
+    const db = await openOnDisk();
+    const query = rawQuery(db.db);
+    const payload = hookPayloadSchema.parse(pendingMessagePayload());
+    const held = await receivePendingMessage(
+      {
+        db: db.db,
+        rules: () => parseRuleSet("default_action: review\nrules: []", "test"),
+        pendingTimeoutMs: 60_000,
+      },
+      payload,
+      { webhookId: null, attempt: null },
+    );
+    expect(held.status).toBe("held");
+
+    let release!: () => void;
+    const synced = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let syncing!: () => void;
+    const syncStarted = new Promise<void>((resolve) => {
+      syncing = resolve;
+    });
+    let decisionsWhenSyncing: number | undefined;
+    const dispatched: string[] = [];
+    let answered = false;
+    const decided = moderate(
+      {
+        db: db.db,
+        onDecided: (d) => dispatched.push(d.messageId),
+        syncCommitted: async () => {
+          const [row] = await query<{ n: number }>(
+            "select count(*)::int as n from decisions where source = 'moderator'",
+            [],
+          );
+          decisionsWhenSyncing = row!.n;
+          syncing();
+          await synced;
+          await db.syncCommitted!();
+        },
+      },
+      {
+        messageId: payload.message.id,
+        action: "approve",
+        actor: { kind: "moderator", id: "1", name: "ann" },
+        reason: null,
+      },
+    ).then((result) => {
+      answered = true;
+      return result;
+    });
+    await syncStarted;
+    expect(decisionsWhenSyncing).toBe(1); // committed before the sync
+    expect(answered).toBe(false);
+    expect(dispatched).toEqual([]);
+    release();
+    expect(await decided).toMatchObject({ ok: true, status: "committing" });
+    expect(dispatched).toEqual([payload.message.id]);
   });
 });
