@@ -10,5 +10,9 @@ if (!dataDir) {
   process.stderr.write("usage: pglite-initdb-process <data directory>\n");
   process.exit(2);
 }
+// A parent killed mid-initdb leaves this process orphaned: stop rather than keep writing into a
+// directory the next start will clear and initialise again.
+process.on("disconnect", () => process.exit(1));
 const database = await PGlite.create({ dataDir, startParams: [...PGLITE_START_PARAMS] });
 await database.close();
+process.exit(0);

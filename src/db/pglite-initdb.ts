@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 // Same extension as this module: .ts when run from source, .js from the build.
@@ -8,8 +8,24 @@ const INITDB_PROCESS = new URL(
   import.meta.url,
 );
 
+/**
+ * Written before initdb starts and removed once it has finished: found at start, it means the
+ * first run was cut short (killed, out of disk) and left a cluster that only looks complete.
+ */
+const INITDB_UNFINISHED = ".gatehouse-initdb-unfinished";
+/** Files in the data directory that are not the cluster's (see pglite-lock.ts). */
+const KEPT_ON_RETRY = new Set(["gatehouse.lock", INITDB_UNFINISHED]);
+
 export function isDataDirInitialized(dataDir: string): boolean {
-  return existsSync(join(dataDir, "PG_VERSION"));
+  return existsSync(join(dataDir, "PG_VERSION")) && !existsSync(join(dataDir, INITDB_UNFINISHED));
+}
+
+/** Removes what an interrupted initdb left, so it can start again on an empty directory. */
+function clearUnfinishedCluster(dataDir: string): void {
+  if (!existsSync(join(dataDir, INITDB_UNFINISHED))) return;
+  for (const entry of readdirSync(dataDir)) {
+    if (!KEPT_ON_RETRY.has(entry)) rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -20,6 +36,10 @@ export function isDataDirInitialized(dataDir: string): boolean {
  */
 export async function initializeDataDir(dataDir: string): Promise<void> {
   if (isDataDirInitialized(dataDir)) return;
+  clearUnfinishedCluster(dataDir);
+  writeFileSync(join(dataDir, INITDB_UNFINISHED), "initdb started; removed when it finishes\n", {
+    mode: 0o600,
+  });
   const execArgv = [...process.execArgv];
   if (INITDB_PROCESS.pathname.endsWith(".ts") && !execArgv.some((arg) => arg.includes("tsx"))) {
     execArgv.push("--import", "tsx");
@@ -35,10 +55,12 @@ export async function initializeDataDir(dataDir: string): Promise<void> {
       child.once("exit", (code, signal) => resolve({ code, signal }));
     },
   );
-  if (exit.code !== 0 || !isDataDirInitialized(dataDir)) {
-    throw new Error(
-      `Could not create the embedded database in ${dataDir} (initdb ${exit.signal ? `killed by ${exit.signal}` : `exited with ${exit.code}`}). ` +
-        `Check that the directory is writable and the disk has space, or set DATABASE_URL.${stderr ? `\n${stderr.trim()}` : ""}`,
-    );
+  if (exit.code === 0 && existsSync(join(dataDir, "PG_VERSION"))) {
+    rmSync(join(dataDir, INITDB_UNFINISHED));
+    return;
   }
+  throw new Error(
+    `Could not create the embedded database in ${dataDir} (initdb ${exit.signal ? `killed by ${exit.signal}` : `exited with ${exit.code}`}). ` +
+      `Check that the directory is writable and the disk has space, or set DATABASE_URL; the next start begins it again.${stderr ? `\n${stderr.trim()}` : ""}`,
+  );
 }
