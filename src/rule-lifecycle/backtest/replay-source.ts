@@ -48,7 +48,8 @@ export interface ReplaySource {
 }
 
 // Keyset paging on (received_at, id): the received_at index bounds the scan, an incremental sort
-// orders the few rows sharing a timestamp. The lateral lookups run only for rows in the window.
+// orders the few rows sharing a timestamp. One lookup of a message's decisions (for rows in the
+// window only) finds both the rules' decision, the first, and the last moderator decision.
 const READ_BATCH = `
 select m.id, m.received_at::text as received_at,
        (extract(epoch from m.received_at) * 1000)::float8 as received_ms,
@@ -58,20 +59,18 @@ select m.id, m.received_at::text as received_at,
        case when m.received_at >= $3::timestamptz and m.retired_at is null then m.payload end as payload,
        case when m.received_at >= $3::timestamptz and m.retired_at is null then m.metadata end as metadata,
        case when m.received_at >= $3::timestamptz and m.retired_at is null then m.request_info end as request_info,
-       r.action as rules_action, r.ruleset_version as rules_version, r.rule_ids,
-       mo.action as moderator_action
+       dd.rules_action, dd.rules_version,
+       jsonb_path_query_array(dd.rules_matches, '$[*].rule_id') as rule_ids,
+       dd.moderator_action
   from messages m
   left join lateral (
-    select d.action, d.ruleset_version,
-           (select coalesce(jsonb_agg(x->>'rule_id'), '[]'::jsonb) from jsonb_array_elements(d.matches) x) as rule_ids
+    select (array_agg(d.action order by d.id) filter (where d.source = 'rules'))[1] as rules_action,
+           (array_agg(d.ruleset_version order by d.id) filter (where d.source = 'rules'))[1] as rules_version,
+           (array_agg(d.matches order by d.id) filter (where d.source = 'rules'))[1] as rules_matches,
+           (array_agg(d.action order by d.id desc)
+              filter (where d.source = 'moderator' and d.action in ('approve', 'reject')))[1] as moderator_action
       from decisions d
-     where d.message_id = m.id and d.source = 'rules' and m.received_at >= $3::timestamptz
-     order by d.id limit 1) r on true
-  left join lateral (
-    select d.action from decisions d
-     where d.message_id = m.id and d.source = 'moderator' and d.action in ('approve', 'reject')
-       and m.received_at >= $3::timestamptz
-     order by d.id desc limit 1) mo on true
+     where d.message_id = m.id and m.received_at >= $3::timestamptz) dd on true
  where m.received_at >= $1::timestamptz and (m.received_at, m.id) > ($1::timestamptz, $2::text)
    and m.received_at < $4::timestamptz
  order by m.received_at, m.id
