@@ -4,7 +4,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { type Database, rawQuery, rawSql } from "./db/client.ts";
+import { type Database, type RawQuery, rawQuery, rawSql } from "./db/client.ts";
 import { DbClock } from "./db/db-clock.ts";
 import { openMigratedDatabase } from "./db/open.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
@@ -44,6 +44,12 @@ export interface ServiceOverrides {
   onReceipt?: (hook: HookName, outcome: string, elapsedMs: number, status?: MessageStatus) => void;
   /** How long a moderator's claim on a message lasts (default 5 minutes). */
   claimTtlMs?: number;
+  /**
+   * Tests: how backtests read the log. `wrap` puts a wrapper around the worker's window reads
+   * (then made through this thread's database, on Postgres too), so a test can hold a replay
+   * between two batches; `batchSize` is the rows per read.
+   */
+  backtestReads?: { wrap?: (query: RawQuery) => RawQuery; batchSize?: number };
 }
 
 export interface Service {
@@ -167,10 +173,13 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   let migrated = true;
   const queueEvents = new QueueEvents(database.db);
   const backtestStore = new BacktestStore(rawQuery(database.db));
+  const backtestReads = overrides.backtestReads;
   const backtestRunner = new BacktestRunner({
     store: backtestStore,
-    query: rawQuery(database.db),
-    ...(database.connectionUrl ? { databaseUrl: database.connectionUrl } : {}),
+    query: backtestReads?.wrap ? backtestReads.wrap(rawQuery(database.db)) : rawQuery(database.db),
+    // The worker's own connection would bypass a wrapper.
+    ...(database.connectionUrl && !backtestReads?.wrap ? { databaseUrl: database.connectionUrl } : {}),
+    ...(backtestReads?.batchSize ? { batchSize: backtestReads.batchSize } : {}),
     activeRules: () => rules.current,
     replica: instanceId,
     logger,

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../src/config.ts";
 import type { MessageStatus } from "../../src/db/schema/index.ts";
-import type { Service } from "../../src/service.ts";
-import { createService } from "../../src/service.ts";
+import { createService, type Service, type ServiceOverrides } from "../../src/service.ts";
 import { openTestDatabase, type TestDatabase } from "./db.ts";
 import { type FakeStream, startFakeStream } from "./fake-stream.ts";
 import { PATIENCE_MS } from "./patience.ts";
@@ -20,6 +19,8 @@ export interface TestServiceOptions {
   /** Rules YAML written to a temp file and loaded through RULES_FILE. */
   rulesYaml?: string;
   instanceId?: string;
+  /** How backtests read the log (see ServiceOverrides.backtestReads): to hold one mid-replay. */
+  backtestReads?: ServiceOverrides["backtestReads"];
 }
 
 /** Writes rules to a temp file and returns its path. */
@@ -54,6 +55,7 @@ export async function startTestService(
     database,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     instanceId: options.instanceId,
+    backtestReads: options.backtestReads,
   });
 }
 

@@ -2,6 +2,7 @@
 import { ApiError, api, session } from "./api.js";
 import { announce, fill, h, isTyping } from "./dom.js";
 import { adminPage } from "./pages/admin.js";
+import { backtestPage } from "./pages/backtest.js";
 import { messagePage } from "./pages/message.js";
 import { queuePage } from "./pages/queue.js";
 import { rulesPage } from "./pages/rules.js";
@@ -16,6 +17,7 @@ const pages = {
   message: messagePage,
   search: searchPage,
   rules: rulesPage,
+  backtest: backtestPage,
   stats: statsPage,
   admin: adminPage,
 };
@@ -84,7 +86,8 @@ function route() {
   const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
   const [name = "queue", ...rest] = path.split("/").filter(Boolean);
   const render = pages[name] ?? pages.queue;
-  const section = name === "message" || !pages[name] ? "queue" : name;
+  // A message belongs to the queue, a backtest to the rules.
+  const section = name === "message" || !pages[name] ? "queue" : name === "backtest" ? "rules" : name;
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.getAttribute("href") === `#/${section}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -3,6 +3,7 @@
 // moderators decided what it matched.
 import { api } from "../api.js";
 import { fill, h } from "../dom.js";
+import { percent } from "../numbers.js";
 
 const HOUR = 3_600_000;
 const WINDOWS = {
@@ -121,9 +122,4 @@ function precision(rule) {
   if (rule.samples === 0) return "—";
   if (rule.samples_reviewed === 0) return `${rule.samples} sampled, none reviewed yet`;
   return `${percent(rule.precision)} (${rule.samples_confirmed} of ${rule.samples_reviewed} reviewed rejected too)`;
-}
-
-/** "25.9 %"; "—" before anything was reviewed. */
-function percent(share) {
-  return share === null || share === undefined ? "—" : `${Math.round(share * 1000) / 10} %`;
 }

@@ -55,7 +55,13 @@ export function rulesPage(main) {
     h("button.primary", { type: "submit" }, "Test (nothing is stored or sent)"),
     result,
   );
-  fill(main, h("h1", {}, "Rules"), summary, form, ruleQualitySection(), ruleHistorySection());
+  const backtest = h(
+    "p.backtest-link",
+    {},
+    h("a", { href: "#/backtest" }, "Backtest a candidate rules file"),
+    ": replay it over last week's messages and compare with what was decided, before it goes live.",
+  );
+  fill(main, h("h1", {}, "Rules"), summary, backtest, form, ruleQualitySection(), ruleHistorySection());
 
   api("GET", "/rules")
     .then((rules) => {
