@@ -16,6 +16,10 @@ const QueueItemSchema = z
     seconds_left: z.number().int(),
     matches: z.array(RuleMatchSchema),
     ruleset_version: z.string().nullable(),
+    sampled_rules: z.array(z.string()).nullable().openapi({
+      description:
+        "Set when the rules rejected the message and it is here as a calibration sample of these rules (`sample_for_review`).",
+    }),
     request_info: z.unknown(),
     metadata: z.record(z.string(), z.string()),
     claim: ClaimSchema.nullable(),

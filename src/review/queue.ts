@@ -27,6 +27,8 @@ export interface QueueItem {
   /** The rules that sent it to review, with the spans they matched. */
   matches: RuleMatch[];
   ruleset_version: string | null;
+  /** Set when the message is here as a calibration sample of these reject rules. */
+  sampled_rules: string[] | null;
   request_info: unknown;
   metadata: Record<string, string>;
   claim: { moderator_id: string; moderator_name: string; expires_at: string } | null;
@@ -93,6 +95,7 @@ export async function listQueue(
             messageId: decisions.messageId,
             matches: decisions.matches,
             version: decisions.rulesetVersion,
+            sampledRules: decisions.sampledRules,
           })
           .from(decisions)
           .where(
@@ -119,6 +122,7 @@ export async function listQueue(
       seconds_left: Math.max(0, Math.floor((row.deadlineAt.getTime() - now.getTime()) / 1000)),
       matches: (ruleDecision?.matches as RuleMatch[] | undefined) ?? [],
       ruleset_version: ruleDecision?.version ?? null,
+      sampled_rules: ruleDecision?.sampledRules ?? null,
       request_info: row.requestInfo,
       metadata: row.metadata,
       claim:

@@ -83,6 +83,7 @@ export class BacktestRunner {
       throw new Problem(
         "backtest_busy",
         `This replica is already running a backtest${id ? ` (${id})` : ""}; wait for it to finish, or cancel it with POST /api/rules/backtest/${id ?? "{id}"}/cancel.`,
+        id ? { extra: { running_id: id } } : {},
       );
     }
     this.starting = true;
@@ -187,7 +188,8 @@ export class BacktestRunner {
     const source = sqlReplaySource(this.options.query);
     let ended = false;
     let writing = false;
-    let latest = { processed: 0, total: 0 };
+    // Nothing is written until the worker has counted the window (its first progress report).
+    let latest: { processed: number; total: number } | null = null;
     const end = async (outcome: Parameters<BacktestStore["finish"]>[1]) => {
       if (ended) return;
       ended = true;

@@ -115,13 +115,17 @@ export class BacktestStore {
     return toView(row!);
   }
 
-  /** Records progress and the heartbeat; answers whether someone asked to cancel. */
-  async progress(id: string, progress: ReplayProgress): Promise<{ cancelRequested: boolean }> {
+  /**
+   * Records the heartbeat and progress (none before the window is counted); answers whether
+   * someone asked to cancel.
+   */
+  async progress(id: string, progress: ReplayProgress | null): Promise<{ cancelRequested: boolean }> {
     const [row] = await this.query<{ cancel_requested: boolean }>(
-      `update backtests set processed = $2, total = $3, heartbeat_at = now()
+      `update backtests
+          set processed = coalesce($2::int, processed), total = coalesce($3::int, total), heartbeat_at = now()
         where id = $1::bigint and status = 'running'
         returning cancel_requested_at is not null as cancel_requested`,
-      [id, progress.processed, progress.total],
+      [id, progress?.processed ?? null, progress?.total ?? null],
     );
     return { cancelRequested: row?.cancel_requested ?? true };
   }

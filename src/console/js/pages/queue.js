@@ -5,6 +5,7 @@ import { learnClock, paintCountdown } from "../deadline.js";
 import { confirmAndDecide } from "../decide.js";
 import { announce, confirmAction, fill, h, isTyping, statusLine } from "../dom.js";
 import { listenToQueue } from "../events.js";
+import { sampleNote } from "../lifecycle.js";
 
 const PAGE = 200;
 const FILTERS = [
@@ -215,7 +216,7 @@ export function queuePage(main, { params }) {
           text.length > 140 ? `${text.slice(0, 140)}…` : text || "(no text)",
         ),
       ),
-      h("td", {}, rules),
+      h("td", {}, rules, sampleNote(item) ? [" ", sampleNote(item)] : null),
       h(
         "td",
         {},
