@@ -28,6 +28,22 @@ const TWO_LETTER_WORDS = new Set(
   "an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur ma da".split(" "),
 );
 /**
+ * English function words: articles, pronouns, prepositions, conjunctions and auxiliaries, the
+ * closed classes of the grammar. They glue phrases together in chat ("pieceofshit") but are no
+ * compound's content: a term with only these beside it is no compound ("shit|her", "or|ecchi|on").
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    "a an the i me my mine you your yours ur he him his she her hers it its we us our ours they them " +
+    "their theirs this that these those who whom whose which what at by for from in into of off on onto " +
+    "out over to up upon with as per via and or but nor so yet if than am is are was were be been do " +
+    "does did has have had not no"
+  ).split(" "),
+);
+/** Marks a function word among the word-list bits the lexicon reports (see Lexicon.wordsFrom). */
+export const FUNCTION_WORD = 1 << 30;
+
+/**
  * Roots of words that are never innocent, anywhere: a word that holds one and that no word
  * list has is read as abuse whatever the rest of it ("mthafucka", "blahbitch"). Dictionary and
  * allow-listed words still pass ("Scunthorpe", "sniggering").
@@ -251,14 +267,14 @@ export class Lexicon {
       for (let i = 0; i < text.length; i++) {
         keys.push(((text.symbols[i] as number) << 1) | ((text.runs[i] as number) >= 2 ? 1 : 0));
       }
-      builder.add(keys, wordOutput(lists));
+      builder.add(keys, wordOutput(FUNCTION_WORDS.has(word) ? lists | FUNCTION_WORD : lists));
     }
     this.tables = builder.compileTables();
   }
 
   /**
    * Appends to `found`, for each dictionary word reading text symbols [from, end) exactly, its end
-   * and the bits of its word lists (two numbers a word).
+   * and the bits of its word lists, with FUNCTION_WORD for a function word (two numbers a word).
    */
   wordsFrom(text: ScannedText, from: number, limit: number, found: number[]): void {
     this.steps = 0;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { parseRuleSet } from "../../src/rules/index.ts";
+import { input, STEADY_CLOCK } from "./helpers.ts";
+
+// Innocent words that hold a term, by the mechanism that tells them from abuse: a word made from
+// an innocent word by a derivational affix, a compound whose only other parts are function
+// words, a plural in first place. Each innocent case has a control right beside it that the same
+// terms still catch, so a case passes only because of the mechanism it names.
+
+/** A single reject rule over `terms`, with extra keys for its `when` block. */
+function termRules(terms: readonly string[], extraWhen = "") {
+  const yaml = `default_action: approve\nrules:\n  - id: r\n    action: reject\n    when:\n      text_has_any: ${JSON.stringify(terms)}\n${extraWhen}`;
+  return parseRuleSet(yaml, "rules.yaml", STEADY_CLOCK);
+}
+
+function actionOf(terms: readonly string[], text: string, extraWhen = ""): string {
+  return termRules(terms, extraWhen).evaluate(input({ text: `well ${text} then` })).action;
+}
+
+describe("a word made from an innocent word by a derivational affix is innocent", () => {
+  // [terms, innocent word, its base and affix, a control the same terms catch]
+  it.each([
+    [["nigger"], "sniggerless", "allow-listed 'snigger' + 'less'", "niggerless"],
+    [["nigger"], "unsniggering", "'un' + allow-listed 'sniggering'", "unniggering"],
+    [["nigga"], "niggardise", "allow-listed 'niggard' + 'ise'", "niggaise"],
+    [["groid"], "antinegroid", "'anti' + dictionary 'negroid'", "antigroid"],
+    [["shite"], "marshites", "dictionary 'marsh' + 'ites'", "shites"],
+  ] as const)("%j: %j (%s) passes, %j is caught", (terms, innocent, _why, control) => {
+    expect(actionOf(terms, innocent)).toBe("approve");
+    expect(actionOf(terms, control)).toBe("reject");
+  });
+
+  it("a rule's own text_allow words are bases too", () => {
+    const allow = "      text_allow: [blorfland]\n";
+    expect(actionOf(["blorf"], "blorflandism", allow)).toBe("approve");
+    // Control: without the allowed base the same word is a compound of the term.
+    expect(actionOf(["blorf"], "blorflandism")).toBe("reject");
+  });
+
+  it("the term's own endings are no derivation: 'twattish' is the term", () => {
+    expect(actionOf(["twat"], "twattish")).toBe("reject");
+  });
+});
+
+describe("a compound needs content beside the term, not only function words", () => {
+  it.each([
+    ["blorfher", "blorfhouse"],
+    ["herblorf", "houseblorf"],
+    ["ofblorfon", "pieceofblorf"],
+  ])("%j passes, %j is caught", (functionWordsOnly, withContent) => {
+    expect(actionOf(["blorf"], functionWordsOnly)).toBe("approve");
+    expect(actionOf(["blorf"], withContent)).toBe("reject");
+  });
+
+  it("digits and a second term are content: 'blorf99', 'blorfherzorkle'", () => {
+    expect(actionOf(["blorf"], "blorf99")).toBe("reject");
+    expect(actionOf(["blorf", "zorkle"], "blorfherzorkle")).toBe("reject");
+  });
+});
+
+describe("an English compound takes its first part in the singular", () => {
+  it.each([[["knob"]], [["knob", "knobs"]]] as const)(
+    "%j: 'knobshead' passes, 'knobhead' is caught",
+    (terms) => {
+      expect(actionOf(terms, "knobshead")).toBe("approve");
+      expect(actionOf(terms, "knobhead")).toBe("reject");
+      // The plural is still the term as a whole word.
+      expect(actionOf(terms, "knobs")).toBe("reject");
+    },
+  );
+});
