@@ -69,3 +69,19 @@ describe("an English compound takes its first part in the singular", () => {
     },
   );
 });
+
+describe("a term that is a common English word takes its inflections, not '-er', '-ish' or '-y'", () => {
+  // "chunk" is among SCOWL's 35,000 commonest words: "chunkish" and "chunker" would be words made
+  // from the ordinary word. "twat" is not: its "-ish" is the term.
+  it.each(["chunkish", "chunker", "chunkers"])("%j passes with 'chunk' in the list", (word) => {
+    expect(actionOf(["chunk"], word)).toBe("approve");
+  });
+
+  it.each([
+    [["chunk"], "chunkin"],
+    [["chunk"], "chunks"],
+    [["twat"], "twattish"],
+  ] as const)("%j still catches %j", (terms, word) => {
+    expect(actionOf(terms, word)).toBe("reject");
+  });
+});

@@ -178,7 +178,14 @@ export class TermMatcher implements HitSink {
           isPluralOf(plain, plain.slice(0, -cut)) &&
           (wordLanguages(plain.slice(0, -cut)) & ENGLISH_LIST) !== 0,
       );
-      for (const form of inflectedForms(needle, language)) {
+      // A common English word takes no "-er", "-ish" or "-y": "chinker" and "prickish" are as
+      // much words made from the ordinary word (a chink in the wall, to prick) as from the term.
+      const commonWord =
+        isEnglish &&
+        !neverInnocent &&
+        !STRONG_ROOTS.some((root) => plain.includes(root)) &&
+        (commonLanguages(plain) & ENGLISH_LIST) !== 0;
+      for (const form of inflectedForms(needle, language, { derivations: !commonWord })) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky", "chinking"); the
         // grammatical endings of other languages are the term itself ("Ärsche", "суку", "병신들").
