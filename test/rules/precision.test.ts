@@ -85,3 +85,21 @@ describe("a term that is a common English word takes its inflections, not '-er',
     expect(actionOf(terms, word)).toBe("reject");
   });
 });
+
+describe("a word the dictionary knows only as a noun takes no verb endings", () => {
+  // "gazebo" has no past and no "-ing" in the dictionary: it is no verb. "grope" is one, and
+  // "blorf" is in no dictionary at all, so nothing says it is no verb.
+  it.each(["gazeboed", "gazeboing", "gazeboer"])("%j passes with 'gazebo' in the list", (word) => {
+    expect(actionOf(["gazebo"], word)).toBe("approve");
+  });
+
+  it.each([
+    [["gazebo"], "gazebos"],
+    [["gazebo"], "gazeboish"],
+    [["grope"], "gropin"],
+    [["blorf"], "blorfed"],
+    [["blorf"], "blorfing"],
+  ] as const)("%j still catches %j", (terms, word) => {
+    expect(actionOf(terms, word)).toBe("reject");
+  });
+});

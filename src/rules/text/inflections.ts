@@ -31,6 +31,8 @@ const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
  * inflectedForms).
  */
 const DERIVATIONAL_ENDINGS = new Set(["er", "ers", "r", "rs", "ish", "y", "ie", "ies", "ier", "iest"]);
+/** Endings of a verb: its past, its participle and its agent ("fucked", "fucking", "fucker"). */
+const VERB_ENDINGS = new Set(["ed", "d", "ied", "ing", "ings", "in", "er", "ers", "r", "rs"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
 const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "ish", "y", "ies", "ier", "iest"];
 
@@ -151,11 +153,17 @@ export interface FormOptions {
    * "prickly", "chinker", "cocky"), so a caller leaves them out for such a term.
    */
   derivations?: boolean;
+  /**
+   * English verb endings ("-ed", "-ing", "-in", "-er"); true unless said. A word the dictionary
+   * knows only as a noun takes none ("swastikaed" is no form of "swastika").
+   */
+  verb?: boolean;
 }
 
 /** The term and its inflected forms (the term first). Multi-word terms inflect their last word. */
 export function inflectedForms(term: string, language?: string, options: FormOptions = {}): string[] {
   const derivations = options.derivations ?? true;
+  const verb = options.verb ?? true;
   const lang = inflectionLanguage(term, language);
   // A phrase ending in a short word is fixed ("go die", never "go dies"; "s&m", never "s my"),
   // and so is a word of one or two letters.
@@ -185,7 +193,9 @@ export function inflectedForms(term: string, language?: string, options: FormOpt
       // longer terms, and roots that are never innocent ("shitty", "bitchy"), take them.
       const takesY = lower.length >= 5 || STRONG_ROOTS.some((root) => lower.includes(root));
       const allowed = (ending: string) =>
-        (takesY || !Y_ENDINGS.has(ending)) && (derivations || !DERIVATIONAL_ENDINGS.has(ending));
+        (takesY || !Y_ENDINGS.has(ending)) &&
+        (derivations || !DERIVATIONAL_ENDINGS.has(ending)) &&
+        (verb || !VERB_ENDINGS.has(ending));
       const last = lower.at(-1) as string;
       // A final silent e: "rape" → "rapes", "raped", "raper", "raping" (never "rapeed").
       if (last === "e") {
@@ -200,8 +210,9 @@ export function inflectedForms(term: string, language?: string, options: FormOpt
         for (const ending of ENGLISH_DOUBLING_ENDINGS) if (allowed(ending)) add(lower + last + ending);
       }
       if (last === "y" && !VOWELS.has(beforeLast))
+        // "-ies" is the plural; "-ied" the past, "-ier" the agent.
         for (const ending of ["ies", "ied", "ier"])
-          if (ending !== "ier" || derivations) add(lower.slice(0, -1) + ending);
+          if (ending === "ies" || (ending === "ied" ? verb : derivations)) add(lower.slice(0, -1) + ending);
       break;
     }
     case "de": {

@@ -140,6 +140,24 @@ export function englishWords(): ReadonlySet<string> {
   return english;
 }
 
+/**
+ * True when the English dictionary lists `word` as a verb: it has the word's past or its "-ing"
+ * form, in the spellings English gives them ("rape" → "raped", "shop" → "shopping", "bury" →
+ * "buried"). The dictionary has no parts of speech; a verb's regular forms are its evidence.
+ */
+export function isEnglishVerb(word: string): boolean {
+  const words = englishWords();
+  const stem = word.endsWith("e") ? word.slice(0, -1) : word;
+  const last = word.at(-1) ?? "";
+  return (
+    words.has(`${stem}ed`) ||
+    words.has(`${stem}ing`) ||
+    words.has(`${word}${last}ed`) ||
+    words.has(`${word}${last}ing`) ||
+    (last === "y" && words.has(`${word.slice(0, -1)}ied`))
+  );
+}
+
 /** Languages whose ordinary words shield a whole word: English, and the six of the frequency lists. */
 export const SHIELD_LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl"] as const;
 

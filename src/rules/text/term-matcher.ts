@@ -16,6 +16,8 @@ import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts
 import {
   ALL_WORD_LISTS,
   commonLanguages,
+  englishWords,
+  isEnglishVerb,
   isInsultHead,
   lexiconFor,
   NEVER_INNOCENT_ROOTS,
@@ -185,7 +187,15 @@ export class TermMatcher implements HitSink {
         !neverInnocent &&
         !STRONG_ROOTS.some((root) => plain.includes(root)) &&
         (commonLanguages(plain) & ENGLISH_LIST) !== 0;
-      for (const form of inflectedForms(needle, language, { derivations: !commonWord })) {
+      // A word the English dictionary has, but not as a verb, takes no verb endings:
+      // "swastikaed" and "kafirin" are no forms of "swastika" and "kafir".
+      const verb =
+        !isEnglish ||
+        neverInnocent ||
+        STRONG_ROOTS.some((root) => plain.includes(root)) ||
+        !englishWords().has(plain) ||
+        isEnglishVerb(plain);
+      for (const form of inflectedForms(needle, language, { derivations: !commonWord, verb })) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky", "chinking"); the
         // grammatical endings of other languages are the term itself ("Ärsche", "суку", "병신들").
