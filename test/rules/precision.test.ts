@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
-import { input, STEADY_CLOCK } from "./helpers.ts";
+import { buildCatalog } from "../../src/rules/terms/catalog.ts";
+import { builtInRulesSteady, input, STEADY_CLOCK } from "./helpers.ts";
 
 // Innocent words that hold a term, by the mechanism that tells them from abuse: a word made from
 // an innocent word by a derivational affix, a compound whose only other parts are function
@@ -101,5 +102,32 @@ describe("a word the dictionary knows only as a noun takes no verb endings", () 
     [["blorf"], "blorfing"],
   ] as const)("%j still catches %j", (terms, word) => {
     expect(actionOf(terms, word)).toBe("reject");
+  });
+});
+
+describe("terms that are ordinary English words first need context (term-curation.yaml, needs_context)", () => {
+  const mildRule = (category: string) =>
+    parseRuleSet(
+      `rules:\n  - id: r\n    action: reject\n    when:\n      text_has_category: {categories: [${category}], min_severity: mild}\n`,
+      "rules.yaml",
+      STEADY_CLOCK,
+    );
+
+  it.each([
+    ["I'll nip out to the shop", "slur"],
+    ["a hardcore gamer since the nineties", "sexual"],
+  ])("%j passes the built-in rules, and a rule asking for mild %s terms holds it", (text, category) => {
+    expect(builtInRulesSteady().evaluate(input({ text })).action).toBe("approve");
+    const decision = mildRule(category).evaluate(input({ text }));
+    expect(decision.action).toBe("reject");
+    expect(decision.matches[0]?.conditions[0]?.detail).toMatch(/, mild, en\)/);
+  });
+
+  it("a needs_context entry must be an English word: the catalog refuses one that is not, naming it", () => {
+    const curation =
+      "roots: {}\nterms: {}\ndefaults: {}\nneeds_context:\n  blorfzz: no such word\nexclude: []\n";
+    expect(() => buildCatalog(curation)).toThrow(
+      /needs_context lists "blorfzz", which is no English dictionary word/,
+    );
   });
 });
