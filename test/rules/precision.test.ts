@@ -131,3 +131,10 @@ describe("terms that are ordinary English words first need context (term-curatio
     );
   });
 });
+
+describe("'-man' is no insult head: it names a trade or a family", () => {
+  it("'knobman' passes where 'knobhead' is caught", () => {
+    expect(actionOf(["knob"], "knobman")).toBe("approve");
+    expect(actionOf(["knob"], "knobhead")).toBe("reject");
+  });
+});

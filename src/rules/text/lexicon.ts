@@ -237,13 +237,14 @@ function readCommonWords(language: string): readonly string[] {
 /**
  * The heads English insult compounds are built on: a term that is also an ordinary word
  * ("dick", "knob", "arse") makes an insult with one of these after it ("dickhead", "knobhead",
- * "arsehat"), and only then counts inside a word. Gatehouse's own curation.
+ * "arsehat"), and only then counts inside a word. Gatehouse's own curation. Not "man": an English
+ * "-man" names a trade or a family ("hangman", the surnames Hellman, Dickman, Cockman).
  */
 const INSULT_HEADS = new Set(
   (
     "head face hat bag wipe hole brain wit wad stain licker lick sucker suck monkey muncher munch nugget clown " +
     "weasel goblin biscuit waffle tard nose breath lips burger pants nut nuts job bitch whore ass arse fuck " +
-    "fucker shit lord boy boi girl man master jockey bandit pirate rider juice cake crack face bucket"
+    "fucker shit lord boy boi girl master jockey bandit pirate rider juice cake crack face bucket"
   ).split(" "),
 );
 
