@@ -5,7 +5,8 @@
 //
 // The suffixes are derivational only. The endings a term takes itself (plural, -ed, -er, -ing,
 // -ish, -y: see inflections.ts) are left out, so they keep counting as the term's forms
-// ("twattish" is the term "twat", not a word made from it).
+// ("twattish" is the term "twat", not a word made from it). One spelling is read as the word it
+// spells: chat's "-in" for "-ing" ("crappin" is the dictionary's "crapping").
 
 /** Prefixes that English puts before a word without changing it. */
 const PREFIXES = [
@@ -92,11 +93,14 @@ const VOWELS = /^[aeiouy]/;
 
 /**
  * The words `plain` (lower case, no accents) may be made from by one prefix, one suffix or both,
- * in the spellings English gives a base before a suffix. Empty when no affix fits.
+ * in the spellings English gives a base before a suffix, and the word it is a casual spelling of
+ * ("crappin" is "crapping"). Empty when none fits.
  */
 export function derivationBases(plain: string): string[] {
   const bases: string[] = [];
   if (plain.length > MAX_WORD) return bases;
+  // "-in" for "-ing": the same word, as chat writes it.
+  if (plain.length > MIN_BASE + 1 && plain.endsWith("in")) bases.push(`${plain}g`);
   const stems = [plain];
   for (const prefix of PREFIXES) {
     if (plain.length - prefix.length >= MIN_BASE && plain.startsWith(prefix)) {
