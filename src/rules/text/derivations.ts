@@ -1,3 +1,5 @@
+import { countWork } from "./work.ts";
+
 // English derivation: a word made from another word by a standard prefix or suffix ("un|kind",
 // "kind|ness", "marsh|ite"). No dictionary lists every such word, so the deciding step reads a
 // word it does not know as its base: when the base is an innocent word, so is the word
@@ -98,7 +100,8 @@ const VOWELS = /^[aeiouy]/;
  */
 export function derivationBases(plain: string): string[] {
   const bases: string[] = [];
-  if (plain.length > MAX_WORD) return bases;
+  // The shortest derivation is a base and two letters ("cushite" + "ic" drops an "e").
+  if (plain.length <= MIN_BASE || plain.length > MAX_WORD) return bases;
   // "-in" for "-ing": the same word, as chat writes it.
   if (plain.length > MIN_BASE + 1 && plain.endsWith("in")) bases.push(`${plain}g`);
   const stems = [plain];
@@ -122,5 +125,7 @@ export function derivationBases(plain: string): string[] {
       if (last >= MIN_BASE && base[last] === base[last - 1]) bases.push(base.slice(0, -1));
     }
   }
+  // Each affix is compared once per stem: a few steps each, on a word of bounded length.
+  countWork(PREFIXES.length + stems.length * SUFFIXES.length);
   return bases;
 }
