@@ -71,6 +71,8 @@ interface Curation {
   roots: Partial<Record<Category, Partial<Record<Severity, string[]>>>>;
   terms: Partial<Record<Category, Partial<Record<Severity, string[]>>>>;
   defaults: Record<string, { category: Category; severity: Severity }>;
+  /** Terms that are ordinary English words first, with the senses that make them so: shipped mild. */
+  needs_context?: Record<string, string>;
   exclude: string[];
 }
 
@@ -105,12 +107,13 @@ let catalog: readonly CatalogTerm[] | undefined;
 
 /** Every built-in term, once per (term, language). Built once per process. */
 export function termCatalog(): readonly CatalogTerm[] {
-  catalog ??= buildCatalog();
+  catalog ??= buildCatalog(readFileSync(CURATION_FILE, "utf8"));
   return catalog;
 }
 
-function buildCatalog(): CatalogTerm[] {
-  const curation = parse(readFileSync(CURATION_FILE, "utf8")) as Curation;
+/** The catalog that a curation file's content makes (`termCatalog` reads the shipped one). */
+export function buildCatalog(curationYaml: string): CatalogTerm[] {
+  const curation = parse(curationYaml) as Curation;
   const classify = classifier(
     entries(curation.roots).map(({ text, category, severity }) => ({
       root: plainForm(text),
@@ -122,6 +125,14 @@ function buildCatalog(): CatalogTerm[] {
   const excluded = new Set([...curation.exclude.map(plainForm), ...builtInAllowList()]);
   // Any English word, however rare: a foreign term spelled like one is no term here.
   const english = englishWords();
+  const needsContext = new Set(Object.keys(curation.needs_context ?? {}).map(plainForm));
+  for (const word of needsContext) {
+    if (!english.has(word)) {
+      throw new Error(
+        `term curation: needs_context lists "${word}", which is no English dictionary word: only an ordinary word can need context; list it under exclude, or remove it`,
+      );
+    }
+  }
   // The common words of the dictionary's other languages: "dix" is ten in French.
   const common = dictionary();
   const out = new Map<string, CatalogTerm>();
@@ -150,7 +161,8 @@ function buildCatalog(): CatalogTerm[] {
       text: trimmed,
       language,
       category: root?.category ?? fallback.category,
-      severity: root?.severity ?? fallback.severity,
+      // An ordinary word first: held only by a rule that asks for mild terms (see needs_context).
+      severity: needsContext.has(plain) ? "mild" : (root?.severity ?? fallback.severity),
       source,
     });
   };

@@ -1,5 +1,5 @@
 import type { TermOutput } from "./automaton.ts";
-import type { Lexicon } from "./lexicon.ts";
+import { FUNCTION_WORD, type Lexicon } from "./lexicon.ts";
 import { type ScannedText, SOFT_DIGIT } from "./scanner.ts";
 
 /** A term's place inside a word, in symbol indexes of the scanned text (last inclusive). */
@@ -13,8 +13,10 @@ export interface TermPiece {
  * Reads a word as a sequence of parts: terms, dictionary words, runs of digits, and the German
  * linking "s" between parts ("Drecksfotze"). `reachable[i]` is 1 when the word's first i symbols
  * read as parts, `completes[i]` when its symbols from i to the end do; a term piece [a, b) lies
- * on a full reading exactly when reachable[a] and completes[b]. Each position is read once, with
- * dictionary walks bounded by the longest word, so the work is linear in the word's length.
+ * on a full reading exactly when reachable[a] and completes[b]. The same two, with `Content`,
+ * say the parts include content: a term, digits or a word that is no function word ("piece|of",
+ * not "her" alone). Each position is read once, with dictionary walks bounded by the longest
+ * word, so the work is linear in the word's length.
  */
 export class CompoundReader {
   constructor(private readonly lexicon: Lexicon) {}
@@ -37,6 +39,8 @@ export class CompoundReader {
     // Ends of the parts starting at each position (relative to the word's start): words, digits
     // and linking letters in `wordParts`, terms in `termParts`.
     const wordParts: number[][] = Array.from({ length: size }, () => []);
+    // The ends in `wordParts` that are content: words that are no function word, and digits.
+    const contentParts: number[][] = Array.from({ length: size }, () => []);
     const termParts: number[][] = Array.from({ length: size }, () => []);
     // Dictionary words of any list starting at each position (`wordParts` keeps the term's own).
     const anyWordParts: number[][] = Array.from({ length: size }, () => []);
@@ -45,6 +49,7 @@ export class CompoundReader {
       termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)),
     );
     const reachable = new Uint8Array(size + 1);
+    const reachableContent = new Uint8Array(size + 1);
     // Reachable by words alone: a word that reads entirely as words is innocent ("heart|water",
     // not "hear|twater"; "frigo|therapy").
     const clean = new Uint8Array(size + 1);
@@ -65,12 +70,14 @@ export class CompoundReader {
         // Only words of the term's languages are parts of its compound.
         if (((found[f + 1] as number) & languages) === 0) continue;
         ends.push(wordEnd);
+        if (((found[f + 1] as number) & FUNCTION_WORD) === 0) (contentParts[i] as number[]).push(wordEnd);
         if (fromHere) wordEnds[wordEnd] = 1;
       }
       if (text.soft[start + i] === SOFT_DIGIT) {
         let j = i;
         while (j < size && text.soft[start + j] === SOFT_DIGIT) j++;
         ends.push(j);
+        (contentParts[i] as number[]).push(j);
       }
       // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
       if (
@@ -87,17 +94,33 @@ export class CompoundReader {
         for (const next of ends) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
       }
       if (fromHere) {
-        for (const next of ends) reachable[next] = 1;
-        for (const next of termParts[i] as number[]) reachable[next] = 1;
+        const content = reachableContent[i] === 1;
+        for (const next of ends) {
+          reachable[next] = 1;
+          if (content) reachableContent[next] = 1;
+        }
+        for (const next of contentParts[i] as number[]) reachableContent[next] = 1;
+        for (const next of termParts[i] as number[]) {
+          reachable[next] = 1;
+          reachableContent[next] = 1;
+        }
       }
     }
     const completes = new Uint8Array(size + 1);
+    const completesContent = new Uint8Array(size + 1);
     completes[size] = 1;
     for (let i = size - 1; i >= 0; i--) {
-      if (anyIsSet(completes, wordParts[i] as number[]) || anyIsSet(completes, termParts[i] as number[]))
-        completes[i] = 1;
+      const words = wordParts[i] as number[];
+      const terms = termParts[i] as number[];
+      if (anyIsSet(completes, words) || anyIsSet(completes, terms)) completes[i] = 1;
+      if (
+        anyIsSet(completesContent, words) ||
+        anyIsSet(completes, contentParts[i] as number[]) ||
+        anyIsSet(completes, terms)
+      )
+        completesContent[i] = 1;
     }
-    return { innocent: clean[size] === 1, reachable, completes };
+    return { innocent: clean[size] === 1, reachable, completes, reachableContent, completesContent };
   }
 }
 
@@ -106,6 +129,9 @@ export interface CompoundReading {
   innocent: boolean;
   reachable: Uint8Array;
   completes: Uint8Array;
+  /** As `reachable` and `completes`, by readings whose parts include content (see CompoundReader). */
+  reachableContent: Uint8Array;
+  completesContent: Uint8Array;
 }
 
 const LETTER_S = 0x73;

@@ -25,6 +25,14 @@ const ENGLISH_ENDINGS = [
   "iest",
 ];
 const Y_ENDINGS = new Set(["y", "ie", "ies", "ier", "iest"]);
+/**
+ * Endings that make another word rather than a form of the same one: the agent noun and the
+ * adjectives ("-er", "-ish", "-y"). A term that is a common English word does not take them (see
+ * inflectedForms).
+ */
+const DERIVATIONAL_ENDINGS = new Set(["er", "ers", "r", "rs", "ish", "y", "ie", "ies", "ier", "iest"]);
+/** Endings of a verb: its past, its participle and its agent ("fucked", "fucking", "fucker"). */
+const VERB_ENDINGS = new Set(["ed", "d", "ied", "ing", "ings", "in", "er", "ers", "r", "rs"]);
 /** After a final consonant doubled ("shit" → "shitty", "fag" → "fagging"). */
 const ENGLISH_DOUBLING_ENDINGS = ["ed", "er", "ers", "ing", "in", "ish", "y", "ies", "ier", "iest"];
 
@@ -137,8 +145,25 @@ export function isPluralOf(form: string, term: string): boolean {
   return form.startsWith(term) && (rest === "s" || rest === "es");
 }
 
+/** What a term's forms may include beyond its inflections. */
+export interface FormOptions {
+  /**
+   * English "-er", "-ish" and "-y" ("fucker", "twattish", "shitty"); true unless said. A common
+   * English word made into another word by them names something of its own ("pricker",
+   * "prickly", "chinker", "cocky"), so a caller leaves them out for such a term.
+   */
+  derivations?: boolean;
+  /**
+   * English verb endings ("-ed", "-ing", "-in", "-er"); true unless said. A word the dictionary
+   * knows only as a noun takes none ("swastikaed" is no form of "swastika").
+   */
+  verb?: boolean;
+}
+
 /** The term and its inflected forms (the term first). Multi-word terms inflect their last word. */
-export function inflectedForms(term: string, language?: string): string[] {
+export function inflectedForms(term: string, language?: string, options: FormOptions = {}): string[] {
+  const derivations = options.derivations ?? true;
+  const verb = options.verb ?? true;
   const lang = inflectionLanguage(term, language);
   // A phrase ending in a short word is fixed ("go die", never "go dies"; "s&m", never "s my"),
   // and so is a word of one or two letters.
@@ -167,11 +192,14 @@ export function inflectedForms(term: string, language?: string): string[] {
       // Short words make innocent words with "-y" and "-ie" ("cocky", "dickie", "coony"): only
       // longer terms, and roots that are never innocent ("shitty", "bitchy"), take them.
       const takesY = lower.length >= 5 || STRONG_ROOTS.some((root) => lower.includes(root));
-      const allowed = (ending: string) => takesY || !Y_ENDINGS.has(ending);
+      const allowed = (ending: string) =>
+        (takesY || !Y_ENDINGS.has(ending)) &&
+        (derivations || !DERIVATIONAL_ENDINGS.has(ending)) &&
+        (verb || !VERB_ENDINGS.has(ending));
       const last = lower.at(-1) as string;
       // A final silent e: "rape" → "rapes", "raped", "raper", "raping" (never "rapeed").
       if (last === "e") {
-        for (const ending of ["s", "d", "r", "rs"]) add(lower + ending);
+        for (const ending of ["s", "d", "r", "rs"]) if (allowed(ending)) add(lower + ending);
         for (const ending of ["ing", "in", "ish", "y"]) if (allowed(ending)) add(lower.slice(0, -1) + ending);
       } else {
         for (const ending of ENGLISH_ENDINGS)
@@ -182,7 +210,9 @@ export function inflectedForms(term: string, language?: string): string[] {
         for (const ending of ENGLISH_DOUBLING_ENDINGS) if (allowed(ending)) add(lower + last + ending);
       }
       if (last === "y" && !VOWELS.has(beforeLast))
-        for (const ending of ["ies", "ied", "ier"]) add(lower.slice(0, -1) + ending);
+        // "-ies" is the plural; "-ied" the past, "-ier" the agent.
+        for (const ending of ["ies", "ied", "ier"])
+          if (ending === "ies" || (ending === "ied" ? verb : derivations)) add(lower.slice(0, -1) + ending);
       break;
     }
     case "de": {

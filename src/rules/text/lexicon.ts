@@ -28,6 +28,22 @@ const TWO_LETTER_WORDS = new Set(
   "an as at be by do go he hi if in is it me my no of oh ok on or so to up us we ya yo ur ma da".split(" "),
 );
 /**
+ * English function words: articles, pronouns, prepositions, conjunctions and auxiliaries, the
+ * closed classes of the grammar. They glue phrases together in chat ("pieceofshit") but are no
+ * compound's content: a term with only these beside it is no compound ("shit|her", "or|ecchi|on").
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    "a an the i me my mine you your yours ur he him his she her hers it its we us our ours they them " +
+    "their theirs this that these those who whom whose which what at by for from in into of off on onto " +
+    "out over to up upon with as per via and or but nor so yet if than am is are was were be been do " +
+    "does did has have had not no"
+  ).split(" "),
+);
+/** Marks a function word among the word-list bits the lexicon reports (see Lexicon.wordsFrom). */
+export const FUNCTION_WORD = 1 << 30;
+
+/**
  * Roots of words that are never innocent, anywhere: a word that holds one and that no word
  * list has is read as abuse whatever the rest of it ("mthafucka", "blahbitch"). Dictionary and
  * allow-listed words still pass ("Scunthorpe", "sniggering").
@@ -124,6 +140,24 @@ export function englishWords(): ReadonlySet<string> {
   return english;
 }
 
+/**
+ * True when the English dictionary lists `word` as a verb: it has the word's past or its "-ing"
+ * form, in the spellings English gives them ("rape" → "raped", "shop" → "shopping", "bury" →
+ * "buried"). The dictionary has no parts of speech; a verb's regular forms are its evidence.
+ */
+export function isEnglishVerb(word: string): boolean {
+  const words = englishWords();
+  const stem = word.endsWith("e") ? word.slice(0, -1) : word;
+  const last = word.at(-1) ?? "";
+  return (
+    words.has(`${stem}ed`) ||
+    words.has(`${stem}ing`) ||
+    words.has(`${word}${last}ed`) ||
+    words.has(`${word}${last}ing`) ||
+    (last === "y" && words.has(`${word.slice(0, -1)}ied`))
+  );
+}
+
 /** Languages whose ordinary words shield a whole word: English, and the six of the frequency lists. */
 export const SHIELD_LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl"] as const;
 
@@ -203,13 +237,14 @@ function readCommonWords(language: string): readonly string[] {
 /**
  * The heads English insult compounds are built on: a term that is also an ordinary word
  * ("dick", "knob", "arse") makes an insult with one of these after it ("dickhead", "knobhead",
- * "arsehat"), and only then counts inside a word. Gatehouse's own curation.
+ * "arsehat"), and only then counts inside a word. Gatehouse's own curation. Not "man": an English
+ * "-man" names a trade or a family ("hangman", the surnames Hellman, Dickman, Cockman).
  */
 const INSULT_HEADS = new Set(
   (
     "head face hat bag wipe hole brain wit wad stain licker lick sucker suck monkey muncher munch nugget clown " +
     "weasel goblin biscuit waffle tard nose breath lips burger pants nut nuts job bitch whore ass arse fuck " +
-    "fucker shit lord boy boi girl man master jockey bandit pirate rider juice cake crack face bucket"
+    "fucker shit lord boy boi girl master jockey bandit pirate rider juice cake crack face bucket"
   ).split(" "),
 );
 
@@ -251,14 +286,14 @@ export class Lexicon {
       for (let i = 0; i < text.length; i++) {
         keys.push(((text.symbols[i] as number) << 1) | ((text.runs[i] as number) >= 2 ? 1 : 0));
       }
-      builder.add(keys, wordOutput(lists));
+      builder.add(keys, wordOutput(FUNCTION_WORDS.has(word) ? lists | FUNCTION_WORD : lists));
     }
     this.tables = builder.compileTables();
   }
 
   /**
    * Appends to `found`, for each dictionary word reading text symbols [from, end) exactly, its end
-   * and the bits of its word lists (two numbers a word).
+   * and the bits of its word lists, with FUNCTION_WORD for a function word (two numbers a word).
    */
   wordsFrom(text: ScannedText, from: number, limit: number, found: number[]): void {
     this.steps = 0;

@@ -11,10 +11,13 @@ import {
   TrieBuilder,
 } from "./automaton.ts";
 import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
+import { derivationBases } from "./derivations.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
 import {
   ALL_WORD_LISTS,
   commonLanguages,
+  englishWords,
+  isEnglishVerb,
   isInsultHead,
   lexiconFor,
   NEVER_INNOCENT_ROOTS,
@@ -60,8 +63,13 @@ interface Candidate {
 /** What the deciding step knows about one word (token) of the text, computed on demand. */
 interface WordFacts {
   plain: string;
-  /** The word lists that hold the word as an ordinary word (see wordLanguages). */
+  /**
+   * The word lists that hold the word as an ordinary word (see wordLanguages); English too when
+   * it is made from an English word by a derivational prefix or suffix ("un|kind|ly").
+   */
   languages: number;
+  /** The words it may be made from by such affixes (see derivations.ts). */
+  bases: readonly string[];
   unspaced: boolean;
   /** Written with digits or symbols among the letters ("sh1thead"). */
   obfuscated: boolean;
@@ -167,11 +175,37 @@ export class TermMatcher implements HitSink {
       // compound ("…haus"). Other languages' word lists are frequency lists that miss many
       // prefixes ("Ober|arschficker"), so their terms take words of any list.
       const compoundLanguages = isEnglish ? ENGLISH_LIST : ALL_WORD_LISTS;
-      for (const form of inflectedForms(needle, language)) {
+      const pluralOfWord = [1, 2].some(
+        (cut) =>
+          isPluralOf(plain, plain.slice(0, -cut)) &&
+          (wordLanguages(plain.slice(0, -cut)) & ENGLISH_LIST) !== 0,
+      );
+      // A common English word takes no "-er", "-ish" or "-y": "chinker" and "prickish" are as
+      // much words made from the ordinary word (a chink in the wall, to prick) as from the term.
+      const commonWord =
+        isEnglish &&
+        !neverInnocent &&
+        !STRONG_ROOTS.some((root) => plain.includes(root)) &&
+        (commonLanguages(plain) & ENGLISH_LIST) !== 0;
+      // A word the English dictionary has, but not as a verb, takes no verb endings:
+      // "swastikaed" and "kafirin" are no forms of "swastika" and "kafir".
+      const verb =
+        !isEnglish ||
+        neverInnocent ||
+        STRONG_ROOTS.some((root) => plain.includes(root)) ||
+        !englishWords().has(plain) ||
+        isEnglishVerb(plain);
+      for (const form of inflectedForms(needle, language, { derivations: !commonWord, verb })) {
         const written = plainForm(form);
         // English forms other than the plural may be other words ("cocky", "chinking"); the
         // grammatical endings of other languages are the term itself ("Ärsche", "суку", "병신들").
         const base = written === plain || isPluralOf(written, plain) || !isEnglish;
+        // An English compound takes its first part in the singular ("dick|head", never
+        // "dicks|head"): a plural, or a term that is the plural of a word, is no first part.
+        const formPart =
+          compoundPart === CompoundPart.First && isEnglish && (written !== plain || pluralOfWord)
+            ? CompoundPart.None
+            : compoundPart;
         for (const { keys, normalized } of this.termPaths(form, path)) {
           const output = {
             slot,
@@ -179,7 +213,7 @@ export class TermMatcher implements HitSink {
             normalized,
             written,
             base,
-            compoundPart,
+            compoundPart: formPart,
             strong,
             script,
             language: own,
@@ -285,9 +319,15 @@ export class TermMatcher implements HitSink {
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
       const written = this.decidingText.slice(start, end);
       const plain = plainForm(written);
+      const languages = wordLanguages(plain);
+      const bases = languages === 0 ? derivationBases(plain) : NO_BASES;
       known = {
         plain,
-        languages: wordLanguages(plain),
+        languages:
+          languages !== 0 || bases.some((base) => (wordLanguages(base) & ENGLISH_LIST) !== 0)
+            ? languages || ENGLISH_LIST
+            : 0,
+        bases,
         unspaced: hasUnspacedScript(written),
         obfuscated: NOT_A_LETTER.test(written),
       };
@@ -338,7 +378,8 @@ export class TermMatcher implements HitSink {
           [...right.plain].length >= 2;
       } else {
         const word = factsOf(firstToken);
-        if (allow.has(word.plain)) keep = false;
+        // An allow-listed word, or one made from it ("un|niggard|ly"), is innocent.
+        if (allow.has(word.plain) || word.bases.some((base) => allow.has(base))) keep = false;
         else if (kind === HitKind.Whole) {
           // The term itself, written plainly, is a term even where it is also a word ("cock");
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
@@ -511,6 +552,8 @@ export class TermMatcher implements HitSink {
         word.compounds.set(languages, reading);
       }
       if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
+      // Function words alone beside the term make no compound ("shit|her", "or|ecchi|on").
+      if (reading.reachableContent[from] !== 1 && reading.completesContent[to] !== 1) return false;
     }
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
@@ -668,6 +711,7 @@ function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
 
 /** The English word list's bit (see wordLanguages). */
 const ENGLISH_LIST = 1;
+const NO_BASES: readonly string[] = [];
 
 /** Candidates by word, whole words before their parts. */
 function byWordThenKind(a: Candidate, b: Candidate): number {
