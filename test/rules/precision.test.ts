@@ -116,6 +116,8 @@ describe("terms that are ordinary English words first need context (term-curatio
     ["I'll nip out to the shop", "slur"],
     ["a hardcore gamer since the nineties", "sexual"],
     ["she'll snatch the last slice", "sexual"],
+    ["this level sucks, the boss is too strong", "sexual"],
+    ["practise the fingering of that chord", "sexual"],
   ])("%j passes the built-in rules, and a rule asking for mild %s terms holds it", (text, category) => {
     expect(builtInRulesSteady().evaluate(input({ text })).action).toBe("approve");
     const decision = mildRule(category).evaluate(input({ text }));
