@@ -22,6 +22,7 @@ import { createLogger } from "./log.ts";
 import { plannerStatisticsJob } from "./maintenance/planner-statistics.ts";
 import { retentionJob } from "./maintenance/retention.ts";
 import { statsRollUpJob } from "./maintenance/stats-roll-up.ts";
+import { HookActivity } from "./observability/hook-activity.ts";
 import { RuleMetrics } from "./observability/rule-metrics.ts";
 import { ServiceMetrics } from "./observability/service-metrics.ts";
 import { afterHeldDecision } from "./review/after-decision.ts";
@@ -32,6 +33,8 @@ import { BacktestRunner } from "./rule-lifecycle/backtest/runner.ts";
 import { BacktestStore } from "./rule-lifecycle/backtest/store.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
+/** Hooks answered within this long count as hooks arriving now (see BacktestRunner). */
+const HOOKS_FLOWING_MS = 1000;
 /** How often each replica rolls up the statistics' pending deltas. */
 const STATS_ROLL_UP_INTERVAL_MS = 5_000;
 
@@ -173,6 +176,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   let migrated = true;
   const queueEvents = new QueueEvents(database.db);
   const backtestStore = new BacktestStore(rawQuery(database.db));
+  const hookActivity = new HookActivity();
   const backtestReads = overrides.backtestReads;
   const backtestRunner = new BacktestRunner({
     store: backtestStore,
@@ -185,6 +189,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     logger,
     keepMs: config.backtest.keepMs,
     maxMemoryMb: config.backtest.maxMemoryMb,
+    hooksFlowing: () => hookActivity.within(HOOKS_FLOWING_MS),
   });
   const app = createApp({
     config: effective,
@@ -200,6 +205,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     backtests: { runner: backtestRunner, store: backtestStore },
     ...(database.syncCommitted ? { syncCommitted: database.syncCommitted } : {}),
     onReceipt: (hook, outcome, elapsedMs, status) => {
+      hookActivity.record();
       metrics.observeReceipt(hook, outcome, elapsedMs, status);
       overrides.onReceipt?.(hook, outcome, elapsedMs, status);
     },

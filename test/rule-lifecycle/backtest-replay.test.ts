@@ -192,6 +192,49 @@ describe("replaying a candidate over a stored log", () => {
     }
   });
 
+  it("paced below full speed, reads no batch ahead and rests, with the same figures", async () => {
+    const whole = await replay(1000);
+    const source = sqlReplaySource(rawQuery(db.database.db));
+    let reported = 0;
+    const readAfterReports: number[] = [];
+    const watched = {
+      count: source.count,
+      readBatch: (...args: Parameters<typeof source.readBatch>) => {
+        readAfterReports.push(reported);
+        return source.readBatch(...args);
+      },
+    };
+    const paced = await replayWindow({
+      candidate: compileCandidate({ rules: CANDIDATE, lists: {}, activeLists: {} }),
+      source: watched,
+      since,
+      until,
+      batchSize: 4,
+      share: () => 0.5,
+      onProgress: () => {
+        reported++;
+      },
+    });
+    expect(paced.result).toEqual(whole.result);
+    // Each batch is read only once the one before it was replayed and reported.
+    expect(readAfterReports).toEqual([0, 1, 2, 3]);
+
+    reported = 0;
+    readAfterReports.length = 0;
+    await replayWindow({
+      candidate: compileCandidate({ rules: CANDIDATE, lists: {}, activeLists: {} }),
+      source: watched,
+      since,
+      until,
+      batchSize: 4,
+      onProgress: () => {
+        reported++;
+      },
+    });
+    // At full speed the next batch is asked for before the current one is replayed.
+    expect(readAfterReports).toEqual([0, 0, 1, 2]);
+  });
+
   it("keeps at most the asked number of examples per kind, the same ones on every run", async () => {
     const first = await replay(3, { examplesPerKind: 1 });
     const second = await replay(7, { examplesPerKind: 1 });

@@ -25,6 +25,12 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Stops the replay at once, even while a read is under way; the report covers what was read. */
   signal?: AbortSignal;
+  /**
+   * The share of the time the replay may work, in (0, 1], asked before each batch. Below 1 it
+   * rests after each batch (for its time × (1/share − 1)) and reads no batch ahead, so the
+   * database does no work for it while it rests either.
+   */
+  share?: () => number;
 }
 
 export interface ReplayOutcome {
@@ -67,7 +73,10 @@ export async function replayWindow(options: ReplayOptions): Promise<ReplayOutcom
     options.signal?.addEventListener("abort", () => resolve(null), { once: true });
   });
   let reading = source.readBatch(window, windowStart(window), batchSize);
+  // A batch read ahead, at full speed: the database reads it while this one is evaluated.
+  let ahead: Promise<ReplayRow[]> | null = null;
   for (;;) {
+    const batchStarted = performance.now();
     const batch = await Promise.race([reading, aborted]);
     if (batch === null) {
       stopped = true;
@@ -77,7 +86,9 @@ export async function replayWindow(options: ReplayOptions): Promise<ReplayOutcom
     const last = batch[batch.length - 1];
     if (!last) break;
     const more = batch.length === batchSize;
-    if (more) reading = source.readBatch(window, { receivedAt: last.received_at, id: last.id }, batchSize);
+    const next = { receivedAt: last.received_at, id: last.id };
+    const share = Math.min(1, Math.max(0.01, options.share?.() ?? 1));
+    ahead = more && share === 1 ? source.readBatch(window, next, batchSize) : null;
     let reachedLimit = false;
     for (const row of batch) {
       if (row.in_window) {
@@ -96,9 +107,15 @@ export async function replayWindow(options: ReplayOptions): Promise<ReplayOutcom
     }
     options.onProgress?.({ ...progress });
     if (!more) break;
+    if (!ahead) {
+      const rest = (performance.now() - batchStarted) * (1 / share - 1);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, rest)), aborted]);
+    }
+    reading = ahead ?? source.readBatch(window, next, batchSize);
+    ahead = null;
   }
   // A read started for a batch that will not be used must not reject unobserved.
-  reading.catch(() => {});
+  ahead?.catch(() => {});
   const result = report.result({
     window: { since: options.since, until: options.until },
     candidateVersion: candidate.version,

@@ -36,8 +36,19 @@ export interface BacktestRunnerOptions {
   keepMs: number;
   /** The worker's heap limit: a runaway candidate fails alone, not the service. */
   maxMemoryMb: number;
+  /** Whether hooks are arriving now: the replay then works only SHARE_WHILE_HOOKS of the time. */
+  hooksFlowing?: () => boolean;
   batchSize?: number;
 }
+
+/**
+ * The share of the time a replay works while hooks are arriving. Its worker thread runs at the
+ * lowest priority, but the database reads it asks for do not: resting three quarters of the time
+ * keeps them from competing with the receipts (see `npm run bench:backtest`).
+ */
+export const SHARE_WHILE_HOOKS = 0.25;
+/** How often the runner looks whether hooks are arriving, and tells the worker. */
+const PACE_CHECK_MS = 250;
 
 /**
  * How often the latest progress is written, with the heartbeat, and a cancellation asked for on
@@ -194,6 +205,7 @@ export class BacktestRunner {
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
+      clearInterval(pace);
       try {
         await store.finish(id, outcome);
       } catch (error) {
@@ -215,6 +227,14 @@ export class BacktestRunner {
     };
     const heartbeat = setInterval(() => void report(), PROGRESS_WRITE_MS);
     heartbeat.unref();
+    let share = 1;
+    const pace = setInterval(() => {
+      const wanted = this.options.hooksFlowing?.() ? SHARE_WHILE_HOOKS : 1;
+      if (wanted === share || ended) return;
+      share = wanted;
+      worker.postMessage({ type: "pace", share } satisfies ParentMessage);
+    }, PACE_CHECK_MS);
+    pace.unref();
 
     const finished = new Promise<void>((resolve) => {
       worker.on("message", (message: WorkerMessage) => {

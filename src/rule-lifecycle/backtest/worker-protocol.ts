@@ -38,6 +38,8 @@ export type WorkerMessage =
 
 export type ParentMessage =
   | { type: "cancel" }
+  /** The share of the time the replay may work (see ReplayOptions.share). */
+  | { type: "pace"; share: number }
   | { type: "read-result"; seq: number; rows?: ReplayRow[]; count?: number; error?: string };
 
 export function toWire(window: ReplayWindow): WireWindow {

@@ -29,9 +29,11 @@ try {
 }
 
 const cancel = new AbortController();
+let share = 1;
 const pendingReads = new Map<number, { resolve: (m: ParentMessage & { type: "read-result" }) => void }>();
 port.on("message", (message: ParentMessage) => {
   if (message.type === "cancel") cancel.abort();
+  else if (message.type === "pace") share = message.share;
   else pendingReads.get(message.seq)?.resolve(message);
 });
 
@@ -99,6 +101,7 @@ async function run() {
       ...(input.maxMessages !== null ? { maxMessages: input.maxMessages } : {}),
       onProgress: (progress) => send({ type: "progress", progress }),
       signal: cancel.signal,
+      share: () => share,
     });
     send({ type: "done", ...outcome, elapsedMs: performance.now() - started });
   } finally {
