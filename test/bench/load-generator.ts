@@ -22,6 +22,8 @@ export interface LoadRequest {
   presign: number;
   /** Hooks per second over all connections (a steady load); absent: as fast as answers come. */
   rate?: number;
+  /** Answer every ack latency, not only their percentiles. */
+  keepLatencies?: boolean;
 }
 
 export interface LoadResult {
@@ -37,6 +39,8 @@ export interface LoadResult {
   timeouts: number;
   /** Milliseconds from writing the request to reading the whole 2xx answer. */
   ackLatencyMs: Percentiles;
+  /** Each of those latencies, when the request asked for them (to pool several runs). */
+  ackLatenciesMs?: number[];
   /** Unique runs only: every hook sent, when (epoch ms), and the status its 2xx answer reported. */
   hooks: SentHook[];
 }
@@ -135,6 +139,7 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
           errors: result.errors,
           timeouts: result.timeouts,
           ackLatencyMs: percentiles(latencies),
+          ...(request.keepLatencies ? { ackLatenciesMs: latencies } : {}),
           hooks: request.unique ? hooks : [],
         });
       },

@@ -40,7 +40,8 @@ export interface ReplayOutcome {
   progress: ReplayProgress;
 }
 
-export const DEFAULT_BATCH_SIZE = 2000;
+/** Small batches keep each read short: the database's work for a replay comes in short bursts. */
+export const DEFAULT_BATCH_SIZE = 500;
 export const DEFAULT_EXAMPLES_PER_KIND = 5;
 
 /**
