@@ -5,7 +5,7 @@ import type { AuthEnv } from "./auth.ts";
 import { limitBody } from "./body-limit.ts";
 import { AUTH_ERRORS, bearerSecurity, createRouter, json, jsonBody, problemResponses } from "./openapi.ts";
 import { Problem } from "./problem.ts";
-import { DateTimeQuery } from "./schemas.ts";
+import { DateTimeQuery, LimitQuery } from "./schemas.ts";
 import { resolveWindow } from "./time-window.ts";
 
 /** The path POST /api/rules/backtest is served at: its body limit is its own (see app.ts). */
@@ -107,15 +107,7 @@ const listRoute = createRoute({
   summary: "Recent backtests, newest first (without their results)",
   security: bearerSecurity,
   request: {
-    query: z.object({
-      limit: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(200)
-        .default(50)
-        .openapi({ description: "1-200, default 50." }),
-    }),
+    query: z.object({ limit: LimitQuery }),
   },
   responses: {
     200: json(z.object({ items: z.array(BacktestSchema) }).openapi("BacktestList"), "Backtests"),

@@ -30,6 +30,7 @@ import { INNOCENT_SENTENCES, type LanguageCode, TEMPLATES } from "./language-sam
 import type { LoadResult } from "./load-generator.ts";
 import { readCases, requireDataDir, SHARED_DATA_DIR } from "./outside-lists.ts";
 import { percentiles } from "./percentiles.ts";
+import { keptDatabase } from "./scratch-database.ts";
 
 const argument = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const MESSAGES = Number(argument("messages") ?? 1_000_000);
@@ -154,13 +155,7 @@ select id, moderator, 'moderator', 'moderator:bench', '[]'::jsonb, null, user_id
 
 async function openSeeded(): Promise<{ url: string; since: Date; until: Date }> {
   const name = `gatehouse_bench_backtest_${MESSAGES}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  const exists = (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
-  if (exists && RESEED) await admin.unsafe(`drop database ${name} with (force)`);
-  if (!exists || RESEED) await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const url = new URL(await keptDatabase(ADMIN_URL, name, RESEED));
   const db = postgres(url.toString(), { max: 1, onnotice: () => {} });
   try {
     await db`create table if not exists bench_seed (since timestamptz not null, until timestamptz not null)`;

@@ -19,6 +19,7 @@ import { rollUpStats } from "../../src/maintenance/stats-roll-up.ts";
 import { createService } from "../../src/service.ts";
 import { statsFromRawRows } from "../support/stats-oracle.ts";
 import { percentiles } from "./percentiles.ts";
+import { keptDatabase } from "./scratch-database.ts";
 
 const argument = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const MESSAGES = Number(argument("messages") ?? 3_000_000);
@@ -97,13 +98,7 @@ select id, 'review', 'rules', jsonb_build_array(jsonb_build_object('rule_id', 'r
 
 async function openSeeded(): Promise<{ url: string; seededAt: Date }> {
   const name = `gatehouse_bench_review_${MESSAGES}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  const exists = (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
-  if (exists && RESEED) await admin.unsafe(`drop database ${name} with (force)`);
-  if (!exists || RESEED) await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const url = new URL(await keptDatabase(ADMIN_URL, name, RESEED));
   const db = postgres(url.toString(), { max: 1, onnotice: () => {} });
   try {
     await db`create table if not exists bench_seed (seeded_at timestamptz not null)`;

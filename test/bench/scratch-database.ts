@@ -18,3 +18,21 @@ export async function withScratchDatabase<T>(
     await admin.end();
   }
 }
+
+/**
+ * The URL of a database kept from one run to the next (a seeded benchmark's), created when it
+ * does not exist yet, dropped and created again when `reseed`.
+ */
+export async function keptDatabase(adminUrl: string, name: string, reseed: boolean): Promise<string> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const exists = (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
+    if (exists && reseed) await admin.unsafe(`drop database ${name} with (force)`);
+    if (!exists || reseed) await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

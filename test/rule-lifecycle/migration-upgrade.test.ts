@@ -1,7 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Database, openPglite, openPostgres, rawQuery } from "../../src/db/client.ts";
@@ -10,7 +7,7 @@ import { compileCandidate } from "../../src/rule-lifecycle/backtest/candidate.ts
 import { replayWindow } from "../../src/rule-lifecycle/backtest/replay.ts";
 import { sqlReplaySource } from "../../src/rule-lifecycle/backtest/replay-source.ts";
 import { TEST_DATABASE_URL } from "../support/db.ts";
-import { migrationsBefore } from "../support/migrations.ts";
+import { migrateUpTo } from "../support/migrations.ts";
 import { storeMessages } from "../support/stored-messages.ts";
 
 // A database made before the rules history existed, with messages and decisions in it, must take
@@ -47,13 +44,7 @@ describe("rule lifecycle migrations on a database with rows", () => {
 
   it("0002 (rules history, shadow matches, samples) keeps every row", async () => {
     const { database, url } = await openEmptyDatabase();
-    const earlier = migrationsBefore("0002_rule_lifecycle");
-    cleanups.push(async () => rmSync(earlier, { recursive: true, force: true }));
-    if (database.kind === "pglite") {
-      await migratePglite(database.db as never, { migrationsFolder: earlier });
-    } else {
-      await migratePostgres(database.db as never, { migrationsFolder: earlier });
-    }
+    await migrateUpTo(database, "0002_rule_lifecycle");
     const query = rawQuery(database.db);
     await query(
       `insert into messages (id, status, payload, deadline_at) values ('old-1', 'held', '{"id":"old-1"}', now() + interval '1 hour')`,
@@ -89,13 +80,7 @@ describe("rule lifecycle migrations on a database with rows", () => {
 
   it("0005 (backtests) keeps every row, and the upgraded log can be replayed", async () => {
     const { database, url } = await openEmptyDatabase();
-    const earlier = migrationsBefore("0005_backtests");
-    cleanups.push(async () => rmSync(earlier, { recursive: true, force: true }));
-    if (database.kind === "pglite") {
-      await migratePglite(database.db as never, { migrationsFolder: earlier });
-    } else {
-      await migratePostgres(database.db as never, { migrationsFolder: earlier });
-    }
+    await migrateUpTo(database, "0005_backtests");
     const query = rawQuery(database.db);
     const receivedAt = new Date(Date.now() - 3_600_000);
     await storeMessages(query, [

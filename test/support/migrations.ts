@@ -1,6 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import type { Database } from "../../src/db/client.ts";
 import { migrationsFolder } from "../../src/db/migrate.ts";
 
 interface Journal {
@@ -25,4 +28,15 @@ export function migrationsBefore(tag: string): string {
     copyFileSync(join(migrationsFolder, `${earlierTag}.sql`), join(folder, `${earlierTag}.sql`));
   writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: earlier }));
   return folder;
+}
+
+/** Migrates an empty database as far as the release before the migration tagged `tag`. */
+export async function migrateUpTo(database: Database, tag: string): Promise<void> {
+  const earlier = migrationsBefore(tag);
+  try {
+    if (database.kind === "pglite") await migratePglite(database.db as never, { migrationsFolder: earlier });
+    else await migratePostgres(database.db as never, { migrationsFolder: earlier });
+  } finally {
+    rmSync(earlier, { recursive: true, force: true });
+  }
 }
