@@ -1,9 +1,10 @@
 import { calibrationSample } from "./calibration-sample.ts";
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
-import { extractLinkHosts } from "./links.ts";
+import { extractLinkHosts, linkScanWork } from "./links.ts";
 import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
-import type { TermHit, TermIndex } from "./text/term-index.ts";
+import type { MessageTermHits, TermHit, TermIndex } from "./text/term-index.ts";
+import { textMatchingWork } from "./text/work.ts";
 import type {
   Decision,
   EvaluationInput,
@@ -17,6 +18,18 @@ import type {
 } from "./types.ts";
 
 const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
+
+/**
+ * Rules that neither matched nor did any text work, evaluated in a row without reading the clock:
+ * such a rule costs nanoseconds, a clock read tens of them, so a long list of cheap rules is still
+ * stopped within a bounded number of them.
+ */
+const CHEAP_RULES_PER_CLOCK_READ = 16;
+
+/** Text work done in this process so far (scans, walks, link extraction): moves when a rule did any. */
+function textWorkSoFar(): number {
+  return textMatchingWork() + linkScanWork();
+}
 
 /** The strictest of two actions: reject > review > approve. */
 export function stricter(a: RuleAction, b: RuleAction): RuleAction {
@@ -131,9 +144,9 @@ export class CompiledRuleSet implements RuleSet {
     const matches: RuleMatch[] = [];
     let action: RuleAction | null = null;
     try {
-      const { ctx, deadline } = this.startEvaluation(input, this.spec.terms);
+      const ctx = this.startEvaluation(input, this.spec.terms);
       for (const rule of this.rules) {
-        const match = this.evaluateRule(rule, ctx, deadline);
+        const match = this.evaluateRule(rule, ctx);
         if (!match) continue;
         matches.push(match);
         action = action === null ? rule.action : stricter(action, rule.action);
@@ -180,9 +193,9 @@ export class CompiledRuleSet implements RuleSet {
   private evaluateShadow(input: EvaluationInput): Pick<Decision, "shadow_matches" | "shadow_error"> {
     const shadowMatches: RuleMatch[] = [];
     try {
-      const { ctx, deadline } = this.startEvaluation(input, this.spec.shadowTerms);
+      const ctx = this.startEvaluation(input, this.spec.shadowTerms);
       for (const rule of this.shadowRules) {
-        const match = this.evaluateRule(rule, ctx, deadline);
+        const match = this.evaluateRule(rule, ctx);
         if (match) shadowMatches.push(match);
       }
       return { shadow_matches: shadowMatches };
@@ -191,9 +204,8 @@ export class CompiledRuleSet implements RuleSet {
     }
   }
 
-  private startEvaluation(input: EvaluationInput, terms: TermIndex) {
-    const deadline = this.now() + this.evaluation_budget_ms;
-    return { ctx: new MessageContext(input, terms, { deadline, now: this.now }), deadline };
+  private startEvaluation(input: EvaluationInput, terms: TermIndex): MessageContext {
+    return new MessageContext(input, terms, this.now() + this.evaluation_budget_ms, this.now);
   }
 
   /** Why evaluation stopped; never throws, whatever was thrown. */
@@ -211,10 +223,9 @@ export class CompiledRuleSet implements RuleSet {
     return `evaluation failed: ${reason}`;
   }
 
-  private evaluateRule(rule: CompiledRule, ctx: MessageContext, deadline: number): RuleMatch | null {
-    const conditions: MatchedCondition[] = [];
-    // The clock is read once a rule (its text scans read it too, inside long walks): a match
-    // found in time is kept, and a rule that ran past the budget does not count.
+  private evaluateRule(rule: CompiledRule, ctx: MessageContext): RuleMatch | null {
+    const workBefore = textWorkSoFar();
+    let conditions: MatchedCondition[] | undefined;
     let matched = true;
     for (const condition of rule.when) {
       const found = condition.test(ctx);
@@ -222,6 +233,7 @@ export class CompiledRuleSet implements RuleSet {
         matched = false;
         break;
       }
+      conditions ??= [];
       conditions.push(found);
     }
     if (matched) {
@@ -232,8 +244,18 @@ export class CompiledRuleSet implements RuleSet {
         }
       }
     }
-    this.checkBudget(deadline, rule.id);
-    return matched ? { rule_id: rule.id, action: rule.action, conditions } : null;
+    // The clock is read after a rule that matched (its match counts only if found in time), after
+    // one that did text work (a long scan stops the rules after it; the walks also read the clock
+    // inside long texts), and after every run of CHEAP_RULES_PER_CLOCK_READ other rules.
+    if (
+      matched ||
+      textWorkSoFar() !== workBefore ||
+      ++ctx.rulesSinceClockRead >= CHEAP_RULES_PER_CLOCK_READ
+    ) {
+      ctx.rulesSinceClockRead = 0;
+      this.checkBudget(ctx.deadline, rule.id);
+    }
+    return matched ? { rule_id: rule.id, action: rule.action, conditions: conditions ?? [] } : null;
   }
 
   private checkBudget(deadline: number, ruleId: string): void {
@@ -245,17 +267,26 @@ export class CompiledRuleSet implements RuleSet {
   }
 }
 
-/** Lazily derived views of one message, shared by all conditions during one evaluation. */
-class MessageContext implements EvaluationContext {
+/**
+ * Lazily derived views of one message, shared by all conditions during one evaluation; also the
+ * time budget the text scans check inside their walks.
+ */
+class MessageContext implements EvaluationContext, ScanBudget {
   private hosts: LinkHost[] | undefined;
-  readonly termHits: (slot: number) => readonly TermHit[];
+  private hits: MessageTermHits | undefined;
+  /** Rules evaluated since the clock was last read (see evaluateRule). */
+  rulesSinceClockRead = 0;
 
   constructor(
     readonly input: EvaluationInput,
-    terms: TermIndex,
-    budget: ScanBudget,
-  ) {
-    this.termHits = terms.forMessage(input.message, budget);
+    private readonly terms: TermIndex,
+    readonly deadline: number,
+    readonly now: () => number,
+  ) {}
+
+  termHits(slot: number): readonly TermHit[] {
+    this.hits ??= this.terms.forMessage(this.input.message, this);
+    return this.hits.of(slot);
   }
 
   linkHosts(): readonly LinkHost[] {

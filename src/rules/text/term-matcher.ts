@@ -248,7 +248,8 @@ export class TermMatcher implements HitSink {
     }
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
-    this.candidates = [];
+    // One array for every text: candidates live only while their text is decided.
+    this.candidates.length = 0;
     automaton.scan(scanned, this, budget);
     this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, budget);
     this.decidingText = text;
@@ -270,15 +271,19 @@ export class TermMatcher implements HitSink {
     this.candidates.push({ output, first, last, kind, firstToken, lastToken });
   }
 
-  /** What the current decision knows of each word it has looked at, by token. */
-  private readonly facts = new Map<number, WordFacts>();
+  /**
+   * What the current decision knows of each word it has looked at, by token, and the tokens it
+   * has looked at: reset by those, not by a new map per decision.
+   */
+  private readonly facts: Array<WordFacts | undefined> = [];
+  private readonly factTokens: number[] = [];
 
   /**
    * The facts of one word of the text being decided. A method bound once, not a closure made per
    * text: the deciding step runs for every message with a candidate.
    */
   private readonly factsOf = (token: number): WordFacts => {
-    let known = this.facts.get(token);
+    let known = this.facts[token];
     if (!known) {
       const scanned = this.buffer;
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
@@ -291,14 +296,18 @@ export class TermMatcher implements HitSink {
         unspaced: hasUnspacedScript(written),
         obfuscated: NOT_A_LETTER.test(written),
       };
-      this.facts.set(token, known);
+      this.facts[token] = known;
+      this.factTokens.push(token);
     }
     return known;
   };
 
   /** Keeps the candidates that are words as people write them (see the class comment). */
   private decide(text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
-    this.facts.clear();
+    for (const token of this.factTokens) this.facts[token] = undefined;
+    this.factTokens.length = 0;
+    // A long text's facts are not kept past its decision.
+    if (this.facts.length > MAX_KEPT_FACTS) this.facts.length = 0;
     const factsOf = this.factsOf;
     // Whole words first, so that a word matched whole does not also report its parts.
     const ordered = this.candidates.sort(byWordThenKind);
@@ -629,6 +638,8 @@ const MAX_SEGMENTED_PER_TEXT = 2048;
 const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 4;
+/** Tokens whose facts array is kept from one decision to the next (a longer one is dropped). */
+const MAX_KEPT_FACTS = 1024;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
 const MAX_COMPOUND_SYMBOLS = 64;
 
