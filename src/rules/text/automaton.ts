@@ -297,6 +297,13 @@ function isUnspacedSymbol(symbol: number): boolean {
   );
 }
 
+/** True when a word of the text is a single letter (see TOKEN_SINGLE). */
+function hasSingleLetter(text: ScannedText): boolean {
+  const flags = text.tokenFlags;
+  for (let t = 0; t < text.tokenCount; t++) if (((flags[t] as number) & TOKEN_SINGLE) !== 0) return true;
+  return false;
+}
+
 /** The clock is read every 4096 steps: often enough to stop in time, rarely enough to be free. */
 const BUDGET_CHECK_MASK = 4095;
 
@@ -401,7 +408,8 @@ export class Automaton implements AutomatonTables {
   /** Reports every term occurrence to `sink` (a span may be reported once per reading). */
   scan(text: ScannedText, sink: HitSink, budget?: ScanBudget): void {
     this.begin(text, sink, budget);
-    const join = this.options.joinSeparatedLetters;
+    // Without single letters there is nothing to join (the join arrays are then not read).
+    const join = this.options.joinSeparatedLetters && hasSingleLetter(text);
     if (join) this.markRuns();
     this.startWalks ??= new WalkCache();
     try {
@@ -488,7 +496,7 @@ export class Automaton implements AutomatonTables {
     else this.walk(0, token, start, 0);
     this.recordFrom = -1;
     if (this.recordedCount <= maxEvents(end - start))
-      cache.store(this.text, start, end, this.recorded, this.recordedCount);
+      cache.store(end - start, this.recorded, this.recordedCount);
   }
 
   /**

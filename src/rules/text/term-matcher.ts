@@ -249,7 +249,7 @@ export class TermMatcher implements HitSink {
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
     // One array for every text: candidates live only while their text is decided.
-    this.candidates.length = 0;
+    if (this.candidates.length > 0) this.candidates.length = 0;
     automaton.scan(scanned, this, budget);
     this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, budget);
     this.decidingText = text;

@@ -29,15 +29,6 @@ export const DEFAULT_SLOTS = 4096;
 /** What a recorded event was: the walk found a term inside the word, hit a soft break, or ended. */
 export const WalkEvent = { Inner: 0, SoftBreak: 1, WordEnd: 2 } as const;
 
-/**
- * The key of one symbol: the symbol, whether it is a run (the walks only ask "one, or more?")
- * and how it was written (a letter, a leet symbol, a digit).
- */
-function keyOf(text: ScannedText, position: number): number {
-  const run = (text.runs[position] as number) > 1 ? 4 : 0;
-  return ((text.symbols[position] as number) << 3) | run | (text.soft[position] as number);
-}
-
 export class WalkCache {
   /** Slots of SLOT_SIZE entries: [hash, length | events << 8, key..., events...]. */
   readonly table: Int32Array;
@@ -47,6 +38,8 @@ export class WalkCache {
   private hash = 0;
   /** Events of the word the last find() found. */
   foundEvents = 0;
+  /** The key of the word the last find() looked for: a key per symbol (see find). */
+  private readonly key = new Int32Array(MAX_CACHED_WORD);
 
   constructor(slots = DEFAULT_SLOTS) {
     if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new Error("WalkCache slots must be a power of two");
@@ -64,8 +57,18 @@ export class WalkCache {
    * or -1 when the word is not cached (store() then caches it).
    */
   find(text: ScannedText, start: number, end: number): number {
-    let hash = 0x811c9dc5 ^ (end - start);
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ keyOf(text, i), 0x01000193);
+    const length = end - start;
+    const { symbols, runs, soft } = text;
+    const key = this.key;
+    // A symbol's key: the symbol, whether it is a run (the walks only ask "one, or more?") and how
+    // it was written (a letter, a leet symbol, a digit).
+    let hash = 0x811c9dc5 ^ length;
+    for (let i = 0; i < length; i++) {
+      const at = start + i;
+      const part = ((symbols[at] as number) << 3) | ((runs[at] as number) > 1 ? 4 : 0) | (soft[at] as number);
+      key[i] = part;
+      hash = Math.imul(hash ^ part, 0x01000193);
+    }
     hash ^= hash >>> 15;
     const base = (hash & this.mask) * SLOT_SIZE;
     this.slot = base;
@@ -73,25 +76,25 @@ export class WalkCache {
     const table = this.table;
     const header = table[base + 1] as number;
     // An empty slot's header is 0: no cached word is shorter than two symbols.
-    if (table[base] !== hash || (header & 0xff) !== end - start) return -1;
-    for (let i = start, at = base + HEADER; i < end; i++, at++) if (table[at] !== keyOf(text, i)) return -1;
+    if (table[base] !== hash || (header & 0xff) !== length) return -1;
+    for (let i = 0, at = base + HEADER; i < length; i++, at++) if (table[at] !== key[i]) return -1;
     this.foundEvents = header >>> 8;
-    return base + HEADER + (end - start);
+    return base + HEADER + length;
   }
 
   /**
-   * Caches the word find() last missed with `count` events (two entries each) from `events`.
+   * Caches the word find() last missed (of `length` symbols) with `count` events (two entries
+   * each) from `events`.
    * Returns false, caching nothing, when they do not fit in a slot.
    */
-  store(text: ScannedText, start: number, end: number, events: Int32Array, count: number): boolean {
-    const length = end - start;
+  store(length: number, events: Int32Array, count: number): boolean {
     if (length > MAX_CACHED_WORD || count > maxEvents(length)) return false;
     const table = this.table;
     const base = this.slot;
     table[base] = this.hash;
     table[base + 1] = length | (count << 8);
     let at = base + HEADER;
-    for (let i = start; i < end; i++) table[at++] = keyOf(text, i);
+    for (let i = 0; i < length; i++) table[at++] = this.key[i] as number;
     for (let i = 0; i < 2 * count; i++) table[at++] = events[i] as number;
     return true;
   }
