@@ -20,11 +20,17 @@ import type {
 const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
 
 /**
- * Rules that neither matched nor did any text work, evaluated in a row without reading the clock:
- * such a rule costs nanoseconds, a clock read tens of them, so a long list of cheap rules is still
- * stopped within a bounded number of them.
+ * Rules that did not match, evaluated in a row without reading the clock: such a rule costs
+ * nanoseconds, a clock read tens of them, so a long list of cheap rules is still stopped within a
+ * bounded number of them.
  */
 const CHEAP_RULES_PER_CLOCK_READ = 16;
+/**
+ * Steps of text work (see textWorkSoFar) done without reading the clock at most, between rules:
+ * as often as the automaton's walks read it inside a long text. A short message's scan is far
+ * below it, so it costs no clock read of its own.
+ */
+const WORK_PER_CLOCK_READ = 4096;
 
 /** Text work done in this process so far (scans, walks, link extraction): moves when a rule did any. */
 function textWorkSoFar(): number {
@@ -224,7 +230,6 @@ export class CompiledRuleSet implements RuleSet {
   }
 
   private evaluateRule(rule: CompiledRule, ctx: MessageContext): RuleMatch | null {
-    const workBefore = textWorkSoFar();
     let conditions: MatchedCondition[] | undefined;
     let matched = true;
     for (const condition of rule.when) {
@@ -244,15 +249,17 @@ export class CompiledRuleSet implements RuleSet {
         }
       }
     }
-    // The clock is read after a rule that matched (its match counts only if found in time), after
-    // one that did text work (a long scan stops the rules after it; the walks also read the clock
-    // inside long texts), and after every run of CHEAP_RULES_PER_CLOCK_READ other rules.
+    // The clock is read after a rule that matched (its match counts only if found in time), once
+    // WORK_PER_CLOCK_READ steps of text work were done since the last read (a long scan stops the
+    // rules after it; the walks also read the clock inside long texts), and after every run of
+    // CHEAP_RULES_PER_CLOCK_READ rules.
     if (
       matched ||
-      textWorkSoFar() !== workBefore ||
+      textWorkSoFar() - ctx.workAtClockRead > WORK_PER_CLOCK_READ ||
       ++ctx.rulesSinceClockRead >= CHEAP_RULES_PER_CLOCK_READ
     ) {
       ctx.rulesSinceClockRead = 0;
+      ctx.workAtClockRead = textWorkSoFar();
       this.checkBudget(ctx.deadline, rule.id);
     }
     return matched ? { rule_id: rule.id, action: rule.action, conditions: conditions ?? [] } : null;
@@ -274,8 +281,9 @@ export class CompiledRuleSet implements RuleSet {
 class MessageContext implements EvaluationContext, ScanBudget {
   private hosts: LinkHost[] | undefined;
   private hits: MessageTermHits | undefined;
-  /** Rules evaluated since the clock was last read (see evaluateRule). */
+  /** Rules evaluated, and the text work done (textWorkSoFar), when the clock was last read. */
   rulesSinceClockRead = 0;
+  workAtClockRead = textWorkSoFar();
 
   constructor(
     readonly input: EvaluationInput,

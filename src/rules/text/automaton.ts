@@ -418,10 +418,10 @@ export class Automaton implements AutomatonTables {
         const end = text.tokenEnds[token] as number;
         this.startToken = token;
         this.startPos = start;
-        if (!this.startsNoTerm(start, end)) {
-          if (end - start < 2 || end - start > MAX_CACHED_WORD) this.walk(0, token, start, 0);
-          else this.walkWord(this.startWalks, token, start, end, false);
-        }
+        // A cached word costs one lookup, cheaper than the pair check (which few words fail).
+        if (end - start >= 2 && end - start <= MAX_CACHED_WORD)
+          this.walkWord(this.startWalks, token, start, end, false);
+        else if (!this.startsNoTerm(start, end)) this.walk(0, token, start, 0);
         // "c.c.a.a": a spelled-out word may begin with a repeated letter.
         if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
       }

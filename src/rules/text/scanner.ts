@@ -320,6 +320,12 @@ export class Scanner {
     let starts = out.starts;
     let ends = out.ends;
     let soft = out.soft;
+    // The words found, in locals too (written back before endToken, which records its own).
+    let tokenStarts = out.tokenStarts;
+    let tokenEnds = out.tokenEnds;
+    let tokenJoinSymbols = out.tokenJoinSymbols;
+    let tokenFlags = out.tokenFlags;
+    let tokenCount = 0;
     let length = 0;
     // The word being built.
     let tokenOpen = false;
@@ -336,6 +342,7 @@ export class Scanner {
         this.resumeTokenStart = tokenStart;
         this.resumeWord = word;
         this.resumePendingInterior = pendingInterior;
+        out.tokenCount = tokenCount;
         return i;
       }
       const current = ascii[code] as number;
@@ -419,21 +426,28 @@ export class Scanner {
         }
       } else if (tokenOpen) {
         tokenOpen = false;
-        if (word === WORD_HAS_LETTER && out.tokenCount < out.tokenStarts.length) {
+        if (word === WORD_HAS_LETTER && tokenCount < tokenStarts.length) {
           // The common word: letters only, nothing to resolve. Recorded inline.
-          const t = out.tokenCount++;
-          out.tokenStarts[t] = tokenStart;
-          out.tokenEnds[t] = length;
-          out.tokenJoinSymbols[t] = symbols[tokenStart] as number;
-          out.tokenFlags[t] =
+          tokenStarts[tokenCount] = tokenStart;
+          tokenEnds[tokenCount] = length;
+          tokenJoinSymbols[tokenCount] = symbols[tokenStart] as number;
+          tokenFlags[tokenCount] =
             length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
+          tokenCount++;
         } else {
+          out.tokenCount = tokenCount;
           out.length = pendingInterior >= 0 ? pendingInterior : length;
           this.endToken(tokenStart, word);
           length = out.length;
+          tokenCount = out.tokenCount;
+          tokenStarts = out.tokenStarts;
+          tokenEnds = out.tokenEnds;
+          tokenJoinSymbols = out.tokenJoinSymbols;
+          tokenFlags = out.tokenFlags;
         }
       }
     }
+    out.tokenCount = tokenCount;
     if (tokenOpen) {
       out.length = pendingInterior >= 0 ? pendingInterior : length;
       this.endToken(tokenStart, word);
