@@ -30,6 +30,7 @@ import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
+import { WordDecisions } from "./word-decisions.ts";
 import { countWork } from "./work.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
@@ -109,6 +110,8 @@ export class TermMatcher implements HitSink {
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
+  /** Decisions kept by word (see WordDecisions and decide). */
+  private readonly wordDecisions = new WordDecisions();
   private decidingText = "";
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
@@ -311,7 +314,45 @@ export class TermMatcher implements HitSink {
     const factsOf = this.factsOf;
     // Whole words first, so that a word matched whole does not also report its parts.
     const ordered = this.candidates.sort(byWordThenKind);
-    for (const candidate of ordered) {
+    // The candidates of one word are decided in a row. When they all lie inside the word, in a
+    // script written with spaces, their decision depends only on the word as written (its facts,
+    // its compound reading, the allow-lists; never the words around it or the message's
+    // language): it is kept, and a word decided before is not decided again. A check below that
+    // depends on more than the word must exclude such candidates from WordDecisions.fingerprint.
+    const reusable = ordered.length < MAX_CANDIDATES_PER_TEXT;
+    let wordEnd = 0;
+    let wordFrom = 0;
+    let written = "";
+    let fingerprint = -1;
+    let keptMask = 0;
+    for (let index = 0; index < ordered.length; index++) {
+      const candidate = ordered[index] as Candidate;
+      if (index === wordEnd) {
+        wordFrom = index;
+        wordEnd = index + 1;
+        while (
+          wordEnd < ordered.length &&
+          (ordered[wordEnd] as Candidate).firstToken === candidate.firstToken
+        )
+          wordEnd++;
+        const wordStart = scanned.tokenStarts[candidate.firstToken] as number;
+        fingerprint = reusable ? WordDecisions.fingerprint(ordered, index, wordEnd, wordStart) : -1;
+        if (fingerprint >= 0) {
+          written = text.slice(
+            scanned.starts[wordStart] as number,
+            scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number,
+          );
+          const kept = this.wordDecisions.keepOf(written, fingerprint);
+          if (kept !== undefined) {
+            for (let i = index; i < wordEnd; i++)
+              if ((kept & (1 << (i - index))) !== 0)
+                this.record(ordered[i] as Candidate, text, field, scanned, out);
+            index = wordEnd - 1;
+            continue;
+          }
+          keptMask = 0;
+        }
+      }
       const { output, kind, firstToken } = candidate;
       const allow = this.allowBySlot[output.slot] as ReadonlySet<string>;
       let keep: boolean;
@@ -379,7 +420,12 @@ export class TermMatcher implements HitSink {
             this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
-      if (keep) this.record(candidate, text, field, scanned, out);
+      if (keep) {
+        this.record(candidate, text, field, scanned, out);
+        keptMask |= 1 << (index - wordFrom);
+      }
+      if (index === wordEnd - 1 && fingerprint >= 0 && !factsOf(firstToken).unspaced)
+        this.wordDecisions.remember(written, fingerprint, keptMask);
     }
   }
 
