@@ -1,6 +1,6 @@
 import { type ScannedText, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
 import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
-import { MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
+import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
 
 /** What reaching a final state means: which condition slot, which of its terms. */
@@ -125,6 +125,13 @@ const DENSE_MIN_EDGES = 6;
 /** ...over at most this many keys from its smallest; keys beyond (other scripts) by a binary search. */
 const DENSE_MAX_SPAN = 4096;
 
+export interface AutomatonOptions {
+  joinSeparatedLetters: boolean;
+  repeatedLetters: boolean;
+  /** Slots of each of its walk caches (see WalkCache): DEFAULT_SLOTS unless several share. */
+  walkCacheSlots?: number;
+}
+
 /** The compiled trie: flat typed arrays, built once. */
 export interface AutomatonTables {
   /** Edges of state n: indexes edgeStart[n] .. edgeStart[n+1]-1, sorted by key. */
@@ -199,7 +206,7 @@ export class TrieBuilder {
     return this.outputs.length;
   }
 
-  compile(options: { joinSeparatedLetters: boolean; repeatedLetters: boolean }): Automaton {
+  compile(options: AutomatonOptions): Automaton {
     return new Automaton(this.compileTables(), options);
   }
 
@@ -369,7 +376,7 @@ export class Automaton implements AutomatonTables {
 
   constructor(
     tables: AutomatonTables,
-    private readonly options: { joinSeparatedLetters: boolean; repeatedLetters: boolean },
+    private readonly options: AutomatonOptions,
   ) {
     this.edgeStart = tables.edgeStart;
     this.edgeKeys = tables.edgeKeys;
@@ -411,7 +418,7 @@ export class Automaton implements AutomatonTables {
     // Without single letters there is nothing to join (the join arrays are then not read).
     const join = this.options.joinSeparatedLetters && hasSingleLetter(text);
     if (join) this.markRuns();
-    this.startWalks ??= new WalkCache();
+    this.startWalks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
     try {
       for (let token = 0; token < text.tokenCount; token++) {
         const start = text.tokenStarts[token] as number;
@@ -438,7 +445,7 @@ export class Automaton implements AutomatonTables {
    */
   scanInside(text: ScannedText, sink: HitSink, minLength: number, budget?: ScanBudget): void {
     this.begin(text, sink, budget);
-    this.insideWalks ??= new WalkCache();
+    this.insideWalks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
     let looked = 0;
     try {
       for (let token = 0; token < text.tokenCount; token++) {

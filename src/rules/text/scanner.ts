@@ -380,7 +380,6 @@ export class Scanner {
         length++;
       } else if (
         klass === CLASS_DIGIT ||
-        klass === CLASS_DIGIT ||
         klass === CLASS_LEET_ANYWHERE ||
         // "sh!t" is leet, "shit!" and "!shit" are punctuation.
         (klass === CLASS_LEET_INTERIOR && tokenOpen && interiorLeet)

@@ -59,7 +59,9 @@ export class TermIndexBuilder {
     const matchers: TermMatcher[] = [];
     const matcherOfSlot = new Int32Array(this.slotCount);
     for (const profile of this.profiles.values()) {
-      const matcher = new TermMatcher(profile.options);
+      // The profiles share one matcher's worth of cache memory, so a rule set's caches stay
+      // bounded however many normalization profiles its rules use.
+      const matcher = new TermMatcher(profile.options, 1 / this.profiles.size);
       for (const { slot, terms, path, allow } of profile.slots) {
         matcher.addTerms(slot, terms, path, allow);
         matcherOfSlot[slot] = matchers.length;

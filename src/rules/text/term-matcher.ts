@@ -30,7 +30,8 @@ import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
-import { WordDecisions } from "./word-decisions.ts";
+import { slotsFor } from "./walk-cache.ts";
+import { WORD_DECISIONS_BYTES, WordDecisions } from "./word-decisions.ts";
 import { countWork } from "./work.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
@@ -111,12 +112,21 @@ export class TermMatcher implements HitSink {
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
   /** Decisions kept by word (see WordDecisions and decide). */
-  private readonly wordDecisions = new WordDecisions();
+  private readonly wordDecisions: WordDecisions;
   private decidingText = "";
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
 
-  constructor(readonly options: NormalizationOptions) {
+  /**
+   * `cacheShare`: the share of the default cache sizes this matcher's caches get (its walks',
+   * its decisions'), when several matchers share the memory (a rule set with several
+   * normalization profiles).
+   */
+  constructor(
+    readonly options: NormalizationOptions,
+    private readonly cacheShare = 1,
+  ) {
+    this.wordDecisions = new WordDecisions(Math.floor(WORD_DECISIONS_BYTES * cacheShare));
     this.textScanner = new Scanner(options);
     this.termScanner = new Scanner(options, { forTerms: true });
     this.compounds = new CompoundReader(lexiconFor(options));
@@ -203,6 +213,7 @@ export class TermMatcher implements HitSink {
     const options = {
       joinSeparatedLetters: this.options.separators,
       repeatedLetters: this.options.repeated_letters,
+      walkCacheSlots: slotsFor(this.cacheShare),
     };
     this.automaton = this.builder.compile(options);
     this.inside = this.insideBuilder?.compile(options);

@@ -25,6 +25,15 @@ export function maxEvents(length: number): number {
 }
 /** Slots of a cache (a power of two): 4,096 of 128 bytes, 512 KiB. */
 export const DEFAULT_SLOTS = 4096;
+/** The fewest slots a cache gets, however many share the memory (see slotsFor). */
+const MIN_SLOTS = 64;
+
+/** Slots for a cache given `share` (0-1] of DEFAULT_SLOTS: a power of two, at least MIN_SLOTS. */
+export function slotsFor(share: number): number {
+  let slots = MIN_SLOTS;
+  while (slots * 2 <= DEFAULT_SLOTS * share) slots *= 2;
+  return slots;
+}
 
 /** What a recorded event was: the walk found a term inside the word, hit a soft break, or ended. */
 export const WalkEvent = { Inner: 0, SoftBreak: 1, WordEnd: 2 } as const;
