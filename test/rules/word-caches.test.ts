@@ -2,6 +2,10 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
+import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
+import { ScannedText, Scanner } from "../../src/rules/text/scanner.ts";
+import { WalkCache } from "../../src/rules/text/walk-cache.ts";
+import { WordDecisions } from "../../src/rules/text/word-decisions.ts";
 import type { RuleSet } from "../../src/rules/types.ts";
 import { input } from "./helpers.ts";
 
@@ -112,5 +116,33 @@ describe("caches kept across messages", () => {
     reversed.reverse();
     expect(inOrder.some((decision) => decision.matches.length > 0)).toBe(true);
     for (let i = 0; i < texts.length; i++) expect(reversed[i], texts[i]).toEqual(inOrder[i]);
+  });
+});
+
+describe("the caches are bounded in bytes", () => {
+  const distinctWords = (count: number) =>
+    Array.from({ length: count }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`);
+
+  it("the walk cache holds a fixed table, whatever it is given to hold", () => {
+    const cache = new WalkCache(64);
+    const bytes = cache.bytes;
+    const scanner = new Scanner(FULL_NORMALIZATION);
+    const scanned = new ScannedText();
+    const events = new Int32Array([2, 7]);
+    for (const word of distinctWords(5_000)) {
+      scanner.scan(word, scanned);
+      const start = scanned.tokenStarts[0] as number;
+      const end = scanned.tokenEnds[0] as number;
+      if (cache.find(scanned, start, end) < 0) cache.store(end - start, events, 1);
+    }
+    expect(cache.bytes).toBe(bytes);
+    expect(bytes).toBe(64 * 32 * 4);
+  });
+
+  it("kept decisions stay within their byte budget", () => {
+    const decisions = new WordDecisions(16_384);
+    for (const word of distinctWords(5_000)) decisions.remember(word, 1, 1);
+    expect(decisions.bytes).toBeGreaterThan(8_000);
+    expect(decisions.bytes).toBeLessThanOrEqual(16_384);
   });
 });
