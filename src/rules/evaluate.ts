@@ -1,9 +1,10 @@
 import { calibrationSample } from "./calibration-sample.ts";
 import type { CompiledRule, CompiledRuleSpec } from "./compile.ts";
 import type { EvaluationContext, LinkHost } from "./conditions/types.ts";
-import { extractLinkHosts } from "./links.ts";
+import { extractLinkHosts, linkScanWork } from "./links.ts";
 import { type ScanBudget, ScanBudgetExceeded } from "./text/automaton.ts";
-import type { TermHit, TermIndex } from "./text/term-index.ts";
+import type { MessageTermHits, TermHit, TermIndex } from "./text/term-index.ts";
+import { textMatchingWork } from "./text/work.ts";
 import type {
   Decision,
   EvaluationInput,
@@ -17,6 +18,24 @@ import type {
 } from "./types.ts";
 
 const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
+
+/**
+ * Rules that did not match, evaluated in a row without reading the clock: such a rule costs
+ * nanoseconds, a clock read tens of them, so a long list of cheap rules is still stopped within a
+ * bounded number of them.
+ */
+const CHEAP_RULES_PER_CLOCK_READ = 16;
+/**
+ * Steps of text work (see textWorkSoFar) done without reading the clock at most, between rules:
+ * as often as the automaton's walks read it inside a long text. A short message's scan is far
+ * below it, so it costs no clock read of its own.
+ */
+const WORK_PER_CLOCK_READ = 4096;
+
+/** Text work done in this process so far (scans, walks, link extraction): moves when a rule did any. */
+function textWorkSoFar(): number {
+  return textMatchingWork() + linkScanWork();
+}
 
 /** The strictest of two actions: reject > review > approve. */
 export function stricter(a: RuleAction, b: RuleAction): RuleAction {
@@ -133,9 +152,9 @@ export class CompiledRuleSet implements RuleSet {
     const matches: RuleMatch[] = [];
     let action: RuleAction | null = null;
     try {
-      const { ctx, deadline } = this.startEvaluation(input, this.spec.terms);
+      const ctx = this.startEvaluation(input, this.spec.terms);
       for (const rule of this.rules) {
-        const match = this.evaluateRule(rule, ctx, deadline);
+        const match = this.evaluateRule(rule, ctx);
         if (!match) continue;
         matches.push(match);
         action = action === null ? rule.action : stricter(action, rule.action);
@@ -182,9 +201,9 @@ export class CompiledRuleSet implements RuleSet {
   private evaluateShadow(input: EvaluationInput): Pick<Decision, "shadow_matches" | "shadow_error"> {
     const shadowMatches: RuleMatch[] = [];
     try {
-      const { ctx, deadline } = this.startEvaluation(input, this.spec.shadowTerms);
+      const ctx = this.startEvaluation(input, this.spec.shadowTerms);
       for (const rule of this.shadowRules) {
-        const match = this.evaluateRule(rule, ctx, deadline);
+        const match = this.evaluateRule(rule, ctx);
         if (match) shadowMatches.push(match);
       }
       return { shadow_matches: shadowMatches };
@@ -193,9 +212,8 @@ export class CompiledRuleSet implements RuleSet {
     }
   }
 
-  private startEvaluation(input: EvaluationInput, terms: TermIndex) {
-    const deadline = this.now() + this.evaluation_budget_ms;
-    return { ctx: new MessageContext(input, terms, { deadline, now: this.now }), deadline };
+  private startEvaluation(input: EvaluationInput, terms: TermIndex): MessageContext {
+    return new MessageContext(input, terms, this.now() + this.evaluation_budget_ms, this.now);
   }
 
   /** Why evaluation stopped; never throws, whatever was thrown. */
@@ -213,10 +231,8 @@ export class CompiledRuleSet implements RuleSet {
     return `evaluation failed: ${reason}`;
   }
 
-  private evaluateRule(rule: CompiledRule, ctx: MessageContext, deadline: number): RuleMatch | null {
-    const conditions: MatchedCondition[] = [];
-    // The clock is read once a rule (its text scans read it too, inside long walks): a match
-    // found in time is kept, and a rule that ran past the budget does not count.
+  private evaluateRule(rule: CompiledRule, ctx: MessageContext): RuleMatch | null {
+    let conditions: MatchedCondition[] | undefined;
     let matched = true;
     for (const condition of rule.when) {
       const found = condition.test(ctx);
@@ -224,6 +240,7 @@ export class CompiledRuleSet implements RuleSet {
         matched = false;
         break;
       }
+      conditions ??= [];
       conditions.push(found);
     }
     if (matched) {
@@ -234,8 +251,20 @@ export class CompiledRuleSet implements RuleSet {
         }
       }
     }
-    this.checkBudget(deadline, rule.id);
-    return matched ? { rule_id: rule.id, action: rule.action, conditions } : null;
+    // The clock is read after a rule that matched (its match counts only if found in time), once
+    // WORK_PER_CLOCK_READ steps of text work were done since the last read (a long scan stops the
+    // rules after it; the walks also read the clock inside long texts), and after every run of
+    // CHEAP_RULES_PER_CLOCK_READ rules.
+    if (
+      matched ||
+      textWorkSoFar() - ctx.workAtClockRead > WORK_PER_CLOCK_READ ||
+      ++ctx.rulesSinceClockRead >= CHEAP_RULES_PER_CLOCK_READ
+    ) {
+      ctx.rulesSinceClockRead = 0;
+      ctx.workAtClockRead = textWorkSoFar();
+      this.checkBudget(ctx.deadline, rule.id);
+    }
+    return matched ? { rule_id: rule.id, action: rule.action, conditions: conditions ?? [] } : null;
   }
 
   private checkBudget(deadline: number, ruleId: string): void {
@@ -247,17 +276,27 @@ export class CompiledRuleSet implements RuleSet {
   }
 }
 
-/** Lazily derived views of one message, shared by all conditions during one evaluation. */
-class MessageContext implements EvaluationContext {
+/**
+ * Lazily derived views of one message, shared by all conditions during one evaluation; also the
+ * time budget the text scans check inside their walks.
+ */
+class MessageContext implements EvaluationContext, ScanBudget {
   private hosts: LinkHost[] | undefined;
-  readonly termHits: (slot: number) => readonly TermHit[];
+  private hits: MessageTermHits | undefined;
+  /** Rules evaluated, and the text work done (textWorkSoFar), when the clock was last read. */
+  rulesSinceClockRead = 0;
+  workAtClockRead = textWorkSoFar();
 
   constructor(
     readonly input: EvaluationInput,
-    terms: TermIndex,
-    budget: ScanBudget,
-  ) {
-    this.termHits = terms.forMessage(input.message, budget);
+    private readonly terms: TermIndex,
+    readonly deadline: number,
+    readonly now: () => number,
+  ) {}
+
+  termHits(slot: number): readonly TermHit[] {
+    this.hits ??= this.terms.forMessage(this.input.message, this);
+    return this.hits.of(slot);
   }
 
   linkHosts(): readonly LinkHost[] {

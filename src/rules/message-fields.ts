@@ -10,11 +10,18 @@ export interface TextField {
 // still chosen by whoever controls the page, so they are moderated as text too).
 const ATTACHMENT_TEXT_FIELDS = ["title", "text", "fallback", "pretext"] as const;
 
-/** The free text a message carries that text conditions inspect. */
+/** The free text a message carries that text conditions inspect: its text, then its attachments'. */
 export function messageTextFields(message: PendingMessage): TextField[] {
   const fields: TextField[] = [];
   if (typeof message.text === "string" && message.text.length > 0)
     fields.push({ field: "text", text: message.text });
+  fields.push(...attachmentTextFields(message));
+  return fields;
+}
+
+/** The text fields of a message's attachments, in order (see messageTextFields). */
+export function attachmentTextFields(message: PendingMessage): TextField[] {
+  const fields: TextField[] = [];
   const attachments = message.attachments ?? [];
   attachments.forEach((attachment, index) => {
     for (const name of ATTACHMENT_TEXT_FIELDS) {

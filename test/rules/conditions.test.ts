@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import { decide, input } from "./helpers.ts";
@@ -239,6 +241,47 @@ describe("combining conditions", () => {
     expect(decision.matches[0]?.conditions[0]?.spans).toEqual([
       { field: "text", start: 5, end: 13, text: "555-1234", normalized: "555-1234" },
     ]);
+  });
+
+  it("text_matches reports exactly the first match of a search, whatever the pattern and text (property)", () => {
+    // The condition asks re2js whether a pattern occurs before searching for where: the two
+    // must agree on every text, with word boundaries, case folding, anchors and classes.
+    const patterns = [
+      "(?i)\\bfree\\s+nitro\\b",
+      "\\b[13][a-km-z1-9]{4,6}\\b",
+      "^ab|cd$",
+      "(?i)(?:x|yy)+z",
+      "\\d{2,}-\\d",
+      "[^a-c ]{3}",
+      "\\Bb\\w",
+      "é+\\b",
+    ];
+    const text = fc
+      .array(fc.constantFrom(..."ab cdxyzYZ13-9é\n".split(""), "free", "FREE ", " nitro", "1abcd"), {
+        maxLength: 30,
+      })
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.constantFrom(...patterns), text, (pattern, message) => {
+        const when = `text_matches: [${JSON.stringify(pattern)}]`;
+        const spans = decide(when, input({ text: message })).matches[0]?.conditions[0]?.spans;
+        const search = RE2JS.compile(pattern).matcher(message);
+        if (!search.find()) {
+          expect(spans).toBeUndefined();
+          return;
+        }
+        expect(spans).toEqual([
+          {
+            field: "text",
+            start: search.start(),
+            end: search.end(),
+            text: message.slice(search.start(), search.end()),
+            normalized: message.slice(search.start(), search.end()),
+          },
+        ]);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

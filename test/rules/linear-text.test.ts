@@ -12,7 +12,8 @@ import { input } from "./helpers.ts";
 // - textMatchingWork() (src/rules/text/work.ts): characters scanned, automaton steps, dictionary
 //   steps of compound reading, candidates decided and characters handed to ICU;
 // - the injectable clock: the automaton reads it once every 4096 steps of its walks, and the
-//   evaluator once per condition, so the budget is checked inside long walks;
+//   evaluator between rules (after a match, or 4096 steps of text work), so the budget is checked
+//   inside long walks;
 // - Intl.Segmenter: every character handed to ICU's word segmentation (scripts written without
 //   spaces) goes through Segmenter.prototype.segment.
 
@@ -117,11 +118,11 @@ describe("work grows linearly with the text (counted)", () => {
     expect(fourTimes.decision.error).toBeUndefined();
     // The same kind of decision: a longer text of the same shape is neither stricter nor laxer.
     expect(kindOf(fourTimes.decision)).toEqual(kindOf(once.decision));
-    // Automaton steps (4096 per clock read, plus the evaluator's reads per condition): linear,
-    // with a few reads of slack for the per-condition ones. Quadratic work would read 16 times
+    // Automaton steps (4096 per clock read, plus the evaluator's reads between rules): linear,
+    // with a few reads of slack for the evaluator's. Quadratic work would read 16 times
     // as often on 4n as on n.
     expect(fourTimes.reads).toBeLessThanOrEqual(4 * once.reads + 8);
-    // And small per character: at most 4 automaton steps a character, plus the per-condition reads.
+    // And small per character: at most 4 automaton steps a character, plus the evaluator's reads.
     expect(fourTimes.reads).toBeLessThanOrEqual(32 + (4 * (4 * N)) / 4096);
     // All of text matching's work, counted step by step: linear within a few percent (the
     // fixed-size windows of ICU and the language vote are the constant), and a few dozen steps a

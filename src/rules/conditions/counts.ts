@@ -1,4 +1,5 @@
 import { SpecError } from "../errors.ts";
+import { countWork } from "../text/work.ts";
 import { expectNonNegativeInteger, expectObject, isPlainObject, rejectUnknownKeys } from "../validate.ts";
 import type { ConditionDefinition } from "./types.ts";
 
@@ -60,6 +61,8 @@ export const capsRatioOver: ConditionDefinition = {
       test(ctx) {
         const text = ctx.input.message.text;
         if (!text) return null;
+        // Counted like the other text work: it tells the evaluator this rule read the text.
+        countWork(text.length);
         let upper = 0;
         let cased = 0;
         for (const char of text) {

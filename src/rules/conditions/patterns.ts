@@ -1,6 +1,7 @@
 import { RE2JS } from "re2js";
 import { SpecError } from "../errors.ts";
 import { messageTextFields } from "../message-fields.ts";
+import { countWork } from "../text/work.ts";
 import type { EvaluationInput, MatchedSpan } from "../types.ts";
 import { expectStringList, type Path } from "../validate.ts";
 import type { ConditionDefinition } from "./types.ts";
@@ -42,6 +43,12 @@ export const textMatches: ConditionDefinition = {
         const matched: string[] = [];
         for (const { field, text } of messageTextFields(ctx.input.message)) {
           for (const { source, regex } of patterns) {
+            // Counted like the other text work: it tells the evaluator this rule read the text.
+            countWork(text.length);
+            // Whether the pattern occurs at all is answered by re2js's lazy DFA (after its literal
+            // prefilter), several times faster than the search that tracks where: only a text
+            // that holds a match is searched again for its span. Both are linear in the text.
+            if (!regex.test(text)) continue;
             const matcher = regex.matcher(text);
             if (!matcher.find()) continue;
             const start = matcher.start();

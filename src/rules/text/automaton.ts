@@ -1,5 +1,6 @@
 import { type ScannedText, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
 import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
+import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
 
 /** What reaching a final state means: which condition slot, which of its terms. */
@@ -124,6 +125,13 @@ const DENSE_MIN_EDGES = 6;
 /** ...over at most this many keys from its smallest; keys beyond (other scripts) by a binary search. */
 const DENSE_MAX_SPAN = 4096;
 
+export interface AutomatonOptions {
+  joinSeparatedLetters: boolean;
+  repeatedLetters: boolean;
+  /** Slots of each of its walk caches (see WalkCache): DEFAULT_SLOTS unless several share. */
+  walkCacheSlots?: number;
+}
+
 /** The compiled trie: flat typed arrays, built once. */
 export interface AutomatonTables {
   /** Edges of state n: indexes edgeStart[n] .. edgeStart[n+1]-1, sorted by key. */
@@ -198,7 +206,7 @@ export class TrieBuilder {
     return this.outputs.length;
   }
 
-  compile(options: { joinSeparatedLetters: boolean; repeatedLetters: boolean }): Automaton {
+  compile(options: AutomatonOptions): Automaton {
     return new Automaton(this.compileTables(), options);
   }
 
@@ -296,6 +304,13 @@ function isUnspacedSymbol(symbol: number): boolean {
   );
 }
 
+/** True when a word of the text is a single letter (see TOKEN_SINGLE). */
+function hasSingleLetter(text: ScannedText): boolean {
+  const flags = text.tokenFlags;
+  for (let t = 0; t < text.tokenCount; t++) if (((flags[t] as number) & TOKEN_SINGLE) !== 0) return true;
+  return false;
+}
+
 /** The clock is read every 4096 steps: often enough to stop in time, rarely enough to be free. */
 const BUDGET_CHECK_MASK = 4095;
 
@@ -331,6 +346,17 @@ export class Automaton implements AutomatonTables {
   private scans = 0;
   private softRunsOf = -1;
   private softRunEnd = new Int32Array(64);
+  /** What the walks from each word's start did inside it, by word (see WalkCache); made on first use. */
+  private startWalks: WalkCache | undefined;
+  /** The same for the walks from the letters inside words (scanInside). */
+  private insideWalks: WalkCache | undefined;
+  /**
+   * While a word's walks are recorded for the cache: its first symbol, and the events so far
+   * (two entries each), or recordFrom = -1 when not recording.
+   */
+  private recordFrom = -1;
+  private recorded = new Int32Array(64);
+  private recordedCount = 0;
 
   readonly edgeStart: Int32Array;
   readonly edgeKeys: Int32Array;
@@ -350,7 +376,7 @@ export class Automaton implements AutomatonTables {
 
   constructor(
     tables: AutomatonTables,
-    private readonly options: { joinSeparatedLetters: boolean; repeatedLetters: boolean },
+    private readonly options: AutomatonOptions,
   ) {
     this.edgeStart = tables.edgeStart;
     this.edgeKeys = tables.edgeKeys;
@@ -389,14 +415,20 @@ export class Automaton implements AutomatonTables {
   /** Reports every term occurrence to `sink` (a span may be reported once per reading). */
   scan(text: ScannedText, sink: HitSink, budget?: ScanBudget): void {
     this.begin(text, sink, budget);
-    const join = this.options.joinSeparatedLetters;
+    // Without single letters there is nothing to join (the join arrays are then not read).
+    const join = this.options.joinSeparatedLetters && hasSingleLetter(text);
     if (join) this.markRuns();
+    this.startWalks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
     try {
       for (let token = 0; token < text.tokenCount; token++) {
         const start = text.tokenStarts[token] as number;
+        const end = text.tokenEnds[token] as number;
         this.startToken = token;
         this.startPos = start;
-        if (!this.startsNoTerm(start, text.tokenEnds[token] as number)) this.walk(0, token, start, 0);
+        // A cached word costs one lookup, cheaper than the pair check (which few words fail).
+        if (end - start >= 2 && end - start <= MAX_CACHED_WORD)
+          this.walkWord(this.startWalks, token, start, end, false);
+        else if (!this.startsNoTerm(start, end)) this.walk(0, token, start, 0);
         // "c.c.a.a": a spelled-out word may begin with a repeated letter.
         if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
       }
@@ -413,6 +445,7 @@ export class Automaton implements AutomatonTables {
    */
   scanInside(text: ScannedText, sink: HitSink, minLength: number, budget?: ScanBudget): void {
     this.begin(text, sink, budget);
+    this.insideWalks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
     let looked = 0;
     try {
       for (let token = 0; token < text.tokenCount; token++) {
@@ -421,16 +454,80 @@ export class Automaton implements AutomatonTables {
         looked++;
         if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
         this.startToken = token;
-        const symbols = text.symbols;
-        looked += end - start;
-        for (let pos = start + 1; pos < end; pos++) {
-          if (symbols[pos] === SYMBOL_WILDCARD || this.startsNoTerm(pos, end)) continue;
-          this.startPos = pos;
-          this.walk(0, token, pos, 0);
-        }
+        if (end - start < 2 || end - start > MAX_CACHED_WORD) {
+          looked += end - start;
+          this.walkInside(token, start, end);
+        } else this.walkWord(this.insideWalks, token, start, end, true);
       }
     } finally {
       countWork(looked + this.steps);
+    }
+  }
+
+  /** The walks from each letter of the word at [start, end) but the first (see scanInside). */
+  private walkInside(token: number, start: number, end: number): void {
+    const symbols = this.text.symbols;
+    for (let pos = start + 1; pos < end; pos++) {
+      if (symbols[pos] === SYMBOL_WILDCARD || this.startsNoTerm(pos, end)) continue;
+      this.startPos = pos;
+      this.walk(0, token, pos, 0);
+    }
+  }
+
+  /**
+   * The walks of one word, from its start or from its inner letters (`inside`): replayed from
+   * `cache` when the word was walked before, else walked, recorded and cached. Replaying costs a
+   * step per event, which the budget counts like walk steps.
+   */
+  private walkWord(cache: WalkCache, token: number, start: number, end: number, inside: boolean): void {
+    const found = cache.find(this.text, start, end);
+    if (found >= 0) {
+      const count = cache.foundEvents;
+      this.tick(1 + count);
+      const table = cache.table;
+      for (let e = found, last = found + 2 * count; e < last; e += 2) {
+        const head = table[e] as number;
+        const node = table[e + 1] as number;
+        this.startPos = start + ((head >>> 2) & 0xff);
+        const pos = start + (head >>> 10);
+        const kind = head & 3;
+        if (kind === WalkEvent.Inner) this.reportInner(node, pos);
+        else if (kind === WalkEvent.SoftBreak) this.softBreak(node, token, pos);
+        else this.wordEnd(node, token, 0);
+      }
+      return;
+    }
+    this.recordFrom = start;
+    this.recordedCount = 0;
+    if (inside) this.walkInside(token, start, end);
+    else this.walk(0, token, start, 0);
+    this.recordFrom = -1;
+    if (this.recordedCount <= maxEvents(end - start))
+      cache.store(end - start, this.recorded, this.recordedCount);
+  }
+
+  /**
+   * Notes an event of the word being recorded (see walkWord), when it can have an effect: a walk
+   * in the middle of a word depends on nothing else, so the events are all a replay needs.
+   */
+  private record(kind: number, node: number, pos: number): void {
+    const count = this.recordedCount++;
+    if (2 * count + 2 > this.recorded.length) return; // too many to cache: the word is not stored
+    this.recorded[2 * count] =
+      kind | ((this.startPos - this.recordFrom) << 2) | ((pos - this.recordFrom) << 10);
+    this.recorded[2 * count + 1] = node;
+  }
+
+  /** Adds `count` steps of work, reading the clock whenever they cross a multiple of 4096. */
+  private tick(count: number): void {
+    const before = this.steps;
+    this.steps += count;
+    if (
+      (before ^ this.steps) > BUDGET_CHECK_MASK &&
+      this.budget &&
+      this.budget.now() > this.budget.deadline
+    ) {
+      throw new ScanBudgetExceeded("text matching ran out of its time budget");
     }
   }
 
@@ -460,6 +557,8 @@ export class Automaton implements AutomatonTables {
     this.budget = budget;
     this.steps = 0;
     this.scans++;
+    // A scan that threw (out of budget) may have left a recording open: it is never stored.
+    this.recordFrom = -1;
   }
 
   private child(node: number, key: number): number {
@@ -492,11 +591,17 @@ export class Automaton implements AutomatonTables {
         this.reportInner(node, pos - 1);
     }
     if (pos === end) {
+      if (mode === 0 && this.recordFrom >= 0 && this.endMatters(node, token))
+        this.record(WalkEvent.WordEnd, node, pos);
       this.wordEnd(node, token, mode);
       return;
     }
     // A leet symbol may be punctuation instead: the word may end just before it.
-    if (text.soft[pos] === 1 && node !== 0) this.softBreak(node, token, pos);
+    if (text.soft[pos] === 1 && node !== 0) {
+      if (mode === 0 && this.recordFrom >= 0 && this.breakMatters(node))
+        this.record(WalkEvent.SoftBreak, node, pos);
+      this.softBreak(node, token, pos);
+    }
     const symbol = text.symbols[pos] as number;
     if (symbol === SYMBOL_WILDCARD) {
       this.wildcard(node, token, pos, mode);
@@ -581,7 +686,28 @@ export class Automaton implements AutomatonTables {
   }
 
   private reportInner(node: number, lastPos: number): void {
+    if (this.recordFrom >= 0) this.record(WalkEvent.Inner, node, lastPos);
     this.report(node, lastPos, HitKind.Inner, this.startToken);
+  }
+
+  /**
+   * Whether a walk of a word of two or more symbols reaching its end in `node` (mode 0) does
+   * anything (see wordEnd): reports a term, or may go on into the next word, as a phrase or as
+   * the first half of a split word. Single letters are never cached, so joining does not arise.
+   */
+  private endMatters(node: number, token: number): boolean {
+    if (this.outputStart[node] !== this.outputStart[node + 1]) return true;
+    if (this.startPos !== (this.text.tokenStarts[this.startToken] as number)) return false;
+    const length = (this.text.tokenEnds[token] as number) - (this.text.tokenStarts[token] as number);
+    return (
+      (this.boundaryChild[node] as number) >= 0 ||
+      (node !== 0 && this.continues[node] === 1 && length <= MAX_GLUED_HALF)
+    );
+  }
+
+  /** Whether softBreak in `node` does anything: reports a term, or goes on as a phrase. */
+  private breakMatters(node: number): boolean {
+    return this.outputStart[node] !== this.outputStart[node + 1] || (this.boundaryChild[node] as number) >= 0;
   }
 
   private report(node: number, lastPos: number, kind: HitKind, lastToken: number): void {

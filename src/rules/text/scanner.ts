@@ -144,15 +144,24 @@ export class Scanner {
    * the output arrays directly, which is what makes a character cost a few nanoseconds.
    */
   scan(text: string, out: ScannedText): ScannedText {
-    // Each pass reads the text at most once: the ASCII pass, and the general one if it gave up.
+    // The text is read once: by the ASCII pass, then by the general one from where it stopped.
     countWork(text.length);
-    if (this.asciiFastPath && this.scanAscii(text, out)) return out;
-    countWork(text.length);
-    return this.scanGeneral(text, out);
+    if (!this.asciiFastPath) return this.scanGeneral(text, out, 0);
+    const stoppedAt = this.scanAscii(text, out);
+    return stoppedAt < 0 ? out : this.scanGeneral(text, out, stoppedAt);
   }
 
-  private scanGeneral(text: string, out: ScannedText): ScannedText {
-    out.reset();
+  // Where the ASCII pass stopped, at its first other character: the general pass goes on from
+  // there with the state of the word being built (see scanGeneral's locals of the same names).
+  private resumeLength = 0;
+  private resumeTokenOpen = false;
+  private resumeTokenStart = 0;
+  private resumeWord = 0;
+  private resumePendingInterior = -1;
+
+  /** Scans from `from`: 0, or where scanAscii stopped (with its state). */
+  private scanGeneral(text: string, out: ScannedText, from: number): ScannedText {
+    if (from === 0) out.reset();
     this.out = out;
     const table = this.table;
     const ascii = this.ascii;
@@ -163,15 +172,16 @@ export class Scanner {
     let starts = out.starts;
     let ends = out.ends;
     let soft = out.soft;
-    let length = 0;
+    let length = from === 0 ? 0 : this.resumeLength;
     // The word being built.
-    let tokenOpen = false;
-    let tokenStart = 0;
-    let word = 0; // WORD_* bits
-    let pendingInterior = -1; // where trailing '!' '|' '*' began: dropped if the word ends on them
+    let tokenOpen = from === 0 ? false : this.resumeTokenOpen;
+    let tokenStart = from === 0 ? 0 : this.resumeTokenStart;
+    let word = from === 0 ? 0 : this.resumeWord; // WORD_* bits
+    // Where trailing '!' '|' '*' began: dropped if the word ends on them.
+    let pendingInterior = from === 0 ? -1 : this.resumePendingInterior;
 
     const textLength = text.length;
-    let i = 0;
+    let i = from;
     // An expansion ("ﬁ" → "fi") feeds several entries for one original range: they are drawn
     // from `parts` before the next character is read, in the same loop.
     let parts = NO_PARTS;
@@ -294,11 +304,12 @@ export class Scanner {
   }
 
   /**
-   * The same loop as scanGeneral for text that is all ASCII (most chat): no surrogates, no
-   * expansions, no ignorable characters, hence a smaller loop that compiles to tighter code.
-   * Returns false, having written nothing useful, at the first non-ASCII character.
+   * The same loop as scanGeneral for ASCII characters (most chat): no surrogates, no expansions,
+   * no ignorable characters, hence a smaller loop that compiles to tighter code. Returns -1 when
+   * the text is all ASCII, else the position of its first other character, having saved the
+   * state of the word being built for scanGeneral to go on from there.
    */
-  private scanAscii(text: string, out: ScannedText): boolean {
+  private scanAscii(text: string, out: ScannedText): number {
     out.reset();
     this.out = out;
     const ascii = this.ascii;
@@ -309,6 +320,12 @@ export class Scanner {
     let starts = out.starts;
     let ends = out.ends;
     let soft = out.soft;
+    // The words found, in locals too (written back before endToken, which records its own).
+    let tokenStarts = out.tokenStarts;
+    let tokenEnds = out.tokenEnds;
+    let tokenJoinSymbols = out.tokenJoinSymbols;
+    let tokenFlags = out.tokenFlags;
+    let tokenCount = 0;
     let length = 0;
     // The word being built.
     let tokenOpen = false;
@@ -319,13 +336,49 @@ export class Scanner {
     const textLength = text.length;
     for (let i = 0; i < textLength; i++) {
       const code = text.charCodeAt(i);
-      if (code >= 128) return false;
+      if (code >= 128) {
+        this.resumeLength = length;
+        this.resumeTokenOpen = tokenOpen;
+        this.resumeTokenStart = tokenStart;
+        this.resumeWord = word;
+        this.resumePendingInterior = pendingInterior;
+        out.tokenCount = tokenCount;
+        return i;
+      }
       const current = ascii[code] as number;
       const start = i;
       const end = i + 1;
       const klass = current & 15;
-      if (
-        klass === CLASS_LETTER ||
+      if (klass === CLASS_LETTER) {
+        // Most characters: a letter (never a wildcard, never leetspeak), the branch below for one.
+        const symbol = current >>> 4;
+        if (!tokenOpen) {
+          tokenOpen = true;
+          tokenStart = length;
+          word = WORD_HAS_LETTER;
+        } else word |= WORD_HAS_LETTER;
+        pendingInterior = -1;
+        if (collapse && length > tokenStart && symbols[length - 1] === symbol) {
+          runs[length - 1] = (runs[length - 1] as number) + 1;
+          ends[length - 1] = end;
+          continue;
+        }
+        if (length === symbols.length) {
+          out.length = length;
+          out.growSymbols();
+          symbols = out.symbols;
+          runs = out.runs;
+          starts = out.starts;
+          ends = out.ends;
+          soft = out.soft;
+        }
+        symbols[length] = symbol;
+        runs[length] = 1;
+        starts[length] = start;
+        ends[length] = end;
+        soft[length] = 0;
+        length++;
+      } else if (
         klass === CLASS_DIGIT ||
         klass === CLASS_LEET_ANYWHERE ||
         // "sh!t" is leet, "shit!" and "!shit" are punctuation.
@@ -339,10 +392,7 @@ export class Scanner {
           pendingInterior = -1;
         }
         let isSoft = 0;
-        if (klass === CLASS_LETTER) {
-          word |= WORD_HAS_LETTER;
-          pendingInterior = -1;
-        } else if (klass === CLASS_DIGIT) {
+        if (klass === CLASS_DIGIT) {
           word |= WORD_HAS_DIGIT | WORD_NEEDS_LEET;
           pendingInterior = -1;
           isSoft = SOFT_DIGIT;
@@ -375,28 +425,35 @@ export class Scanner {
         }
       } else if (tokenOpen) {
         tokenOpen = false;
-        if (word === WORD_HAS_LETTER && out.tokenCount < out.tokenStarts.length) {
+        if (word === WORD_HAS_LETTER && tokenCount < tokenStarts.length) {
           // The common word: letters only, nothing to resolve. Recorded inline.
-          const t = out.tokenCount++;
-          out.tokenStarts[t] = tokenStart;
-          out.tokenEnds[t] = length;
-          out.tokenJoinSymbols[t] = symbols[tokenStart] as number;
-          out.tokenFlags[t] =
+          tokenStarts[tokenCount] = tokenStart;
+          tokenEnds[tokenCount] = length;
+          tokenJoinSymbols[tokenCount] = symbols[tokenStart] as number;
+          tokenFlags[tokenCount] =
             length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
+          tokenCount++;
         } else {
+          out.tokenCount = tokenCount;
           out.length = pendingInterior >= 0 ? pendingInterior : length;
           this.endToken(tokenStart, word);
           length = out.length;
+          tokenCount = out.tokenCount;
+          tokenStarts = out.tokenStarts;
+          tokenEnds = out.tokenEnds;
+          tokenJoinSymbols = out.tokenJoinSymbols;
+          tokenFlags = out.tokenFlags;
         }
       }
     }
+    out.tokenCount = tokenCount;
     if (tokenOpen) {
       out.length = pendingInterior >= 0 ? pendingInterior : length;
       this.endToken(tokenStart, word);
     } else {
       out.length = length;
     }
-    return true;
+    return -1;
   }
 
   /** Closes the word occupying symbols [start, out.length): leetspeak, then its token record. */

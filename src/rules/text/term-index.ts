@@ -1,5 +1,5 @@
 import type { PendingMessage } from "../../hooks/payload.ts";
-import { messageTextFields } from "../message-fields.ts";
+import { attachmentTextFields } from "../message-fields.ts";
 import type { Path } from "../validate.ts";
 import { builtInAllowList } from "./allow-list.ts";
 import type { ScanBudget } from "./automaton.ts";
@@ -59,7 +59,9 @@ export class TermIndexBuilder {
     const matchers: TermMatcher[] = [];
     const matcherOfSlot = new Int32Array(this.slotCount);
     for (const profile of this.profiles.values()) {
-      const matcher = new TermMatcher(profile.options);
+      // The profiles share one matcher's worth of cache memory, so a rule set's caches stay
+      // bounded however many normalization profiles its rules use.
+      const matcher = new TermMatcher(profile.options, 1 / this.profiles.size);
       for (const { slot, terms, path, allow } of profile.slots) {
         matcher.addTerms(slot, terms, path, allow);
         matcherOfSlot[slot] = matchers.length;
@@ -79,21 +81,53 @@ export class TermIndex {
   ) {}
 
   /** A per-message view that scans the message lazily, once per profile. */
-  forMessage(message: PendingMessage, budget?: ScanBudget): (slot: number) => readonly TermHit[] {
-    const scanned: Array<TermHit[][] | undefined> = new Array(this.matchers.length);
-    let fields: ReturnType<typeof messageTextFields> | undefined;
-    return (slot) => {
-      const matcherIndex = this.matcherOfSlot[slot] as number;
-      let hitsBySlot = scanned[matcherIndex];
-      if (!hitsBySlot) {
-        fields ??= messageTextFields(message);
-        hitsBySlot = [];
-        const matcher = this.matchers[matcherIndex] as TermMatcher;
-        for (const { field, text } of fields) matcher.scan(text, field, hitsBySlot, budget);
-        scanned[matcherIndex] = hitsBySlot;
+  forMessage(message: PendingMessage, budget?: ScanBudget): MessageTermHits {
+    return new MessageTermHits(this.matchers, this.matcherOfSlot, message, budget);
+  }
+}
+
+/**
+ * The term hits of one message, by condition slot: each profile's matcher scans the message's
+ * text fields on the first request for one of its slots. Made for every evaluation, so it
+ * allocates nothing until a scan has something to hold.
+ */
+export class MessageTermHits {
+  /** Hits by slot of the first matcher, and of the others (most rule sets have one profile). */
+  private first: TermHit[][] | undefined;
+  private others: Array<TermHit[][] | undefined> | undefined;
+
+  constructor(
+    private readonly matchers: readonly TermMatcher[],
+    private readonly matcherOfSlot: Int32Array,
+    private readonly message: PendingMessage,
+    private readonly budget: ScanBudget | undefined,
+  ) {}
+
+  of(slot: number): readonly TermHit[] {
+    const matcherIndex = this.matcherOfSlot[slot] as number;
+    let hitsBySlot = matcherIndex === 0 ? this.first : this.others?.[matcherIndex];
+    if (!hitsBySlot) {
+      hitsBySlot = this.scan(this.matchers[matcherIndex] as TermMatcher);
+      if (matcherIndex === 0) this.first = hitsBySlot;
+      else {
+        this.others ??= [];
+        this.others[matcherIndex] = hitsBySlot;
       }
-      return hitsBySlot[slot] ?? NO_HITS;
-    };
+    }
+    return hitsBySlot[slot] ?? NO_HITS;
+  }
+
+  private scan(matcher: TermMatcher): TermHit[][] {
+    const hitsBySlot: TermHit[][] = [];
+    const { message, budget } = this;
+    // The text, then the attachments' fields (see messageTextFields), without listing them first.
+    if (typeof message.text === "string" && message.text.length > 0)
+      matcher.scan(message.text, "text", hitsBySlot, budget);
+    if ((message.attachments?.length ?? 0) > 0) {
+      for (const { field, text } of attachmentTextFields(message))
+        matcher.scan(text, field, hitsBySlot, budget);
+    }
+    return hitsBySlot;
   }
 }
 

@@ -33,6 +33,8 @@ import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
+import { slotsFor } from "./walk-cache.ts";
+import { WORD_DECISIONS_BYTES, WordDecisions } from "./word-decisions.ts";
 import { countWork } from "./work.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
@@ -117,11 +119,22 @@ export class TermMatcher implements HitSink {
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
   private candidates: Candidate[] = [];
+  /** Decisions kept by word (see WordDecisions and decide). */
+  private readonly wordDecisions: WordDecisions;
   private decidingText = "";
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
 
-  constructor(readonly options: NormalizationOptions) {
+  /**
+   * `cacheShare`: the share of the default cache sizes this matcher's caches get (its walks',
+   * its decisions'), when several matchers share the memory (a rule set with several
+   * normalization profiles).
+   */
+  constructor(
+    readonly options: NormalizationOptions,
+    private readonly cacheShare = 1,
+  ) {
+    this.wordDecisions = new WordDecisions(Math.floor(WORD_DECISIONS_BYTES * cacheShare));
     this.textScanner = new Scanner(options);
     this.termScanner = new Scanner(options, { forTerms: true });
     this.compounds = new CompoundReader(lexiconFor(options));
@@ -234,6 +247,7 @@ export class TermMatcher implements HitSink {
     const options = {
       joinSeparatedLetters: this.options.separators,
       repeatedLetters: this.options.repeated_letters,
+      walkCacheSlots: slotsFor(this.cacheShare),
     };
     this.automaton = this.builder.compile(options);
     this.inside = this.insideBuilder?.compile(options);
@@ -282,7 +296,8 @@ export class TermMatcher implements HitSink {
     }
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
-    this.candidates = [];
+    // One array for every text: candidates live only while their text is decided.
+    if (this.candidates.length > 0) this.candidates.length = 0;
     automaton.scan(scanned, this, budget);
     this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, budget);
     this.decidingText = text;
@@ -304,15 +319,19 @@ export class TermMatcher implements HitSink {
     this.candidates.push({ output, first, last, kind, firstToken, lastToken });
   }
 
-  /** What the current decision knows of each word it has looked at, by token. */
-  private readonly facts = new Map<number, WordFacts>();
+  /**
+   * What the current decision knows of each word it has looked at, by token, and the tokens it
+   * has looked at: reset by those, not by a new map per decision.
+   */
+  private readonly facts: Array<WordFacts | undefined> = [];
+  private readonly factTokens: number[] = [];
 
   /**
    * The facts of one word of the text being decided. A method bound once, not a closure made per
    * text: the deciding step runs for every message with a candidate.
    */
   private readonly factsOf = (token: number): WordFacts => {
-    let known = this.facts.get(token);
+    let known = this.facts[token];
     if (!known) {
       const scanned = this.buffer;
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
@@ -331,18 +350,60 @@ export class TermMatcher implements HitSink {
         unspaced: hasUnspacedScript(written),
         obfuscated: NOT_A_LETTER.test(written),
       };
-      this.facts.set(token, known);
+      this.facts[token] = known;
+      this.factTokens.push(token);
     }
     return known;
   };
 
   /** Keeps the candidates that are words as people write them (see the class comment). */
   private decide(text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
-    this.facts.clear();
+    for (const token of this.factTokens) this.facts[token] = undefined;
+    this.factTokens.length = 0;
+    // A long text's facts are not kept past its decision.
+    if (this.facts.length > MAX_KEPT_FACTS) this.facts.length = 0;
     const factsOf = this.factsOf;
     // Whole words first, so that a word matched whole does not also report its parts.
     const ordered = this.candidates.sort(byWordThenKind);
-    for (const candidate of ordered) {
+    // The candidates of one word are decided in a row. When they all lie inside the word, in a
+    // script written with spaces, their decision depends only on the word as written (its facts,
+    // its compound reading, the allow-lists; never the words around it or the message's
+    // language): it is kept, and a word decided before is not decided again. A check below that
+    // depends on more than the word must exclude such candidates from WordDecisions.fingerprint.
+    const reusable = ordered.length < MAX_CANDIDATES_PER_TEXT;
+    let wordEnd = 0;
+    let wordFrom = 0;
+    let written = "";
+    let fingerprint = -1;
+    let keptMask = 0;
+    for (let index = 0; index < ordered.length; index++) {
+      const candidate = ordered[index] as Candidate;
+      if (index === wordEnd) {
+        wordFrom = index;
+        wordEnd = index + 1;
+        while (
+          wordEnd < ordered.length &&
+          (ordered[wordEnd] as Candidate).firstToken === candidate.firstToken
+        )
+          wordEnd++;
+        const wordStart = scanned.tokenStarts[candidate.firstToken] as number;
+        fingerprint = reusable ? WordDecisions.fingerprint(ordered, index, wordEnd, wordStart) : -1;
+        if (fingerprint >= 0) {
+          written = text.slice(
+            scanned.starts[wordStart] as number,
+            scanned.ends[(scanned.tokenEnds[candidate.firstToken] as number) - 1] as number,
+          );
+          const kept = this.wordDecisions.keepOf(written, fingerprint);
+          if (kept !== undefined) {
+            for (let i = index; i < wordEnd; i++)
+              if ((kept & (1 << (i - index))) !== 0)
+                this.record(ordered[i] as Candidate, text, field, scanned, out);
+            index = wordEnd - 1;
+            continue;
+          }
+          keptMask = 0;
+        }
+      }
       const { output, kind, firstToken } = candidate;
       const allow = this.allowBySlot[output.slot] as ReadonlySet<string>;
       let keep: boolean;
@@ -411,7 +472,12 @@ export class TermMatcher implements HitSink {
             this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
-      if (keep) this.record(candidate, text, field, scanned, out);
+      if (keep) {
+        this.record(candidate, text, field, scanned, out);
+        keptMask |= 1 << (index - wordFrom);
+      }
+      if (index === wordEnd - 1 && fingerprint >= 0 && !factsOf(firstToken).unspaced)
+        this.wordDecisions.remember(written, fingerprint, keptMask);
     }
   }
 
@@ -672,6 +738,8 @@ const MAX_SEGMENTED_PER_TEXT = 2048;
 const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 4;
+/** Tokens whose facts array is kept from one decision to the next (a longer one is dropped). */
+const MAX_KEPT_FACTS = 1024;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
 const MAX_COMPOUND_SYMBOLS = 64;
 

@@ -1,0 +1,148 @@
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
+import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
+import { ScannedText, Scanner } from "../../src/rules/text/scanner.ts";
+import { WalkCache } from "../../src/rules/text/walk-cache.ts";
+import { WordDecisions } from "../../src/rules/text/word-decisions.ts";
+import type { RuleSet } from "../../src/rules/types.ts";
+import { input } from "./helpers.ts";
+
+// Words are judged through caches kept from one message to the next: what the automaton's walks
+// do inside a word (src/rules/text/walk-cache.ts) and what the deciding step keeps of the terms
+// inside it (src/rules/text/word-decisions.ts). A cache must never make a message's judgement
+// depend on the messages judged before it: rules that judged others first decide exactly as
+// fresh ones do.
+
+const TERMS = [
+  "fuck",
+  "shit",
+  "ass",
+  "hell",
+  "cum",
+  "cock",
+  "bitch",
+  "anal",
+  "twat",
+  "kill yourself",
+  "fu ck",
+];
+const YAML = `rules:\n  - id: r\n    action: reject\n    when:\n      text_has_any: ${JSON.stringify(TERMS)}\n`;
+// A clock that never advances: these are results, not timing.
+const fresh = (): RuleSet => parseRuleSet(YAML, "r.yaml", { now: () => 0 });
+
+/**
+ * Words that hold a term, are one, are one obfuscated, or are innocent around one; and words
+ * normalized alike but written differently ("hello", "hell0", "he11o"), which may be judged
+ * differently.
+ */
+const WORDS = [
+  "hello",
+  "Hello",
+  "hell0",
+  "he11o",
+  "HELL",
+  "hellhole",
+  "cla$$",
+  "a$$ignment",
+  "$hell",
+  "c0cktail",
+  "cocksure",
+  "shell",
+  "assignment",
+  "classic",
+  "class",
+  "cocktail",
+  "therapist",
+  "Scunthorpe",
+  "cumulative",
+  "analysis",
+  "fuck",
+  "fucked",
+  "fuckface",
+  "bitchass",
+  "assfucker",
+  "sh1t",
+  "f*ck",
+  "a$$",
+  "asss",
+  "as",
+  "fu",
+  "ck",
+  "kill",
+  "yourself",
+  "the",
+  "a",
+  "u",
+  "f",
+  "k",
+  "c",
+  "twatt",
+  "heII",
+  "сука",
+  "傻逼吗",
+  "😂",
+];
+const SEPARATORS = [" ", " ", ", ", ". ", "  ", "-", "\n", "!"];
+
+const message = fc
+  .array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...SEPARATORS)), { minLength: 1, maxLength: 8 })
+  .map((parts) => parts.map(([word, separator]) => `${word}${separator}`).join(""));
+
+describe("caches kept across messages", () => {
+  it("rules that judged other messages first decide every message as fresh rules do (property)", () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 4 }), message, (before, target) => {
+        const used = fresh();
+        for (const text of before) used.evaluate(input({ text }));
+        expect(used.evaluate(input({ text: target }))).toEqual(fresh().evaluate(input({ text: target })));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the built-in rules decide the same messages alike in either order", () => {
+    const builtIn = () =>
+      parseRuleSet(builtInRulesYaml(), "built-in", {
+        baseDir: fileURLToPath(new URL("../../src/rules/data/", import.meta.url)),
+        now: () => 0,
+      });
+    const texts = fc.sample(message, { seed: 11, numRuns: 400 });
+    const forwards = builtIn();
+    const backwards = builtIn();
+    const inOrder = texts.map((text) => forwards.evaluate(input({ text })));
+    const reversed = [...texts].reverse().map((text) => backwards.evaluate(input({ text })));
+    reversed.reverse();
+    expect(inOrder.some((decision) => decision.matches.length > 0)).toBe(true);
+    for (let i = 0; i < texts.length; i++) expect(reversed[i], texts[i]).toEqual(inOrder[i]);
+  });
+});
+
+describe("the caches are bounded in bytes", () => {
+  const distinctWords = (count: number) =>
+    Array.from({ length: count }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`);
+
+  it("the walk cache holds a fixed table, whatever it is given to hold", () => {
+    const cache = new WalkCache(64);
+    const bytes = cache.bytes;
+    const scanner = new Scanner(FULL_NORMALIZATION);
+    const scanned = new ScannedText();
+    const events = new Int32Array([2, 7]);
+    for (const word of distinctWords(5_000)) {
+      scanner.scan(word, scanned);
+      const start = scanned.tokenStarts[0] as number;
+      const end = scanned.tokenEnds[0] as number;
+      if (cache.find(scanned, start, end) < 0) cache.store(end - start, events, 1);
+    }
+    expect(cache.bytes).toBe(bytes);
+    expect(bytes).toBe(64 * 32 * 4);
+  });
+
+  it("kept decisions stay within their byte budget", () => {
+    const decisions = new WordDecisions(16_384);
+    for (const word of distinctWords(5_000)) decisions.remember(word, 1, 1);
+    expect(decisions.bytes).toBeGreaterThan(8_000);
+    expect(decisions.bytes).toBeLessThanOrEqual(16_384);
+  });
+});
