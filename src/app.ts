@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
-import { type Db, rawQuery } from "./db/client.ts";
+import type { Db } from "./db/client.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
 import type { Dispatcher } from "./dispatch/dispatcher.ts";
 import type { ReceiveContext } from "./hooks/receive.ts";
@@ -38,8 +38,7 @@ import { afterHeldDecision } from "./review/after-decision.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./review/claims.ts";
 import { InvalidCursorError } from "./review/cursor.ts";
 import { QueueEvents } from "./review/queue-events.ts";
-import { BacktestRunner } from "./rule-lifecycle/backtest/runner.ts";
-import { BacktestStore } from "./rule-lifecycle/backtest/store.ts";
+import { type Backtests, createBacktests } from "./rule-lifecycle/backtest/backtests.ts";
 
 export interface AppDeps {
   config: Config;
@@ -61,22 +60,7 @@ export interface AppDeps {
   /** Makes moderators' decisions durable before they are answered and acted on (embedded database). */
   syncCommitted?: () => Promise<unknown>;
   /** Runs backtests. Default: one reading through `db`, for a replica named "gatehouse". */
-  backtests?: { runner: BacktestRunner; store: BacktestStore };
-}
-
-/** A backtest runner over the app's own database, for apps built without the service. */
-function defaultBacktests(deps: AppDeps) {
-  const store = new BacktestStore(rawQuery(deps.db));
-  const runner = new BacktestRunner({
-    store,
-    query: rawQuery(deps.db),
-    activeRules: () => deps.rules.current,
-    replica: "gatehouse",
-    logger: deps.logger,
-    keepMs: deps.config.backtest.keepMs,
-    maxMemoryMb: deps.config.backtest.maxMemoryMb,
-  });
-  return { runner, store };
+  backtests?: Backtests;
 }
 
 /** The HTTP surface. No I/O happens here: everything it touches comes in through deps. */
@@ -129,13 +113,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   api.route("/", consoleRoutes({ events: deps.queueEvents ?? new QueueEvents(deps.db) }));
   api.route("/", ruleHistoryRoutes({ db: deps.db }));
   api.route("/", ruleStatsRoutes({ db: deps.db, rules: deps.rules }));
-  api.route(
-    "/",
-    backtestRoutes({
-      ...(deps.backtests ?? defaultBacktests(deps)),
-      bodyLimitBytes: deps.config.backtest.bodyLimitBytes,
-    }),
-  );
+  const backtests =
+    deps.backtests ??
+    createBacktests({
+      db: deps.db,
+      rules: () => deps.rules.current,
+      replica: "gatehouse",
+      logger: deps.logger,
+      settings: deps.config.backtest,
+    });
+  api.route("/", backtestRoutes({ ...backtests, bodyLimitBytes: deps.config.backtest.bodyLimitBytes }));
   app.route("/api", api);
 
   mountDocs(app);

@@ -4,7 +4,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { type Database, type RawQuery, rawQuery, rawSql } from "./db/client.ts";
+import { type Database, rawQuery, rawSql } from "./db/client.ts";
 import { DbClock } from "./db/db-clock.ts";
 import { openMigratedDatabase } from "./db/open.ts";
 import type { MessageStatus } from "./db/schema/index.ts";
@@ -29,8 +29,8 @@ import { afterHeldDecision } from "./review/after-decision.ts";
 import { DeadlineSweeper } from "./review/deadline-sweeper.ts";
 import { QueueEvents } from "./review/queue-events.ts";
 import { ActivationRecorder } from "./rule-lifecycle/activation-recorder.ts";
-import { BacktestRunner } from "./rule-lifecycle/backtest/runner.ts";
-import { BacktestStore } from "./rule-lifecycle/backtest/store.ts";
+import { type BacktestsOptions, createBacktests } from "./rule-lifecycle/backtest/backtests.ts";
+import type { BacktestRunner } from "./rule-lifecycle/backtest/runner.ts";
 import { LiveRuleSet } from "./rules/live-rules.ts";
 
 /** Hooks answered within this long count as hooks arriving now (see BacktestRunner). */
@@ -52,7 +52,7 @@ export interface ServiceOverrides {
    * (then made through this thread's database, on Postgres too), so a test can hold a replay
    * between two batches; `batchSize` is the rows per read.
    */
-  backtestReads?: { wrap?: (query: RawQuery) => RawQuery; batchSize?: number };
+  backtestReads?: BacktestsOptions["reads"];
 }
 
 export interface Service {
@@ -175,21 +175,16 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   let accepting = true;
   let migrated = true;
   const queueEvents = new QueueEvents(database.db);
-  const backtestStore = new BacktestStore(rawQuery(database.db));
   const hookActivity = new HookActivity();
-  const backtestReads = overrides.backtestReads;
-  const backtestRunner = new BacktestRunner({
-    store: backtestStore,
-    query: backtestReads?.wrap ? backtestReads.wrap(rawQuery(database.db)) : rawQuery(database.db),
-    // The worker's own connection would bypass a wrapper.
-    ...(database.connectionUrl && !backtestReads?.wrap ? { databaseUrl: database.connectionUrl } : {}),
-    ...(backtestReads?.batchSize ? { batchSize: backtestReads.batchSize } : {}),
-    activeRules: () => rules.current,
+  const backtests = createBacktests({
+    db: database.db,
+    ...(database.connectionUrl ? { connectionUrl: database.connectionUrl } : {}),
+    rules: () => rules.current,
     replica: instanceId,
     logger,
-    keepMs: config.backtest.keepMs,
-    maxMemoryMb: config.backtest.maxMemoryMb,
+    settings: config.backtest,
     hooksFlowing: () => hookActivity.within(HOOKS_FLOWING_MS),
+    ...(overrides.backtestReads ? { reads: overrides.backtestReads } : {}),
   });
   const app = createApp({
     config: effective,
@@ -202,7 +197,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     metrics,
     claimTtlMs: overrides.claimTtlMs,
     queueEvents,
-    backtests: { runner: backtestRunner, store: backtestStore },
+    backtests,
     ...(database.syncCommitted ? { syncCommitted: database.syncCommitted } : {}),
     onReceipt: (hook, outcome, elapsedMs, status) => {
       hookActivity.record();
@@ -244,7 +239,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
     sweeper,
     rules,
     queueEvents,
-    backtests: backtestRunner,
+    backtests: backtests.runner,
     ruleHistory,
     stream,
     pendingTimeout,
@@ -263,7 +258,7 @@ export async function createService(config: Config, overrides: ServiceOverrides 
       accepting = false;
       rules.close();
       await queueEvents.close();
-      await backtestRunner.close();
+      await backtests.runner.close();
       await retention?.stop();
       await plannerStatistics?.stop();
       await statsRollUp.stop();
