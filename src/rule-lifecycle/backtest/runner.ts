@@ -118,15 +118,10 @@ export class BacktestRunner {
         resourceLimits: { maxOldGenerationSizeMb: this.options.maxMemoryMb },
       });
       const compiled = await this.compiled(worker);
-      const usedLists = Object.fromEntries(
-        Object.entries({ ...active.content.lists, ...request.lists }).filter(([path]) =>
-          request.rules.includes(path),
-        ),
-      );
       const view = await this.options.store.create({
         requestedBy,
         candidateVersion: compiled.version,
-        candidate: { text: request.rules, lists: usedLists },
+        candidate: { text: request.rules, lists: compiled.lists },
         since: request.since,
         until: request.until,
         options: { examples: request.examplesPerKind, max_messages: request.maxMessages },
@@ -158,12 +153,12 @@ export class BacktestRunner {
   }
 
   /** Waits for the worker to compile the candidate; a candidate that does not compile is a 400. */
-  private compiled(worker: Worker): Promise<{ version: string }> {
+  private compiled(worker: Worker): Promise<{ version: string; lists: Record<string, string> }> {
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {
         if (message.type === "compiled") {
           cleanup();
-          resolve({ version: message.version });
+          resolve({ version: message.version, lists: message.lists });
         } else if (message.type === "invalid" || message.type === "failed") {
           cleanup();
           void worker.terminate();

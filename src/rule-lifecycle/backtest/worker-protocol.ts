@@ -29,7 +29,8 @@ export interface WireWindow {
 }
 
 export type WorkerMessage =
-  | { type: "compiled"; version: string }
+  /** The candidate compiled: its version and the term list files it read, as it read them. */
+  | { type: "compiled"; version: string; lists: Record<string, string> }
   | { type: "invalid"; error: { message: string; line?: number; ruleId?: string; field?: string } }
   | { type: "progress"; progress: ReplayProgress }
   | { type: "done"; result: BacktestResult; stopped: boolean; progress: ReplayProgress; elapsedMs: number }

@@ -74,7 +74,7 @@ async function run() {
     });
     return;
   }
-  send({ type: "compiled", version: candidate.version });
+  send({ type: "compiled", version: candidate.version, lists: candidate.content.lists });
 
   const client = input.databaseUrl
     ? postgres(input.databaseUrl, {
