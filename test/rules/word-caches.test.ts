@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
 import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
 import { ScannedText, Scanner } from "../../src/rules/text/scanner.ts";
-import { WalkCache } from "../../src/rules/text/walk-cache.ts";
+import { WalkCache, wordHash } from "../../src/rules/text/walk-cache.ts";
 import { WordDecisions } from "../../src/rules/text/word-decisions.ts";
 import type { RuleSet } from "../../src/rules/types.ts";
 import { input } from "./helpers.ts";
@@ -119,6 +119,47 @@ describe("caches kept across messages", () => {
   });
 });
 
+describe("the scanner hashes each word while it reads it", () => {
+  // The hash is worked out a symbol at a time in the ASCII loop, and over the finished word
+  // elsewhere (leetspeak, other scripts): both must give the hash the cache is keyed by, or a
+  // word would be walked afresh every time instead of replayed.
+  const scanner = new Scanner(FULL_NORMALIZATION);
+  const scanned = new ScannedText();
+  const samples = [
+    "hello there, how are you",
+    "Heeelllo  wooorld!!! aaa bb c",
+    "sh1t a$$ f*ck f u c k heII",
+    "naïve café 你是傻逼吗 straße",
+    "mixed ascii then ünïcödé then ascii again",
+    "x=1 https://example.com/path?q=2 45s 3rd",
+  ];
+  it.each(samples)("every word of %j has the hash of its symbols", (text) => {
+    scanner.scan(text, scanned);
+    expect(scanned.tokenCount).toBeGreaterThan(0);
+    for (let t = 0; t < scanned.tokenCount; t++) {
+      const start = scanned.tokenStarts[t] as number;
+      const end = scanned.tokenEnds[t] as number;
+      expect(scanned.tokenHashes[t], `word ${t} of ${JSON.stringify(text)}`).toBe(
+        wordHash(scanned, start, end),
+      );
+    }
+  });
+
+  it("holds for any text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 80 }), (text) => {
+        scanner.scan(text, scanned);
+        for (let t = 0; t < scanned.tokenCount; t++) {
+          const start = scanned.tokenStarts[t] as number;
+          const end = scanned.tokenEnds[t] as number;
+          if (scanned.tokenHashes[t] !== wordHash(scanned, start, end)) return false;
+        }
+        return true;
+      }),
+    );
+  });
+});
+
 describe("the caches are bounded in bytes", () => {
   const distinctWords = (count: number) =>
     Array.from({ length: count }, (_, i) => `w${i.toString(36)}x${(i * 7919).toString(36)}`);
@@ -133,7 +174,8 @@ describe("the caches are bounded in bytes", () => {
       scanner.scan(word, scanned);
       const start = scanned.tokenStarts[0] as number;
       const end = scanned.tokenEnds[0] as number;
-      if (cache.find(scanned, start, end) < 0) cache.store(end - start, events, 1);
+      const hash = scanned.tokenHashes[0] as number;
+      if (cache.find(scanned, start, end, hash) < 0) cache.store(scanned, start, end, events, 1);
     }
     expect(cache.bytes).toBe(bytes);
     expect(bytes).toBe(64 * 32 * 4);

@@ -480,7 +480,7 @@ export class Automaton implements AutomatonTables {
    * step per event, which the budget counts like walk steps.
    */
   private walkWord(cache: WalkCache, token: number, start: number, end: number, inside: boolean): void {
-    const found = cache.find(this.text, start, end);
+    const found = cache.find(this.text, start, end, this.text.tokenHashes[token] as number);
     if (found >= 0) {
       const count = cache.foundEvents;
       this.tick(1 + count);
@@ -503,7 +503,7 @@ export class Automaton implements AutomatonTables {
     else this.walk(0, token, start, 0);
     this.recordFrom = -1;
     if (this.recordedCount <= maxEvents(end - start))
-      cache.store(end - start, this.recorded, this.recordedCount);
+      cache.store(this.text, start, end, this.recorded, this.recordedCount);
   }
 
   /**

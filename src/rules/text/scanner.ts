@@ -7,6 +7,7 @@ import {
 } from "./normalize.ts";
 import { AMBIGUOUS_LETTERS, NUMBER_UNITS, SUBSTITUTIONS } from "./substitutions.ts";
 import { SYMBOL_WILDCARD, symbolReading } from "./symbols.ts";
+import { addToWordHash, finishWordHash, WORD_HASH_SEED, wordHash } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
 
 /** Token flags. */
@@ -39,6 +40,8 @@ const WORD_HAS_LETTER = 1;
 const WORD_HAS_DIGIT = 2;
 const WORD_NEEDS_LEET = 4;
 const WORD_HAS_SOFT = 8;
+/** The bit of a symbol's key (see walk-cache.ts symbolKey) saying it is a run of two or more. */
+const RUN_KEY = 4;
 
 /**
  * The normalized form of one text: words (tokens) of symbols, each symbol with its repeat count
@@ -62,6 +65,8 @@ export class ScannedText {
   tokenFlags: Uint8Array = new Uint8Array(64);
   /** The symbol a single-character token contributes to a joined word (leetspeak applied). */
   tokenJoinSymbols: Int32Array = new Int32Array(64);
+  /** Each word's wordHash (see walk-cache.ts): the key its walks are cached under. */
+  tokenHashes: Int32Array = new Int32Array(64);
   tokenCount = 0;
 
   reset(): void {
@@ -85,6 +90,7 @@ export class ScannedText {
     this.tokenStarts = grow(this.tokenStarts, size);
     this.tokenEnds = grow(this.tokenEnds, size);
     this.tokenJoinSymbols = grow(this.tokenJoinSymbols, size);
+    this.tokenHashes = grow(this.tokenHashes, size);
     const flags = new Uint8Array(size);
     flags.set(this.tokenFlags);
     this.tokenFlags = flags;
@@ -285,6 +291,7 @@ export class Scanner {
           out.tokenStarts[t] = tokenStart;
           out.tokenEnds[t] = length;
           out.tokenJoinSymbols[t] = symbols[tokenStart] as number;
+          out.tokenHashes[t] = wordHash(out, tokenStart, length);
           out.tokenFlags[t] =
             length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
         } else {
@@ -324,6 +331,7 @@ export class Scanner {
     let tokenStarts = out.tokenStarts;
     let tokenEnds = out.tokenEnds;
     let tokenJoinSymbols = out.tokenJoinSymbols;
+    let tokenHashes = out.tokenHashes;
     let tokenFlags = out.tokenFlags;
     let tokenCount = 0;
     let length = 0;
@@ -332,6 +340,10 @@ export class Scanner {
     let tokenStart = 0;
     let word = 0; // WORD_* bits
     let pendingInterior = -1; // where trailing '!' '|' '*' began: dropped if the word ends on them
+    // The word's running hash (see walk-cache.ts), and the key of its last symbol, folded in once
+    // that symbol's run is over. Only a word of letters alone is recorded with it.
+    let hash = 0;
+    let lastKey = 0;
 
     const textLength = text.length;
     for (let i = 0; i < textLength; i++) {
@@ -356,13 +368,20 @@ export class Scanner {
           tokenOpen = true;
           tokenStart = length;
           word = WORD_HAS_LETTER;
-        } else word |= WORD_HAS_LETTER;
-        pendingInterior = -1;
-        if (collapse && length > tokenStart && symbols[length - 1] === symbol) {
-          runs[length - 1] = (runs[length - 1] as number) + 1;
-          ends[length - 1] = end;
-          continue;
+          hash = WORD_HASH_SEED;
+        } else {
+          word |= WORD_HAS_LETTER;
+          if (collapse && length > tokenStart && symbols[length - 1] === symbol) {
+            runs[length - 1] = (runs[length - 1] as number) + 1;
+            ends[length - 1] = end;
+            lastKey |= RUN_KEY;
+            pendingInterior = -1;
+            continue;
+          }
+          hash = addToWordHash(hash, lastKey);
         }
+        pendingInterior = -1;
+        lastKey = symbol << 3;
         if (length === symbols.length) {
           out.length = length;
           out.growSymbols();
@@ -430,6 +449,7 @@ export class Scanner {
           tokenStarts[tokenCount] = tokenStart;
           tokenEnds[tokenCount] = length;
           tokenJoinSymbols[tokenCount] = symbols[tokenStart] as number;
+          tokenHashes[tokenCount] = finishWordHash(addToWordHash(hash, lastKey), length - tokenStart);
           tokenFlags[tokenCount] =
             length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
           tokenCount++;
@@ -442,6 +462,7 @@ export class Scanner {
           tokenStarts = out.tokenStarts;
           tokenEnds = out.tokenEnds;
           tokenJoinSymbols = out.tokenJoinSymbols;
+          tokenHashes = out.tokenHashes;
           tokenFlags = out.tokenFlags;
         }
       }
@@ -500,6 +521,7 @@ export class Scanner {
     out.tokenEnds[t] = out.length;
     out.tokenFlags[t] = flags;
     out.tokenJoinSymbols[t] = joinSymbol;
+    out.tokenHashes[t] = wordHash(out, start, out.length);
   }
 
   /**

@@ -47,8 +47,6 @@ export class WalkCache {
   private hash = 0;
   /** Events of the word the last find() found. */
   foundEvents = 0;
-  /** The key of the word the last find() looked for: a key per symbol (see find). */
-  private readonly key = new Int32Array(MAX_CACHED_WORD);
 
   constructor(slots = DEFAULT_SLOTS) {
     if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new Error("WalkCache slots must be a power of two");
@@ -63,22 +61,11 @@ export class WalkCache {
 
   /**
    * Where the events of the word at symbols [start, end) begin in `table` (foundEvents of them),
-   * or -1 when the word is not cached (store() then caches it).
+   * or -1 when the word is not cached (store() then caches it). `hash` is the word's wordHash,
+   * which the scanner works out while it reads the word (ScannedText.tokenHashes).
    */
-  find(text: ScannedText, start: number, end: number): number {
+  find(text: ScannedText, start: number, end: number, hash: number): number {
     const length = end - start;
-    const { symbols, runs, soft } = text;
-    const key = this.key;
-    // A symbol's key: the symbol, whether it is a run (the walks only ask "one, or more?") and how
-    // it was written (a letter, a leet symbol, a digit).
-    let hash = 0x811c9dc5 ^ length;
-    for (let i = 0; i < length; i++) {
-      const at = start + i;
-      const part = ((symbols[at] as number) << 3) | ((runs[at] as number) > 1 ? 4 : 0) | (soft[at] as number);
-      key[i] = part;
-      hash = Math.imul(hash ^ part, 0x01000193);
-    }
-    hash ^= hash >>> 15;
     const base = (hash & this.mask) * SLOT_SIZE;
     this.slot = base;
     this.hash = hash;
@@ -86,25 +73,63 @@ export class WalkCache {
     const header = table[base + 1] as number;
     // An empty slot's header is 0: no cached word is shorter than two symbols.
     if (table[base] !== hash || (header & 0xff) !== length) return -1;
-    for (let i = 0, at = base + HEADER; i < length; i++, at++) if (table[at] !== key[i]) return -1;
+    const { symbols, runs, soft } = text;
+    for (let at = start, key = base + HEADER; at < end; at++, key++) {
+      if (table[key] !== symbolKey(symbols[at] as number, runs[at] as number, soft[at] as number)) return -1;
+    }
     this.foundEvents = header >>> 8;
     return base + HEADER + length;
   }
 
   /**
-   * Caches the word find() last missed (of `length` symbols) with `count` events (two entries
-   * each) from `events`.
+   * Caches the word find() last missed, at symbols [start, end) of `text`, with `count` events
+   * (two entries each) from `events`.
    * Returns false, caching nothing, when they do not fit in a slot.
    */
-  store(length: number, events: Int32Array, count: number): boolean {
+  store(text: ScannedText, start: number, end: number, events: Int32Array, count: number): boolean {
+    const length = end - start;
     if (length > MAX_CACHED_WORD || count > maxEvents(length)) return false;
     const table = this.table;
     const base = this.slot;
     table[base] = this.hash;
     table[base + 1] = length | (count << 8);
     let at = base + HEADER;
-    for (let i = 0; i < length; i++) table[at++] = this.key[i] as number;
+    const { symbols, runs, soft } = text;
+    for (let i = start; i < end; i++)
+      table[at++] = symbolKey(symbols[i] as number, runs[i] as number, soft[i] as number);
     for (let i = 0; i < 2 * count; i++) table[at++] = events[i] as number;
     return true;
   }
+}
+
+// A word's key and hash. A symbol's key: the symbol, whether it is a run (the walks only ask
+// "one, or more?") and how it was written (a letter, a leet symbol, a digit). The hash is FNV-1a
+// over the keys, then the length: the scanner folds each key in as soon as the symbol's run ends,
+// so a word's hash costs it a multiply a symbol and no second pass.
+
+export const WORD_HASH_SEED = 0x811c9dc5;
+const WORD_HASH_PRIME = 0x01000193;
+
+export function symbolKey(symbol: number, run: number, soft: number): number {
+  return (symbol << 3) | (run > 1 ? 4 : 0) | soft;
+}
+
+/** Folds one symbol's key into a word's running hash. */
+export function addToWordHash(hash: number, key: number): number {
+  return Math.imul(hash ^ key, WORD_HASH_PRIME);
+}
+
+/** The hash of a word of `length` symbols, from the running hash of its keys. */
+export function finishWordHash(hash: number, length: number): number {
+  const mixed = Math.imul(hash ^ length, WORD_HASH_PRIME);
+  return mixed ^ (mixed >>> 15);
+}
+
+/** The hash of the word at symbols [start, end), as the scanner computes it while reading. */
+export function wordHash(text: ScannedText, start: number, end: number): number {
+  const { symbols, runs, soft } = text;
+  let hash = WORD_HASH_SEED;
+  for (let i = start; i < end; i++)
+    hash = addToWordHash(hash, symbolKey(symbols[i] as number, runs[i] as number, soft[i] as number));
+  return finishWordHash(hash, end - start);
 }
