@@ -1,4 +1,4 @@
-import { type ScannedText, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
+import { type ScannedText, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
 import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
 import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
@@ -304,13 +304,6 @@ function isUnspacedSymbol(symbol: number): boolean {
   );
 }
 
-/** True when a word of the text is a single letter (see TOKEN_SINGLE). */
-function hasSingleLetter(text: ScannedText): boolean {
-  const flags = text.tokenFlags;
-  for (let t = 0; t < text.tokenCount; t++) if (((flags[t] as number) & TOKEN_SINGLE) !== 0) return true;
-  return false;
-}
-
 /** The clock is read every 4096 steps: often enough to stop in time, rarely enough to be free. */
 const BUDGET_CHECK_MASK = 4095;
 
@@ -346,10 +339,11 @@ export class Automaton implements AutomatonTables {
   private scans = 0;
   private softRunsOf = -1;
   private softRunEnd = new Int32Array(64);
-  /** What the walks from each word's start did inside it, by word (see WalkCache); made on first use. */
-  private startWalks: WalkCache | undefined;
-  /** The same for the walks from the letters inside words (scanInside). */
-  private insideWalks: WalkCache | undefined;
+  /**
+   * What the walks of each word did inside it, by word (see WalkCache): from its start, and the
+   * inside automaton's from its inner letters. Made on first use.
+   */
+  private walks: WalkCache | undefined;
   /**
    * While a word's walks are recorded for the cache: its first symbol, and the events so far
    * (two entries each), or recordFrom = -1 when not recording.
@@ -373,6 +367,12 @@ export class Automaton implements AutomatonTables {
   private readonly asciiPairs: Uint8Array;
   /** 1 where a state has an edge other than the boundary: a word may be glued to the next. */
   private readonly continues: Uint8Array;
+  /**
+   * Bit d set where d more letters can lead from a state to one that ends a term or goes on
+   * past a word boundary (d up to MAX_GLUED_HALF): the only states where reading the next short
+   * word as the rest of this one ("fu ck") can find anything.
+   */
+  private readonly gluedEnds: Uint8Array;
 
   constructor(
     tables: AutomatonTables,
@@ -406,65 +406,72 @@ export class Automaton implements AutomatonTables {
       const edges = (this.edgeStart[node + 1] as number) - (this.edgeStart[node] as number);
       this.continues[node] = edges > (boundary >= 0 ? 1 : 0) ? 1 : 0;
     }
+    this.gluedEnds = new Uint8Array(count);
+    // Breadth-first numbering puts every state after its parent: children are done first.
+    const depths = (1 << (MAX_GLUED_HALF + 1)) - 1;
+    for (let node = count - 1; node >= 0; node--) {
+      let bits =
+        this.outputStart[node] !== this.outputStart[node + 1] || this.boundaryChild[node] !== -1 ? 1 : 0;
+      const last = this.edgeStart[node + 1] as number;
+      for (let e = this.edgeStart[node] as number; e < last; e++) {
+        if (this.edgeKeys[e] !== BOUNDARY_KEY)
+          bits |= (this.gluedEnds[this.edgeTargets[e] as number] as number) << 1;
+      }
+      this.gluedEnds[node] = bits & depths;
+    }
   }
 
   get stateCount(): number {
     return this.edgeStart.length - 1;
   }
 
-  /** Reports every term occurrence to `sink` (a span may be reported once per reading). */
-  scan(text: ScannedText, sink: HitSink, budget?: ScanBudget): void {
+  /**
+   * Reports every term occurrence to `sink` (a span may be reported once per reading): the walks
+   * from each word's start and, with `inside`, that automaton's walks from the letters inside
+   * the words of at least `insideMinLength` symbols and of every word of a script written
+   * without spaces ("bitchass", "你是傻逼吗"), which report inner hits only. One cache lookup a
+   * word serves both (see wordWalks).
+   */
+  scan(text: ScannedText, sink: HitSink, budget?: ScanBudget, inside?: Automaton, insideMinLength = 0): void {
     this.begin(text, sink, budget);
+    inside?.begin(text, sink, budget);
     // Without single letters there is nothing to join (the join arrays are then not read).
-    const join = this.options.joinSeparatedLetters && hasSingleLetter(text);
+    const join = this.options.joinSeparatedLetters && text.singleLetters > 0;
     if (join) this.markRuns();
-    this.startWalks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
+    this.walks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
+    // Words looked at, and the letters of the long words walked inside without the cache.
+    let looked = text.tokenCount;
     try {
       for (let token = 0; token < text.tokenCount; token++) {
         const start = text.tokenStarts[token] as number;
         const end = text.tokenEnds[token] as number;
+        const length = end - start;
         this.startToken = token;
         this.startPos = start;
-        // A cached word costs one lookup, cheaper than the pair check (which few words fail).
-        if (end - start >= 2 && end - start <= MAX_CACHED_WORD)
-          this.walkWord(this.startWalks, token, start, end, false);
-        else if (!this.startsNoTerm(start, end)) this.walk(0, token, start, 0);
+        const walksInside =
+          inside !== undefined &&
+          (length >= insideMinLength || isUnspacedSymbol(text.symbols[start] as number));
+        if (length >= 2 && length <= MAX_CACHED_WORD) {
+          this.wordWalks(token, start, end, walksInside ? inside : undefined);
+        } else {
+          // A cached word costs one lookup, cheaper than the pair check (which few words fail).
+          if (!this.startsNoTerm(start, end)) this.walk(0, token, start, 0);
+          if (walksInside) {
+            looked += length;
+            inside.startToken = token;
+            inside.walkInside(token, start, end);
+          }
+        }
         // "c.c.a.a": a spelled-out word may begin with a repeated letter.
         if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
       }
     } finally {
       // Every word start is looked at, walked or not; then every step of the walks.
-      countWork(text.tokenCount + this.steps);
+      countWork(looked + this.steps + (inside?.steps ?? 0));
     }
   }
 
-  /**
-   * Walks from every letter but the first of the words that may hold a term inside: words of
-   * at least `minLength` symbols, and every word of a script written without spaces
-   * ("bitchass", "你是傻逼吗"). Reports inner hits only.
-   */
-  scanInside(text: ScannedText, sink: HitSink, minLength: number, budget?: ScanBudget): void {
-    this.begin(text, sink, budget);
-    this.insideWalks ??= new WalkCache(this.options.walkCacheSlots ?? DEFAULT_SLOTS);
-    let looked = 0;
-    try {
-      for (let token = 0; token < text.tokenCount; token++) {
-        const start = text.tokenStarts[token] as number;
-        const end = text.tokenEnds[token] as number;
-        looked++;
-        if (end - start < minLength && !isUnspacedSymbol(text.symbols[start] as number)) continue;
-        this.startToken = token;
-        if (end - start < 2 || end - start > MAX_CACHED_WORD) {
-          looked += end - start;
-          this.walkInside(token, start, end);
-        } else this.walkWord(this.insideWalks, token, start, end, true);
-      }
-    } finally {
-      countWork(looked + this.steps);
-    }
-  }
-
-  /** The walks from each letter of the word at [start, end) but the first (see scanInside). */
+  /** The walks from each letter of the word at [start, end) but the first (see scan's `inside`). */
   private walkInside(token: number, start: number, end: number): void {
     const symbols = this.text.symbols;
     for (let pos = start + 1; pos < end; pos++) {
@@ -475,35 +482,54 @@ export class Automaton implements AutomatonTables {
   }
 
   /**
-   * The walks of one word, from its start or from its inner letters (`inside`): replayed from
-   * `cache` when the word was walked before, else walked, recorded and cached. Replaying costs a
-   * step per event, which the budget counts like walk steps.
+   * The walks of one word from its start, and `inside`'s walks from its inner letters: replayed
+   * from the cache when the word was walked before, else walked, recorded and cached. Replaying
+   * costs a step per event, which the budget counts like walk steps.
    */
-  private walkWord(cache: WalkCache, token: number, start: number, end: number, inside: boolean): void {
+  private wordWalks(token: number, start: number, end: number, inside: Automaton | undefined): void {
+    const cache = this.walks as WalkCache;
     const found = cache.find(this.text, start, end, this.text.tokenHashes[token] as number);
     if (found >= 0) {
       const count = cache.foundEvents;
-      this.tick(1 + count);
-      const table = cache.table;
-      for (let e = found, last = found + 2 * count; e < last; e += 2) {
-        const head = table[e] as number;
-        const node = table[e + 1] as number;
-        this.startPos = start + ((head >>> 2) & 0xff);
-        const pos = start + (head >>> 10);
-        const kind = head & 3;
-        if (kind === WalkEvent.Inner) this.reportInner(node, pos);
-        else if (kind === WalkEvent.SoftBreak) this.softBreak(node, token, pos);
-        else this.wordEnd(node, token, 0);
-      }
+      const insideCount = cache.foundInsideEvents;
+      if (count > 0 || insideCount > 0) {
+        this.replay(cache.table, found, count, token, start);
+        if (insideCount > 0)
+          (inside as Automaton).replay(cache.table, found + 2 * count, insideCount, token, start);
+      } else this.tick(1);
       return;
     }
     this.recordFrom = start;
     this.recordedCount = 0;
-    if (inside) this.walkInside(token, start, end);
-    else this.walk(0, token, start, 0);
+    this.walk(0, token, start, 0);
     this.recordFrom = -1;
-    if (this.recordedCount <= maxEvents(end - start))
-      cache.store(this.text, start, end, this.recorded, this.recordedCount);
+    let insideCount = 0;
+    if (inside) {
+      inside.startToken = token;
+      inside.recordFrom = start;
+      inside.recordedCount = 0;
+      inside.walkInside(token, start, end);
+      inside.recordFrom = -1;
+      insideCount = inside.recordedCount;
+    }
+    if (this.recordedCount + insideCount <= maxEvents(end - start))
+      cache.store(this.text, start, end, this.recorded, this.recordedCount, inside?.recorded, insideCount);
+  }
+
+  /** Does again what the recorded events at table[from...] say the walks of a word did. */
+  private replay(table: Int32Array, from: number, count: number, token: number, start: number): void {
+    this.tick(1 + count);
+    this.startToken = token;
+    for (let e = from, last = from + 2 * count; e < last; e += 2) {
+      const head = table[e] as number;
+      const node = table[e + 1] as number;
+      this.startPos = start + ((head >>> 2) & 0xff);
+      const pos = start + (head >>> 10);
+      const kind = head & 3;
+      if (kind === WalkEvent.Inner) this.reportInner(node, pos);
+      else if (kind === WalkEvent.SoftBreak) this.softBreak(node, token, pos);
+      else this.wordEnd(node, token, 0);
+    }
   }
 
   /**
@@ -765,9 +791,24 @@ export class Automaton implements AutomatonTables {
       node !== 0 &&
       this.continues[node] === 1 &&
       (text.tokenEnds[token] as number) - (text.tokenStarts[token] as number) <= MAX_GLUED_HALF &&
-      (text.tokenEnds[next] as number) - (text.tokenStarts[next] as number) <= MAX_GLUED_HALF
+      this.mayEndGlued(node, next)
     )
       this.walk(node, next, text.tokenStarts[next] as number, MODE_GLUED);
+  }
+
+  /**
+   * Whether walking the word `next` on from `node` can find anything: it is short, and a term
+   * ends (or a phrase goes on) exactly as many letters on as it has. A word with leet symbols
+   * may read shorter ('*' as a separator, a soft break), so it is always walked.
+   */
+  private mayEndGlued(node: number, next: number): boolean {
+    const text = this.text;
+    const length = (text.tokenEnds[next] as number) - (text.tokenStarts[next] as number);
+    if (length > MAX_GLUED_HALF) return false;
+    return (
+      ((text.tokenFlags[next] as number) & TOKEN_HAS_SOFT) !== 0 ||
+      (((this.gluedEnds[node] as number) >>> length) & 1) === 1
+    );
   }
 
   /**

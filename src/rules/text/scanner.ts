@@ -68,10 +68,13 @@ export class ScannedText {
   /** Each word's wordHash (see walk-cache.ts): the key its walks are cached under. */
   tokenHashes: Int32Array = new Int32Array(64);
   tokenCount = 0;
+  /** Words that are a single letter (TOKEN_SINGLE): without any, nothing is spelled out. */
+  singleLetters = 0;
 
   reset(): void {
     this.length = 0;
     this.tokenCount = 0;
+    this.singleLetters = 0;
   }
 
   growSymbols(): void {
@@ -292,8 +295,10 @@ export class Scanner {
           out.tokenEnds[t] = length;
           out.tokenJoinSymbols[t] = symbols[tokenStart] as number;
           out.tokenHashes[t] = wordHash(out, tokenStart, length);
-          out.tokenFlags[t] =
-            length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
+          if (length - tokenStart === 1 && runs[tokenStart] === 1) {
+            out.tokenFlags[t] = TOKEN_SINGLE | TOKEN_JOIN_START;
+            out.singleLetters++;
+          } else out.tokenFlags[t] = 0;
         } else {
           out.length = pendingInterior >= 0 ? pendingInterior : length;
           this.endToken(tokenStart, word);
@@ -450,8 +455,10 @@ export class Scanner {
           tokenEnds[tokenCount] = length;
           tokenJoinSymbols[tokenCount] = symbols[tokenStart] as number;
           tokenHashes[tokenCount] = finishWordHash(addToWordHash(hash, lastKey), length - tokenStart);
-          tokenFlags[tokenCount] =
-            length - tokenStart === 1 && runs[tokenStart] === 1 ? TOKEN_SINGLE | TOKEN_JOIN_START : 0;
+          if (length - tokenStart === 1 && runs[tokenStart] === 1) {
+            tokenFlags[tokenCount] = TOKEN_SINGLE | TOKEN_JOIN_START;
+            out.singleLetters++;
+          } else tokenFlags[tokenCount] = 0;
           tokenCount++;
         } else {
           out.tokenCount = tokenCount;
@@ -522,6 +529,7 @@ export class Scanner {
     out.tokenFlags[t] = flags;
     out.tokenJoinSymbols[t] = joinSymbol;
     out.tokenHashes[t] = wordHash(out, start, out.length);
+    if ((flags & TOKEN_SINGLE) !== 0) out.singleLetters++;
   }
 
   /**

@@ -298,8 +298,7 @@ export class TermMatcher implements HitSink {
     if (scanned.tokenCount === 0) return;
     // One array for every text: candidates live only while their text is decided.
     if (this.candidates.length > 0) this.candidates.length = 0;
-    automaton.scan(scanned, this, budget);
-    this.inside?.scanInside(scanned, this, MIN_INSIDE_WORD, budget);
+    automaton.scan(scanned, this, budget, this.inside, MIN_INSIDE_WORD);
     this.decidingText = text;
     this.segmented = 0;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);

@@ -39,14 +39,18 @@ export function slotsFor(share: number): number {
 export const WalkEvent = { Inner: 0, SoftBreak: 1, WordEnd: 2 } as const;
 
 export class WalkCache {
-  /** Slots of SLOT_SIZE entries: [hash, length | events << 8, key..., events...]. */
+  /** Slots of SLOT_SIZE entries: [hash, length | events << 8 | inside events << 16, key..., events...]. */
   readonly table: Int32Array;
   private readonly mask: number;
   /** The slot the last find() looked at, and the hash it computed: store() fills that slot. */
   private slot = 0;
   private hash = 0;
-  /** Events of the word the last find() found. */
+  /**
+   * Events of the word the last find() found: of the walks from its start, then (right after
+   * them in `table`) of the walks from its inner letters.
+   */
   foundEvents = 0;
+  foundInsideEvents = 0;
 
   constructor(slots = DEFAULT_SLOTS) {
     if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new Error("WalkCache slots must be a power of two");
@@ -77,27 +81,37 @@ export class WalkCache {
     for (let at = start, key = base + HEADER; at < end; at++, key++) {
       if (table[key] !== symbolKey(symbols[at] as number, runs[at] as number, soft[at] as number)) return -1;
     }
-    this.foundEvents = header >>> 8;
+    this.foundEvents = (header >>> 8) & 0xff;
+    this.foundInsideEvents = header >>> 16;
     return base + HEADER + length;
   }
 
   /**
-   * Caches the word find() last missed, at symbols [start, end) of `text`, with `count` events
-   * (two entries each) from `events`.
+   * Caches the word find() last missed, at symbols [start, end) of `text`, with the events of
+   * its walks (two entries each): `count` from `events`, then `insideCount` from `insideEvents`.
    * Returns false, caching nothing, when they do not fit in a slot.
    */
-  store(text: ScannedText, start: number, end: number, events: Int32Array, count: number): boolean {
+  store(
+    text: ScannedText,
+    start: number,
+    end: number,
+    events: Int32Array,
+    count: number,
+    insideEvents?: Int32Array,
+    insideCount = 0,
+  ): boolean {
     const length = end - start;
-    if (length > MAX_CACHED_WORD || count > maxEvents(length)) return false;
+    if (length > MAX_CACHED_WORD || count + insideCount > maxEvents(length)) return false;
     const table = this.table;
     const base = this.slot;
     table[base] = this.hash;
-    table[base + 1] = length | (count << 8);
+    table[base + 1] = length | (count << 8) | (insideCount << 16);
     let at = base + HEADER;
     const { symbols, runs, soft } = text;
     for (let i = start; i < end; i++)
       table[at++] = symbolKey(symbols[i] as number, runs[i] as number, soft[i] as number);
     for (let i = 0; i < 2 * count; i++) table[at++] = events[i] as number;
+    for (let i = 0; i < 2 * insideCount; i++) table[at++] = (insideEvents as Int32Array)[i] as number;
     return true;
   }
 }
