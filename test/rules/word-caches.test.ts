@@ -175,7 +175,7 @@ describe("the caches are bounded in bytes", () => {
       const start = scanned.tokenStarts[0] as number;
       const end = scanned.tokenEnds[0] as number;
       const hash = scanned.tokenHashes[0] as number;
-      if (cache.find(scanned, start, end, hash) < 0) cache.store(scanned, start, end, events, 1);
+      if (cache.find(scanned, start, end, hash) < 0) cache.store(scanned, start, end, hash, events, 1);
     }
     expect(cache.bytes).toBe(bytes);
     expect(bytes).toBe(64 * 32 * 4);

@@ -513,7 +513,16 @@ export class Automaton implements AutomatonTables {
       insideCount = inside.recordedCount;
     }
     if (this.recordedCount + insideCount <= maxEvents(end - start))
-      cache.store(this.text, start, end, this.recorded, this.recordedCount, inside?.recorded, insideCount);
+      cache.store(
+        this.text,
+        start,
+        end,
+        this.text.tokenHashes[token] as number,
+        this.recorded,
+        this.recordedCount,
+        inside?.recorded,
+        insideCount,
+      );
   }
 
   /** Does again what the recorded events at table[from...] say the walks of a word did. */

@@ -42,9 +42,6 @@ export class WalkCache {
   /** Slots of SLOT_SIZE entries: [hash, length | events << 8 | inside events << 16, key..., events...]. */
   readonly table: Int32Array;
   private readonly mask: number;
-  /** The slot the last find() looked at, and the hash it computed: store() fills that slot. */
-  private slot = 0;
-  private hash = 0;
   /**
    * Events of the word the last find() found: of the walks from its start, then (right after
    * them in `table`) of the walks from its inner letters.
@@ -71,8 +68,6 @@ export class WalkCache {
   find(text: ScannedText, start: number, end: number, hash: number): number {
     const length = end - start;
     const base = (hash & this.mask) * SLOT_SIZE;
-    this.slot = base;
-    this.hash = hash;
     const table = this.table;
     const header = table[base + 1] as number;
     // An empty slot's header is 0: no cached word is shorter than two symbols.
@@ -87,7 +82,8 @@ export class WalkCache {
   }
 
   /**
-   * Caches the word find() last missed, at symbols [start, end) of `text`, with the events of
+   * Caches the word at symbols [start, end) of `text`, of wordHash `hash` (replacing the word
+   * its slot held), with the events of
    * its walks (two entries each): `count` from `events`, then `insideCount` from `insideEvents`.
    * Returns false, caching nothing, when they do not fit in a slot.
    */
@@ -95,6 +91,7 @@ export class WalkCache {
     text: ScannedText,
     start: number,
     end: number,
+    hash: number,
     events: Int32Array,
     count: number,
     insideEvents?: Int32Array,
@@ -103,8 +100,8 @@ export class WalkCache {
     const length = end - start;
     if (length > MAX_CACHED_WORD || count + insideCount > maxEvents(length)) return false;
     const table = this.table;
-    const base = this.slot;
-    table[base] = this.hash;
+    const base = (hash & this.mask) * SLOT_SIZE;
+    table[base] = hash;
     table[base + 1] = length | (count << 8) | (insideCount << 16);
     let at = base + HEADER;
     const { symbols, runs, soft } = text;
