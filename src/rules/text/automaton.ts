@@ -1,5 +1,5 @@
 import { type ScannedText, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
-import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
+import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_U_OR_V, SYMBOL_WILDCARD } from "./symbols.ts";
 import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
 
@@ -62,6 +62,21 @@ export interface HitSink {
     firstToken: number,
     lastToken: number,
   ): void;
+}
+
+/** Walk summaries (see Automaton.summarize). */
+export const WALKS_OTHER = -2;
+export const WALKS_INNER = 1 << 30;
+
+/** The symbols a message's letters fold to that read as one of several letters. */
+const AMBIGUOUS_SYMBOLS = [SYMBOL_I_OR_L, SYMBOL_U_OR_V];
+
+/**
+ * The bit standing for a symbol in a set of symbols a next word may begin with: sets are kept in
+ * 30 bits, so symbols share bits, and a set says "may" (never "does not" wrongly).
+ */
+export function nextWordBit(symbol: number): number {
+  return symbol % 30;
 }
 
 /** Raised from inside a scan when its time budget runs out. */
@@ -512,17 +527,109 @@ export class Automaton implements AutomatonTables {
       inside.recordFrom = -1;
       insideCount = inside.recordedCount;
     }
+    const hash = this.text.tokenHashes[token] as number;
     if (this.recordedCount + insideCount <= maxEvents(end - start))
       cache.store(
         this.text,
         start,
         end,
-        this.text.tokenHashes[token] as number,
+        hash,
         this.recorded,
         this.recordedCount,
         inside?.recorded,
         insideCount,
       );
+  }
+
+  /**
+   * What the walks of the word `token` of the last scan did, for KnownWords (see summarize):
+   * read from the walk cache, or worked out for a single letter.
+   */
+  walkSummary(token: number): number {
+    const text = this.text;
+    const start = text.tokenStarts[token] as number;
+    const end = text.tokenEnds[token] as number;
+    if (end - start === 1) return this.singleLetterSummary(start);
+    const cache = this.walks;
+    if (!cache || end - start > MAX_CACHED_WORD) return WALKS_OTHER;
+    const found = cache.find(text, start, end, text.tokenHashes[token] as number);
+    return found < 0
+      ? WALKS_OTHER
+      : this.summarize(cache.table, found, cache.foundEvents, cache.foundInsideEvents, end - start);
+  }
+
+  /**
+   * What a word's cached events (`count` from its start, then `insideCount` from inside it, at
+   * table[from...]) amount to, for KnownWords: WALKS_OTHER when they may find a term whatever the
+   * words around (a term ends at the word's end, a leet symbol breaks it), else the symbols a
+   * next word may begin with to go on with a walk of this one (see nextWordSymbols), with
+   * WALKS_INNER when terms were found inside it (for the deciding step to drop, or not).
+   */
+  private summarize(
+    table: Int32Array,
+    from: number,
+    count: number,
+    insideCount: number,
+    length: number,
+  ): number {
+    let summary = 0;
+    for (let e = from, last = from + 2 * (count + insideCount); e < last; e += 2) {
+      const kind = (table[e] as number) & 3;
+      if (kind === WalkEvent.Inner) {
+        summary |= WALKS_INNER;
+        continue;
+      }
+      // Inside walks report inner hits only; a soft break is a leetspeak word, left to the full path.
+      if (kind !== WalkEvent.WordEnd || e >= from + 2 * count) return WALKS_OTHER;
+      const node = table[e + 1] as number;
+      if (this.outputStart[node] !== this.outputStart[node + 1]) return WALKS_OTHER;
+      // The word's end may go on into the next word: as a phrase, or as the first half of a
+      // split word (see wordEnd).
+      const boundary = this.boundaryChild[node] as number;
+      if (boundary >= 0) summary |= this.nextWordSymbols(boundary);
+      if (node !== 0 && this.continues[node] === 1 && length <= MAX_GLUED_HALF)
+        summary |= this.nextWordSymbols(node);
+    }
+    return summary;
+  }
+
+  /**
+   * summarize() for a word of one letter, which is walked every time rather than cached: its
+   * walk is one step from the root for each reading of the letter.
+   */
+  private singleLetterSummary(pos: number): number {
+    const { symbols, runs, soft } = this.text;
+    const symbol = symbols[pos] as number;
+    if (runs[pos] !== 1 || soft[pos] !== 0 || symbol === SYMBOL_WILDCARD) return WALKS_OTHER;
+    let summary = 0;
+    for (const reading of readingsOf(symbol) ?? [symbol]) {
+      const node = this.child(0, reading << 1);
+      if (node < 0) continue;
+      if (this.outputStart[node] !== this.outputStart[node + 1]) return WALKS_OTHER;
+      const boundary = this.boundaryChild[node] as number;
+      if (boundary >= 0) summary |= this.nextWordSymbols(boundary);
+      if (this.continues[node] === 1) summary |= this.nextWordSymbols(node);
+    }
+    return summary;
+  }
+
+  /**
+   * The symbols (as bits, see nextWordBit) a word must begin with for a walk in `node` to go on
+   * into it: the state's edges, and the ambiguous symbols reading one of their letters.
+   */
+  private nextWordSymbols(node: number): number {
+    let bits = 0;
+    const last = this.edgeStart[node + 1] as number;
+    for (let e = this.edgeStart[node] as number; e < last; e++) {
+      const key = this.edgeKeys[e] as number;
+      if (key === BOUNDARY_KEY) continue;
+      const symbol = key >>> 1;
+      bits |= 1 << nextWordBit(symbol);
+      for (const ambiguous of AMBIGUOUS_SYMBOLS)
+        if ((readingsOf(ambiguous) as readonly number[]).includes(symbol))
+          bits |= 1 << nextWordBit(ambiguous);
+    }
+    return bits;
   }
 
   /** Does again what the recorded events at table[from...] say the walks of a word did. */

@@ -123,6 +123,19 @@ export class Scanner {
   private out!: ScannedText;
   private readonly asciiFastPath: boolean;
 
+  /** The folded symbol << 4 | CharClass of each ASCII character, as messages are read. */
+  get asciiEntries(): Int32Array {
+    return this.ascii;
+  }
+
+  /**
+   * True when every ASCII character is read one for one (no character is dropped or expanded):
+   * ASCII text is then read by the ASCII loop alone.
+   */
+  get readsAsciiWordsPlainly(): boolean {
+    return this.asciiFastPath;
+  }
+
   constructor(options: NormalizationOptions, opts: { forTerms?: boolean } = {}) {
     this.table = charTableFor(options);
     this.collapse = options.repeated_letters;

@@ -9,10 +9,21 @@ import {
   type ScanBudget,
   type TermOutput,
   TrieBuilder,
+  WALKS_INNER,
 } from "./automaton.ts";
 import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
 import { derivationBases } from "./derivations.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
+import {
+  isPlainAsciiWord,
+  KNOWN_WORDS_FAILED,
+  KNOWN_WORDS_SILENT,
+  KNOWN_WORDS_UNKNOWN,
+  KnownWords,
+  knownWordSlotsFor,
+  WORD_OTHER,
+  WORD_UNKNOWN,
+} from "./known-words.ts";
 import {
   ALL_WORD_LISTS,
   commonLanguages,
@@ -122,6 +133,13 @@ export class TermMatcher implements HitSink {
   /** Decisions kept by word (see WordDecisions and decide). */
   private readonly wordDecisions: WordDecisions;
   private decidingText = "";
+  /**
+   * Words already judged, by how they are written (see known-words.ts); made at compile, only
+   * for a profile whose ASCII folding it reads the way the scanner does.
+   */
+  private knownWords: KnownWords | undefined;
+  /** 1 for each word of the text being decided whose terms inside were all dropped, for good. */
+  private silentWords = new Uint8Array(64);
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
 
@@ -250,6 +268,11 @@ export class TermMatcher implements HitSink {
       walkCacheSlots: slotsFor(this.cacheShare),
     };
     this.automaton = this.builder.compile(options);
+    if (this.textScanner.readsAsciiWordsPlainly && this.options.leetspeak && this.options.repeated_letters)
+      this.knownWords = new KnownWords({
+        asciiEntries: this.textScanner.asciiEntries,
+        slots: knownWordSlotsFor(this.cacheShare),
+      });
     this.inside = this.insideBuilder?.compile(options);
     this.insideBuilder = undefined;
     // The Map-based trie is only needed to build; the compiled arrays are a fraction of its size.
@@ -294,6 +317,12 @@ export class TermMatcher implements HitSink {
         at = text.indexOf(needle, at + needle.length);
       }
     }
+    // A text of words known to find nothing needs no more (see known-words.ts).
+    const known = this.knownWords?.silent(text) ?? KNOWN_WORDS_FAILED;
+    if (known === KNOWN_WORDS_SILENT) {
+      countWork(text.length);
+      return;
+    }
     const scanned = this.textScanner.scan(text, this.buffer);
     if (scanned.tokenCount === 0) return;
     // One array for every text: candidates live only while their text is decided.
@@ -301,9 +330,36 @@ export class TermMatcher implements HitSink {
     automaton.scan(scanned, this, budget, this.inside, MIN_INSIDE_WORD);
     this.decidingText = text;
     this.segmented = 0;
+    if (this.silentWords.length < scanned.tokenCount)
+      this.silentWords = new Uint8Array(scanned.tokenCount * 2);
+    else this.silentWords.fill(0, 0, scanned.tokenCount);
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
+    // Taught by the texts that stopped at a word it did not know: the others would not go the
+    // short way whatever it learned of their words.
+    if (known === KNOWN_WORDS_UNKNOWN && this.candidates.length < MAX_CANDIDATES_PER_TEXT)
+      this.learnWords(text, scanned, automaton);
     // Each candidate is decided once; ICU reads the characters handed to it.
     countWork(this.candidates.length + this.segmented);
+  }
+
+  /**
+   * Teaches knownWords the verdicts on the plain ASCII words of the text just scanned: what
+   * their walks did (Automaton.walkSummary) and, for words with terms inside, whether the
+   * deciding step kept none of them in a decision that depends on the word alone (silentWords).
+   */
+  private learnWords(text: string, scanned: ScannedText, automaton: Automaton): void {
+    const known = this.knownWords as KnownWords;
+    for (let token = 0; token < scanned.tokenCount; token++) {
+      const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
+      const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
+      if (!isPlainAsciiWord(text, start, end) || known.lookup(text, start, end) !== WORD_UNKNOWN) continue;
+      const summary = automaton.walkSummary(token);
+      const verdict =
+        summary < 0 || ((summary & WALKS_INNER) !== 0 && this.silentWords[token] === 0)
+          ? WORD_OTHER
+          : summary & ~WALKS_INNER;
+      known.remember(text, start, end, verdict);
+    }
   }
 
   hit(
@@ -394,6 +450,7 @@ export class TermMatcher implements HitSink {
           );
           const kept = this.wordDecisions.keepOf(written, fingerprint);
           if (kept !== undefined) {
+            if (kept === 0) this.silentWords[candidate.firstToken] = 1;
             for (let i = index; i < wordEnd; i++)
               if ((kept & (1 << (i - index))) !== 0)
                 this.record(ordered[i] as Candidate, text, field, scanned, out);
@@ -475,8 +532,10 @@ export class TermMatcher implements HitSink {
         this.record(candidate, text, field, scanned, out);
         keptMask |= 1 << (index - wordFrom);
       }
-      if (index === wordEnd - 1 && fingerprint >= 0 && !factsOf(firstToken).unspaced)
+      if (index === wordEnd - 1 && fingerprint >= 0 && !factsOf(firstToken).unspaced) {
         this.wordDecisions.remember(written, fingerprint, keptMask);
+        if (keptMask === 0) this.silentWords[firstToken] = 1;
+      }
     }
   }
 

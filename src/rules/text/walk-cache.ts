@@ -132,8 +132,11 @@ export function addToWordHash(hash: number, key: number): number {
 
 /** The hash of a word of `length` symbols, from the running hash of its keys. */
 export function finishWordHash(hash: number, length: number): number {
-  const mixed = Math.imul(hash ^ length, WORD_HASH_PRIME);
-  return mixed ^ (mixed >>> 15);
+  // murmur3's fmix32: FNV alone leaves the low bits (the slot) of short words alike.
+  let mixed = hash ^ length;
+  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b);
+  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
+  return mixed ^ (mixed >>> 16);
 }
 
 /** The hash of the word at symbols [start, end), as the scanner computes it while reading. */

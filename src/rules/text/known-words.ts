@@ -1,0 +1,228 @@
+import { nextWordBit } from "./automaton.ts";
+import { CharClass } from "./normalize.ts";
+
+// Words already judged, by how they are written: the short way through a message made only of
+// such words.
+//
+// Most chat is plain ASCII words that hold no term. The walks of a word depend only on the word
+// (see walk-cache.ts), and so does the deciding step's verdict on the terms inside it (see
+// word-decisions.ts). When every word of a message is known to find nothing that counts, the
+// message holds no term: it is not normalized, walked or decided at all, only read once, a word
+// at a time, and each word looked up here. Any other message takes the full path, which teaches
+// this table the verdicts of its words.
+//
+// A word's verdict:
+// - a set of symbols (>= 0, bits as in Automaton's nextWordBit): the word's walks find nothing,
+//   or only terms inside it that the deciding step never keeps ("hell" in "hello", "ass" in
+//   "assignment"), except that a walk may go on into a next word beginning with one of these
+//   symbols, as a phrase ("two girls...") or a split word ("fu ck"); WORD_SILENT (0) for none;
+// - WORD_OTHER: anything else (a term, a word written with a leet symbol, too long to cache...).
+//
+// The table is four-way set-associative: every word of a message must be found for the message
+// to take the short way, so two common words may not push each other out as they would in a
+// direct-mapped table. It is keyed by the word's characters exactly as written: "hello" and
+// "HeIIo" are different words here, though they fold alike.
+
+export const WORD_SILENT = 0;
+
+/** What KnownWords.silent answers: the text finds nothing, */
+export const KNOWN_WORDS_SILENT = 1;
+/** ...or it may (the full path will tell), */
+export const KNOWN_WORDS_FAILED = 0;
+/** ...or it has a word not judged yet (the full path will tell, and can teach it). */
+export const KNOWN_WORDS_UNKNOWN = -1;
+export const WORD_OTHER = -2;
+/** What lookup() returns for a word not judged yet. */
+export const WORD_UNKNOWN = -3;
+
+/** Longer words are not kept: they are rare, and keys stay short. */
+export const MAX_KNOWN_WORD = 24;
+/** Slots of a full-size table (a power of two): 8,192 of 24 characters and a header, 288 KiB. */
+export const DEFAULT_KNOWN_WORD_SLOTS = 8192;
+
+/** The fewest slots a table gets, however many share the memory (see knownWordSlotsFor). */
+const MIN_KNOWN_WORD_SLOTS = 256;
+
+/** Slots for a table given `share` (0-1] of the default: a power of two, at least the minimum. */
+export function knownWordSlotsFor(share: number): number {
+  let slots = MIN_KNOWN_WORD_SLOTS;
+  while (slots * 2 <= DEFAULT_KNOWN_WORD_SLOTS * share) slots *= 2;
+  return slots;
+}
+
+/** Slots a word may take in its set. */
+const WAYS = 4;
+
+const SEED = 0x811c9dc5;
+const PRIME = 0x01000193;
+
+export interface KnownWordsOptions {
+  /** The scanner's entries for ASCII characters (folded symbol << 4 | CharClass). */
+  asciiEntries: Int32Array;
+  slots?: number;
+}
+
+export class KnownWords {
+  private readonly hashes: Int32Array;
+  /** Per slot: the word's length, 0 when empty. */
+  private readonly lengths: Uint8Array;
+  private readonly chars: Uint8Array;
+  private readonly verdicts: Int32Array;
+  /** Per set: the way the next word replaces when all are taken. */
+  private readonly turns: Uint8Array;
+  /** Sets - 1: a word may sit in any of the WAYS slots of its set. */
+  private readonly mask: number;
+  private readonly entries: Int32Array;
+
+  constructor(options: KnownWordsOptions) {
+    const slots = options.slots ?? DEFAULT_KNOWN_WORD_SLOTS;
+    if (slots < WAYS || (slots & (slots - 1)) !== 0)
+      throw new Error("KnownWords slots must be a power of two, at least 4");
+    this.hashes = new Int32Array(slots);
+    this.lengths = new Uint8Array(slots);
+    this.chars = new Uint8Array(slots * MAX_KNOWN_WORD);
+    this.verdicts = new Int32Array(slots);
+    this.turns = new Uint8Array(slots / WAYS);
+    this.mask = slots / WAYS - 1;
+    this.entries = options.asciiEntries;
+  }
+
+  /** Heap the table holds, fixed at creation. */
+  get bytes(): number {
+    return (
+      this.hashes.byteLength +
+      this.lengths.byteLength +
+      this.chars.byteLength +
+      this.verdicts.byteLength +
+      this.turns.byteLength
+    );
+  }
+
+  /**
+   * KNOWN_WORDS_SILENT when `text` is made of known words that find nothing, in plain ASCII:
+   * letters, separators, and '!' '|' '*' ending a word (punctuation there). Anything else (a
+   * digit, a leet symbol inside a word, single letters in a row, another script, a word that may
+   * find something) answers KNOWN_WORDS_FAILED at once, and a word not judged yet
+   * KNOWN_WORDS_UNKNOWN: the text takes the full path. Reads each character once.
+   */
+  silent(text: string): number {
+    const entries = this.entries;
+    const length = text.length;
+    // The symbols the previous word's walks go on with into this one (see the verdicts above).
+    let goesOn = 0;
+    let previousSingle = false;
+    let i = 0;
+    while (i < length) {
+      let code = text.charCodeAt(i);
+      if (code >= 128) return KNOWN_WORDS_FAILED;
+      let klass = (entries[code] as number) & 15;
+      // Outside a word, '!' '|' '*' are punctuation like any separator.
+      if (klass === CharClass.Separator || klass === CharClass.LeetInterior) {
+        i++;
+        continue;
+      }
+      if (klass !== CharClass.Letter) return KNOWN_WORDS_FAILED;
+      if (((goesOn >>> nextWordBit((entries[code] as number) >>> 4)) & 1) === 1) return KNOWN_WORDS_FAILED;
+      const start = i;
+      let hash = SEED;
+      for (;;) {
+        hash = Math.imul(hash ^ code, PRIME);
+        i++;
+        if (i === length) break;
+        code = text.charCodeAt(i);
+        if (code >= 128) return KNOWN_WORDS_FAILED;
+        klass = (entries[code] as number) & 15;
+        if (klass !== CharClass.Letter) break;
+      }
+      const end = i;
+      // '!' '|' '*' right after a word: punctuation if the word ends there ("wow!!"), leetspeak
+      // if it goes on ("sh!t").
+      while (i < length && klass === CharClass.LeetInterior) {
+        i++;
+        if (i < length) {
+          code = text.charCodeAt(i);
+          if (code >= 128) return KNOWN_WORDS_FAILED;
+          klass = (entries[code] as number) & 15;
+        }
+      }
+      if (i < length && klass !== CharClass.Separator) return KNOWN_WORDS_FAILED;
+      // Single letters in a row may spell a word out ("f u c k"); one alone spells nothing.
+      const single = end - start === 1;
+      if (single && previousSingle) return KNOWN_WORDS_FAILED;
+      previousSingle = single;
+      const verdict = this.lookupHashed(text, start, end, finish(hash, end - start));
+      if (verdict === WORD_UNKNOWN) return KNOWN_WORDS_UNKNOWN;
+      if (verdict < 0) return KNOWN_WORDS_FAILED;
+      goesOn = verdict;
+    }
+    return KNOWN_WORDS_SILENT;
+  }
+
+  /** The verdict on the word text[start, end) (ASCII letters), or WORD_UNKNOWN. */
+  lookup(text: string, start: number, end: number): number {
+    return this.lookupHashed(text, start, end, hashOf(text, start, end));
+  }
+
+  private lookupHashed(text: string, start: number, end: number, hash: number): number {
+    const length = end - start;
+    if (length > MAX_KNOWN_WORD) return WORD_UNKNOWN;
+    const first = (hash & this.mask) * WAYS;
+    for (let slot = first; slot < first + WAYS; slot++) {
+      if (this.hashes[slot] !== hash || this.lengths[slot] !== length) continue;
+      if (this.holds(slot, text, start, length)) return this.verdicts[slot] as number;
+    }
+    return WORD_UNKNOWN;
+  }
+
+  private holds(slot: number, text: string, start: number, length: number): boolean {
+    const chars = this.chars;
+    for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
+      if (chars[at] !== text.charCodeAt(start + i)) return false;
+    return true;
+  }
+
+  /** Keeps the verdict on the word text[start, end), which must be ASCII letters. */
+  remember(text: string, start: number, end: number, verdict: number): void {
+    const length = end - start;
+    if (length > MAX_KNOWN_WORD || length < 1) return;
+    const hash = hashOf(text, start, end);
+    const set = hash & this.mask;
+    const first = set * WAYS;
+    // An empty way, else the ways of the set in turn.
+    let slot = first;
+    while (slot < first + WAYS && this.lengths[slot] !== 0) slot++;
+    if (slot === first + WAYS) {
+      slot = first + (this.turns[set] as number);
+      this.turns[set] = ((this.turns[set] as number) + 1) % WAYS;
+    }
+    this.hashes[slot] = hash;
+    this.lengths[slot] = length;
+    this.verdicts[slot] = verdict;
+    for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
+      this.chars[at] = text.charCodeAt(start + i);
+  }
+}
+
+/** True when text[start, end) is ASCII letters only: the words this table knows. */
+export function isPlainAsciiWord(text: string, start: number, end: number): boolean {
+  if (end - start > MAX_KNOWN_WORD || end <= start) return false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i) | 0x20;
+    if (code < 0x61 || code > 0x7a) return false;
+  }
+  return true;
+}
+
+function hashOf(text: string, start: number, end: number): number {
+  let hash = SEED;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), PRIME);
+  return finish(hash, end - start);
+}
+
+/** Mixes in the length, then every bit into the low ones the slot is taken from (murmur3's fmix32). */
+function finish(hash: number, length: number): number {
+  let mixed = hash ^ length;
+  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b);
+  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
+  return mixed ^ (mixed >>> 16);
+}
