@@ -1,5 +1,5 @@
 import { type ScannedText, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
-import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_U_OR_V, SYMBOL_WILDCARD } from "./symbols.ts";
+import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
 import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
 
@@ -64,20 +64,11 @@ export interface HitSink {
   ): void;
 }
 
-/** Walk summaries (see Automaton.summarize). */
+/** Walk summaries (see Automaton.walkSummary). */
 export const WALKS_OTHER = -2;
 export const WALKS_INNER = 1 << 30;
-
-/** The symbols a message's letters fold to that read as one of several letters. */
-const AMBIGUOUS_SYMBOLS = [SYMBOL_I_OR_L, SYMBOL_U_OR_V];
-
-/**
- * The bit standing for a symbol in a set of symbols a next word may begin with: sets are kept in
- * 30 bits, so symbols share bits, and a set says "may" (never "does not" wrongly).
- */
-export function nextWordBit(symbol: number): number {
-  return symbol % 30;
-}
+/** Walks of a word that may go on into the next word: at most this many are summarized. */
+export const MAX_WALKS_ON = 4;
 
 /** Raised from inside a scan when its time budget runs out. */
 export class ScanBudgetExceeded extends Error {
@@ -542,94 +533,109 @@ export class Automaton implements AutomatonTables {
   }
 
   /**
-   * What the walks of the word `token` of the last scan did, for KnownWords (see summarize):
-   * read from the walk cache, or worked out for a single letter.
+   * What the walks of the word `token` of the last scan did, for KnownWords: WALKS_OTHER when
+   * they may find a term whatever the words around (a term ends at the word's end, a leet symbol
+   * breaks it...), else how many of them go on into the next word, written to `on` as
+   * walk-on codes (state << 1 | 1 for a split word, | 0 for a phrase: see findsInWord), with
+   * WALKS_INNER set when terms were found inside the word (for the deciding step to drop, or not).
    */
-  walkSummary(token: number): number {
+  walkSummary(token: number, on: Int32Array): number {
     const text = this.text;
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
-    if (end - start === 1) return this.singleLetterSummary(start);
+    if (end - start === 1) return this.singleLetterSummary(start, on);
     const cache = this.walks;
     if (!cache || end - start > MAX_CACHED_WORD) return WALKS_OTHER;
     const found = cache.find(text, start, end, text.tokenHashes[token] as number);
-    return found < 0
-      ? WALKS_OTHER
-      : this.summarize(cache.table, found, cache.foundEvents, cache.foundInsideEvents, end - start);
-  }
-
-  /**
-   * What a word's cached events (`count` from its start, then `insideCount` from inside it, at
-   * table[from...]) amount to, for KnownWords: WALKS_OTHER when they may find a term whatever the
-   * words around (a term ends at the word's end, a leet symbol breaks it), else the symbols a
-   * next word may begin with to go on with a walk of this one (see nextWordSymbols), with
-   * WALKS_INNER when terms were found inside it (for the deciding step to drop, or not).
-   */
-  private summarize(
-    table: Int32Array,
-    from: number,
-    count: number,
-    insideCount: number,
-    length: number,
-  ): number {
+    if (found < 0) return WALKS_OTHER;
+    const count = cache.foundEvents;
     let summary = 0;
-    for (let e = from, last = from + 2 * (count + insideCount); e < last; e += 2) {
-      const kind = (table[e] as number) & 3;
+    let walksOn = 0;
+    for (let e = found, last = found + 2 * (count + cache.foundInsideEvents); e < last; e += 2) {
+      const kind = (cache.table[e] as number) & 3;
       if (kind === WalkEvent.Inner) {
         summary |= WALKS_INNER;
         continue;
       }
       // Inside walks report inner hits only; a soft break is a leetspeak word, left to the full path.
-      if (kind !== WalkEvent.WordEnd || e >= from + 2 * count) return WALKS_OTHER;
-      const node = table[e + 1] as number;
-      if (this.outputStart[node] !== this.outputStart[node + 1]) return WALKS_OTHER;
-      // The word's end may go on into the next word: as a phrase, or as the first half of a
-      // split word (see wordEnd).
-      const boundary = this.boundaryChild[node] as number;
-      if (boundary >= 0) summary |= this.nextWordSymbols(boundary);
-      if (node !== 0 && this.continues[node] === 1 && length <= MAX_GLUED_HALF)
-        summary |= this.nextWordSymbols(node);
+      if (kind !== WalkEvent.WordEnd || e >= found + 2 * count) return WALKS_OTHER;
+      walksOn = this.walksOnFrom(cache.table[e + 1] as number, end - start, on, walksOn);
+      if (walksOn < 0) return WALKS_OTHER;
     }
-    return summary;
+    return summary | walksOn;
   }
 
-  /**
-   * summarize() for a word of one letter, which is walked every time rather than cached: its
-   * walk is one step from the root for each reading of the letter.
-   */
-  private singleLetterSummary(pos: number): number {
+  /** walkSummary for a word of one letter, which is walked every time rather than cached. */
+  private singleLetterSummary(pos: number, on: Int32Array): number {
     const { symbols, runs, soft } = this.text;
     const symbol = symbols[pos] as number;
     if (runs[pos] !== 1 || soft[pos] !== 0 || symbol === SYMBOL_WILDCARD) return WALKS_OTHER;
-    let summary = 0;
+    let walksOn = 0;
     for (const reading of readingsOf(symbol) ?? [symbol]) {
       const node = this.child(0, reading << 1);
-      if (node < 0) continue;
-      if (this.outputStart[node] !== this.outputStart[node + 1]) return WALKS_OTHER;
-      const boundary = this.boundaryChild[node] as number;
-      if (boundary >= 0) summary |= this.nextWordSymbols(boundary);
-      if (this.continues[node] === 1) summary |= this.nextWordSymbols(node);
+      if (node >= 0) walksOn = this.walksOnFrom(node, 1, on, walksOn);
+      if (walksOn < 0) return WALKS_OTHER;
     }
-    return summary;
+    return walksOn;
   }
 
   /**
-   * The symbols (as bits, see nextWordBit) a word must begin with for a walk in `node` to go on
-   * into it: the state's edges, and the ambiguous symbols reading one of their letters.
+   * Adds to on[0, count) how a walk that ended a word of `length` symbols in `node` goes on (see
+   * wordEnd): into the next word as a phrase, or as the second half of a split word. Returns the
+   * new count, or -1 when the walk finds a term here or goes on in more ways than are kept.
    */
-  private nextWordSymbols(node: number): number {
-    let bits = 0;
-    const last = this.edgeStart[node + 1] as number;
-    for (let e = this.edgeStart[node] as number; e < last; e++) {
-      const key = this.edgeKeys[e] as number;
-      if (key === BOUNDARY_KEY) continue;
-      const symbol = key >>> 1;
-      bits |= 1 << nextWordBit(symbol);
-      for (const ambiguous of AMBIGUOUS_SYMBOLS)
-        if ((readingsOf(ambiguous) as readonly number[]).includes(symbol))
-          bits |= 1 << nextWordBit(ambiguous);
+  private walksOnFrom(node: number, length: number, on: Int32Array, count: number): number {
+    if (this.outputStart[node] !== this.outputStart[node + 1]) return -1;
+    let walksOn = count;
+    const boundary = this.boundaryChild[node] as number;
+    if (boundary >= 0) {
+      if (walksOn === MAX_WALKS_ON) return -1;
+      on[walksOn++] = boundary << 1;
     }
-    return bits;
+    if (node !== 0 && this.continues[node] === 1 && length <= MAX_GLUED_HALF) {
+      if (walksOn === MAX_WALKS_ON) return -1;
+      on[walksOn++] = (node << 1) | 1;
+    }
+    return walksOn;
+  }
+
+  /**
+   * Whether a walk going on (a walk-on code of walkSummary) into a next word of plain letters,
+   * given as `count` symbols with their runs, finds anything there: a term ending with the word,
+   * or a phrase going on past it. The same steps as walk() takes through such a word.
+   */
+  findsInWord(walkOn: number, symbols: Int32Array, runs: Int32Array, count: number): boolean {
+    // A split word's second half is short (see mayEndGlued).
+    if ((walkOn & 1) === 1 && count > MAX_GLUED_HALF) return false;
+    return this.findsFrom(walkOn >>> 1, symbols, runs, 0, count);
+  }
+
+  private findsFrom(node: number, symbols: Int32Array, runs: Int32Array, at: number, count: number): boolean {
+    if (at === count)
+      return (
+        this.outputStart[node] !== this.outputStart[node + 1] || (this.boundaryChild[node] as number) >= 0
+      );
+    const symbol = symbols[at] as number;
+    const readings = readingsOf(symbol);
+    if (!readings) return this.stepFinds(node, symbol, symbols, runs, at, count);
+    for (const reading of readings) if (this.stepFinds(node, reading, symbols, runs, at, count)) return true;
+    return false;
+  }
+
+  /** findsFrom's step on the letter `reading` at symbol `at`: single, or doubled for a run. */
+  private stepFinds(
+    node: number,
+    reading: number,
+    symbols: Int32Array,
+    runs: Int32Array,
+    at: number,
+    count: number,
+  ): boolean {
+    const single = this.child(node, reading << 1);
+    if (single >= 0 && this.findsFrom(single, symbols, runs, at + 1, count)) return true;
+    if ((runs[at] as number) < 2 || !this.options.repeatedLetters) return false;
+    const doubled = this.child(node, (reading << 1) | 1);
+    return doubled >= 0 && this.findsFrom(doubled, symbols, runs, at + 1, count);
   }
 
   /** Does again what the recorded events at table[from...] say the walks of a word did. */

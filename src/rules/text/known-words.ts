@@ -1,4 +1,4 @@
-import { nextWordBit } from "./automaton.ts";
+import { MAX_WALKS_ON } from "./automaton.ts";
 import { CharClass } from "./normalize.ts";
 
 // Words already judged, by how they are written: the short way through a message made only of
@@ -12,10 +12,11 @@ import { CharClass } from "./normalize.ts";
 // this table the verdicts of its words.
 //
 // A word's verdict:
-// - a set of symbols (>= 0, bits as in Automaton's nextWordBit): the word's walks find nothing,
-//   or only terms inside it that the deciding step never keeps ("hell" in "hello", "ass" in
-//   "assignment"), except that a walk may go on into a next word beginning with one of these
-//   symbols, as a phrase ("two girls...") or a split word ("fu ck"); WORD_SILENT (0) for none;
+// - a count (>= 0): the word's walks find nothing, or only terms inside it that the deciding
+//   step never keeps ("hell" in "hello", "ass" in "assignment"), except that this many walks go
+//   on into the next word, as a phrase ("two girls...") or a split word ("fu ck"): they are kept
+//   with it (see Automaton.walkSummary), and the message is silent only where none of them finds
+//   anything in the next word (Automaton.findsInWord); WORD_SILENT (0) for none;
 // - WORD_OTHER: anything else (a term, a word written with a leet symbol, too long to cache...).
 //
 // The table is four-way set-associative: every word of a message must be found for the message
@@ -56,9 +57,15 @@ const WAYS = 4;
 const SEED = 0x811c9dc5;
 const PRIME = 0x01000193;
 
+/** How the walks a word's verdict keeps go on into the next word (the matcher's Automaton). */
+export interface WalksOn {
+  findsInWord(walkOn: number, symbols: Int32Array, runs: Int32Array, count: number): boolean;
+}
+
 export interface KnownWordsOptions {
   /** The scanner's entries for ASCII characters (folded symbol << 4 | CharClass). */
   asciiEntries: Int32Array;
+  walks: WalksOn;
   slots?: number;
 }
 
@@ -68,6 +75,12 @@ export class KnownWords {
   private readonly lengths: Uint8Array;
   private readonly chars: Uint8Array;
   private readonly verdicts: Int32Array;
+  /** MAX_WALKS_ON per slot: the walks its word's verdict counts. */
+  private readonly walksOn: Int32Array;
+  private readonly walks: WalksOn;
+  /** The word being read by silent(): its symbols (folded, repeats as runs). */
+  private readonly wordSymbols = new Int32Array(MAX_KNOWN_WORD);
+  private readonly wordRuns = new Int32Array(MAX_KNOWN_WORD);
   /** Per set: the way the next word replaces when all are taken. */
   private readonly turns: Uint8Array;
   /** Sets - 1: a word may sit in any of the WAYS slots of its set. */
@@ -82,6 +95,8 @@ export class KnownWords {
     this.lengths = new Uint8Array(slots);
     this.chars = new Uint8Array(slots * MAX_KNOWN_WORD);
     this.verdicts = new Int32Array(slots);
+    this.walksOn = new Int32Array(slots * MAX_WALKS_ON);
+    this.walks = options.walks;
     this.turns = new Uint8Array(slots / WAYS);
     this.mask = slots / WAYS - 1;
     this.entries = options.asciiEntries;
@@ -94,6 +109,7 @@ export class KnownWords {
       this.lengths.byteLength +
       this.chars.byteLength +
       this.verdicts.byteLength +
+      this.walksOn.byteLength +
       this.turns.byteLength
     );
   }
@@ -107,9 +123,12 @@ export class KnownWords {
    */
   silent(text: string): number {
     const entries = this.entries;
+    const symbols = this.wordSymbols;
+    const runs = this.wordRuns;
     const length = text.length;
-    // The symbols the previous word's walks go on with into this one (see the verdicts above).
-    let goesOn = 0;
+    // The previous word's slot and how many of its walks go on into this word.
+    let previousSlot = 0;
+    let walksOn = 0;
     let previousSingle = false;
     let i = 0;
     while (i < length) {
@@ -122,7 +141,6 @@ export class KnownWords {
         continue;
       }
       if (klass !== CharClass.Letter) return KNOWN_WORDS_FAILED;
-      if (((goesOn >>> nextWordBit((entries[code] as number) >>> 4)) & 1) === 1) return KNOWN_WORDS_FAILED;
       const start = i;
       let hash = SEED;
       for (;;) {
@@ -150,28 +168,48 @@ export class KnownWords {
       const single = end - start === 1;
       if (single && previousSingle) return KNOWN_WORDS_FAILED;
       previousSingle = single;
-      const verdict = this.lookupHashed(text, start, end, finish(hash, end - start));
-      if (verdict === WORD_UNKNOWN) return KNOWN_WORDS_UNKNOWN;
-      if (verdict < 0) return KNOWN_WORDS_FAILED;
-      goesOn = verdict;
+      if (end - start > MAX_KNOWN_WORD) return KNOWN_WORDS_UNKNOWN;
+      if (walksOn > 0) {
+        // The word's symbols as the scanner folds them, for the walks that go on into it.
+        let count = 0;
+        for (let at = start; at < end; at++) {
+          const symbol = (entries[text.charCodeAt(at)] as number) >>> 4;
+          if (count > 0 && symbols[count - 1] === symbol) runs[count - 1] = (runs[count - 1] as number) + 1;
+          else {
+            symbols[count] = symbol;
+            runs[count++] = 1;
+          }
+        }
+        for (let k = 0; k < walksOn; k++) {
+          const walkOn = this.walksOn[previousSlot * MAX_WALKS_ON + k] as number;
+          if (this.walks.findsInWord(walkOn, symbols, runs, count)) return KNOWN_WORDS_FAILED;
+        }
+      }
+      const slot = this.slotOf(text, start, end, finish(hash, end - start));
+      if (slot < 0) return KNOWN_WORDS_UNKNOWN;
+      walksOn = this.verdicts[slot] as number;
+      if (walksOn < 0) return KNOWN_WORDS_FAILED;
+      previousSlot = slot;
     }
     return KNOWN_WORDS_SILENT;
   }
 
   /** The verdict on the word text[start, end) (ASCII letters), or WORD_UNKNOWN. */
   lookup(text: string, start: number, end: number): number {
-    return this.lookupHashed(text, start, end, hashOf(text, start, end));
+    const slot = this.slotOf(text, start, end, hashOf(text, start, end));
+    return slot < 0 ? WORD_UNKNOWN : (this.verdicts[slot] as number);
   }
 
-  private lookupHashed(text: string, start: number, end: number, hash: number): number {
+  /** The slot holding the word text[start, end) of hash `hash`, or -1. */
+  private slotOf(text: string, start: number, end: number, hash: number): number {
     const length = end - start;
-    if (length > MAX_KNOWN_WORD) return WORD_UNKNOWN;
+    if (length > MAX_KNOWN_WORD) return -1;
     const first = (hash & this.mask) * WAYS;
     for (let slot = first; slot < first + WAYS; slot++) {
       if (this.hashes[slot] !== hash || this.lengths[slot] !== length) continue;
-      if (this.holds(slot, text, start, length)) return this.verdicts[slot] as number;
+      if (this.holds(slot, text, start, length)) return slot;
     }
-    return WORD_UNKNOWN;
+    return -1;
   }
 
   private holds(slot: number, text: string, start: number, length: number): boolean {
@@ -181,8 +219,11 @@ export class KnownWords {
     return true;
   }
 
-  /** Keeps the verdict on the word text[start, end), which must be ASCII letters. */
-  remember(text: string, start: number, end: number, verdict: number): void {
+  /**
+   * Keeps the verdict on the word text[start, end), which must be ASCII letters: WORD_OTHER, or
+   * the count of its walks that go on into the next word, given in `walksOn`.
+   */
+  remember(text: string, start: number, end: number, verdict: number, walksOn?: Int32Array): void {
     const length = end - start;
     if (length > MAX_KNOWN_WORD || length < 1) return;
     const hash = hashOf(text, start, end);
@@ -198,6 +239,8 @@ export class KnownWords {
     this.hashes[slot] = hash;
     this.lengths[slot] = length;
     this.verdicts[slot] = verdict;
+    for (let k = 0; k < verdict; k++)
+      this.walksOn[slot * MAX_WALKS_ON + k] = (walksOn as Int32Array)[k] as number;
     for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
       this.chars[at] = text.charCodeAt(start + i);
   }

@@ -6,6 +6,7 @@ import {
   CompoundPart,
   HitKind,
   type HitSink,
+  MAX_WALKS_ON,
   type ScanBudget,
   type TermOutput,
   TrieBuilder,
@@ -140,6 +141,8 @@ export class TermMatcher implements HitSink {
   private knownWords: KnownWords | undefined;
   /** 1 for each word of the text being decided whose terms inside were all dropped, for good. */
   private silentWords = new Uint8Array(64);
+  /** Reused by learnWords for a word's walks that go on into the next (see walkSummary). */
+  private readonly walksOn = new Int32Array(MAX_WALKS_ON);
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
 
@@ -271,6 +274,7 @@ export class TermMatcher implements HitSink {
     if (this.textScanner.readsAsciiWordsPlainly && this.options.leetspeak && this.options.repeated_letters)
       this.knownWords = new KnownWords({
         asciiEntries: this.textScanner.asciiEntries,
+        walks: this.automaton,
         slots: knownWordSlotsFor(this.cacheShare),
       });
     this.inside = this.insideBuilder?.compile(options);
@@ -353,12 +357,12 @@ export class TermMatcher implements HitSink {
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
       if (!isPlainAsciiWord(text, start, end) || known.lookup(text, start, end) !== WORD_UNKNOWN) continue;
-      const summary = automaton.walkSummary(token);
+      const summary = automaton.walkSummary(token, this.walksOn);
       const verdict =
         summary < 0 || ((summary & WALKS_INNER) !== 0 && this.silentWords[token] === 0)
           ? WORD_OTHER
           : summary & ~WALKS_INNER;
-      known.remember(text, start, end, verdict);
+      known.remember(text, start, end, verdict, this.walksOn);
     }
   }
 
