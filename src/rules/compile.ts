@@ -75,6 +75,8 @@ export interface CompiledRuleSpec {
 
 export interface CompileHooks {
   readListFile(relativePath: string, path: Path): string;
+  /** See ParseOptions.knownWords. */
+  knownWords?: boolean;
 }
 
 /** Validates a parsed rules document and compiles it; throws SpecError naming the offending path. */
@@ -85,8 +87,8 @@ export function compileRulesDocument(doc: unknown, hooks: CompileHooks): Compile
   const rawRules = top.rules ?? [];
   if (!Array.isArray(rawRules)) throw new SpecError(["rules"], "expected a list of rules");
 
-  const terms = new TermIndexBuilder();
-  const shadowTerms = new TermIndexBuilder();
+  const terms = new TermIndexBuilder({ knownWords: hooks.knownWords ?? true });
+  const shadowTerms = new TermIndexBuilder({ knownWords: hooks.knownWords ?? true });
   const seenIds = new Map<string, number>();
   const compiled = rawRules.map((rawRule, index) => {
     const rule = compileRule(rawRule, ["rules", index], { enforce: terms, shadow: shadowTerms }, hooks);

@@ -12,6 +12,11 @@ export interface ParseOptions extends RuleSetOptions {
   baseDir?: string;
   /** Reads list files (injectable for tests); default: fs.readFileSync as UTF-8. */
   readFile?: (absolutePath: string) => string;
+  /**
+   * Whether messages made of words already judged take the short way (see known-words.ts);
+   * default true. Off, every message is read the full way: for comparisons.
+   */
+  knownWords?: boolean;
 }
 
 /** Parses and compiles rules YAML; throws RulesLoadError naming file, line, rule id and field. */
@@ -43,6 +48,7 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
 
   try {
     const spec = compileRulesDocument(raw, {
+      knownWords: opts.knownWords ?? true,
       readListFile(relativePath, path) {
         const file = isAbsolute(relativePath) ? relativePath : resolve(baseDir, relativePath);
         if (!listFiles.includes(file)) listFiles.push(file);

@@ -37,6 +37,8 @@ export class TermIndexBuilder {
   private readonly profiles = new Map<number, Profile>();
   private slotCount = 0;
 
+  constructor(private readonly options: { knownWords: boolean } = { knownWords: true }) {}
+
   /** Registers a condition's terms; `allow` is its allow-list (default: the built-in one). */
   register(
     terms: ReadonlyArray<string | TermEntry>,
@@ -61,7 +63,7 @@ export class TermIndexBuilder {
     for (const profile of this.profiles.values()) {
       // The profiles share one matcher's worth of cache memory, so a rule set's caches stay
       // bounded however many normalization profiles its rules use.
-      const matcher = new TermMatcher(profile.options, 1 / this.profiles.size);
+      const matcher = new TermMatcher(profile.options, 1 / this.profiles.size, this.options);
       for (const { slot, terms, path, allow } of profile.slots) {
         matcher.addTerms(slot, terms, path, allow);
         matcherOfSlot[slot] = matchers.length;

@@ -154,6 +154,7 @@ export class TermMatcher implements HitSink {
   constructor(
     readonly options: NormalizationOptions,
     private readonly cacheShare = 1,
+    private readonly shortWays: { knownWords: boolean } = { knownWords: true },
   ) {
     this.wordDecisions = new WordDecisions(Math.floor(WORD_DECISIONS_BYTES * cacheShare));
     this.textScanner = new Scanner(options);
@@ -271,7 +272,12 @@ export class TermMatcher implements HitSink {
       walkCacheSlots: slotsFor(this.cacheShare),
     };
     this.automaton = this.builder.compile(options);
-    if (this.textScanner.readsAsciiWordsPlainly && this.options.leetspeak && this.options.repeated_letters)
+    if (
+      this.shortWays.knownWords &&
+      this.textScanner.readsAsciiWordsPlainly &&
+      this.options.leetspeak &&
+      this.options.repeated_letters
+    )
       this.knownWords = new KnownWords({
         asciiEntries: this.textScanner.asciiEntries,
         walks: this.automaton,
