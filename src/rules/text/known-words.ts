@@ -1,5 +1,5 @@
 import { MAX_WALKS_ON } from "./automaton.ts";
-import { CharClass } from "./normalize.ts";
+import { CharClass, type CharTable } from "./normalize.ts";
 
 // Words already judged, by how they are written: the short way through a message made only of
 // such words.
@@ -51,6 +51,9 @@ export function knownWordSlotsFor(share: number): number {
   return slots;
 }
 
+/** What nonAsciiClass answers for anything but a separator (no CharClass: never read as one). */
+const NOT_A_SEPARATOR = -1;
+
 /** Slots a word may take in its set. */
 const WAYS = 4;
 
@@ -65,6 +68,8 @@ export interface WalksOn {
 export interface KnownWordsOptions {
   /** The scanner's entries for ASCII characters (folded symbol << 4 | CharClass). */
   asciiEntries: Int32Array;
+  /** The scanner's table, for the characters outside ASCII. */
+  table: CharTable;
   walks: WalksOn;
   slots?: number;
 }
@@ -78,6 +83,7 @@ export class KnownWords {
   /** MAX_WALKS_ON per slot: the walks its word's verdict counts. */
   private readonly walksOn: Int32Array;
   private readonly walks: WalksOn;
+  private readonly table: CharTable;
   /** The word being read by silent(): its symbols (folded, repeats as runs). */
   private readonly wordSymbols = new Int32Array(MAX_KNOWN_WORD);
   private readonly wordRuns = new Int32Array(MAX_KNOWN_WORD);
@@ -97,6 +103,7 @@ export class KnownWords {
     this.verdicts = new Int32Array(slots);
     this.walksOn = new Int32Array(slots * MAX_WALKS_ON);
     this.walks = options.walks;
+    this.table = options.table;
     this.turns = new Uint8Array(slots / WAYS);
     this.mask = slots / WAYS - 1;
     this.entries = options.asciiEntries;
@@ -133,7 +140,13 @@ export class KnownWords {
     let i = 0;
     while (i < length) {
       let code = text.charCodeAt(i);
-      if (code >= 128) return KNOWN_WORDS_FAILED;
+      if (code >= 128) {
+        // Outside ASCII, a separator only ("😂"): no letter of another script, no mark.
+        const codePoint = text.codePointAt(i) as number;
+        if (!this.isSeparator(codePoint)) return KNOWN_WORDS_FAILED;
+        i += codePoint > 0xffff ? 2 : 1;
+        continue;
+      }
       let klass = (entries[code] as number) & 15;
       // Outside a word, '!' '|' '*' are punctuation like any separator.
       if (klass === CharClass.Separator || klass === CharClass.LeetInterior) {
@@ -148,8 +161,7 @@ export class KnownWords {
         i++;
         if (i === length) break;
         code = text.charCodeAt(i);
-        if (code >= 128) return KNOWN_WORDS_FAILED;
-        klass = (entries[code] as number) & 15;
+        klass = code < 128 ? (entries[code] as number) & 15 : this.nonAsciiClass(text, i);
         if (klass !== CharClass.Letter) break;
       }
       const end = i;
@@ -159,8 +171,7 @@ export class KnownWords {
         i++;
         if (i < length) {
           code = text.charCodeAt(i);
-          if (code >= 128) return KNOWN_WORDS_FAILED;
-          klass = (entries[code] as number) & 15;
+          klass = code < 128 ? (entries[code] as number) & 15 : this.nonAsciiClass(text, i);
         }
       }
       if (i < length && klass !== CharClass.Separator) return KNOWN_WORDS_FAILED;
@@ -192,6 +203,21 @@ export class KnownWords {
       previousSlot = slot;
     }
     return KNOWN_WORDS_SILENT;
+  }
+
+  /** The class of the character at text[i], outside ASCII: a separator, or anything else. */
+  private nonAsciiClass(text: string, i: number): number {
+    return this.isSeparator(text.codePointAt(i) as number) ? CharClass.Separator : NOT_A_SEPARATOR;
+  }
+
+  private isSeparator(codePoint: number): boolean {
+    const entry = this.table.entry(codePoint);
+    if ((entry & 15) === CharClass.Separator) return true;
+    if ((entry & 15) !== CharClass.Expansion) return false;
+    // A character folded to several, all separators (an emoji, read as its two halves).
+    const parts = this.table.expansion(entry);
+    for (const part of parts) if ((part & 15) !== CharClass.Separator) return false;
+    return parts.length > 0;
   }
 
   /** The verdict on the word text[start, end) (ASCII letters), or WORD_UNKNOWN. */

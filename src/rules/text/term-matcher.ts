@@ -280,6 +280,7 @@ export class TermMatcher implements HitSink {
     )
       this.knownWords = new KnownWords({
         asciiEntries: this.textScanner.asciiEntries,
+        table: this.textScanner.table,
         walks: this.automaton,
         slots: knownWordSlotsFor(this.cacheShare),
       });
