@@ -1,5 +1,5 @@
 import { type ScannedText, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
-import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_WILDCARD } from "./symbols.ts";
+import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_U_OR_V, SYMBOL_WILDCARD } from "./symbols.ts";
 import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
 
@@ -69,6 +69,17 @@ export const WALKS_OTHER = -2;
 export const WALKS_INNER = 1 << 30;
 /** Walks of a word that may go on into the next word: at most this many are summarized. */
 export const MAX_WALKS_ON = 4;
+
+/** The symbols a message's letters fold to that read as one of several letters. */
+const AMBIGUOUS_SYMBOLS = [SYMBOL_I_OR_L, SYMBOL_U_OR_V];
+
+/**
+ * The bit standing for a symbol in a set of the symbols a next word may begin with (see
+ * Automaton.firstSymbols): sets are kept in 30 bits, so symbols share bits, and a set says "may".
+ */
+export function nextWordBit(symbol: number): number {
+  return symbol % 30;
+}
 
 /** Raised from inside a scan when its time budget runs out. */
 export class ScanBudgetExceeded extends Error {
@@ -597,6 +608,27 @@ export class Automaton implements AutomatonTables {
       on[walksOn++] = (node << 1) | 1;
     }
     return walksOn;
+  }
+
+  /**
+   * The symbols a next word must begin with for a walk going on (a walk-on code of walkSummary)
+   * to take a step into it, as bits (see nextWordBit): the state's edges, and the ambiguous
+   * symbols reading one of their letters. A cheap first test before findsInWord.
+   */
+  firstSymbols(walkOn: number): number {
+    const node = walkOn >>> 1;
+    let bits = 0;
+    const last = this.edgeStart[node + 1] as number;
+    for (let e = this.edgeStart[node] as number; e < last; e++) {
+      const key = this.edgeKeys[e] as number;
+      if (key === BOUNDARY_KEY) continue;
+      const symbol = key >>> 1;
+      bits |= 1 << nextWordBit(symbol);
+      for (const ambiguous of AMBIGUOUS_SYMBOLS)
+        if ((readingsOf(ambiguous) as readonly number[]).includes(symbol))
+          bits |= 1 << nextWordBit(ambiguous);
+    }
+    return bits;
   }
 
   /**

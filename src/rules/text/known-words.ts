@@ -1,4 +1,4 @@
-import { MAX_WALKS_ON } from "./automaton.ts";
+import { MAX_WALKS_ON, nextWordBit } from "./automaton.ts";
 import { CharClass, type CharTable } from "./normalize.ts";
 
 // Words already judged, by how they are written: the short way through a message made only of
@@ -63,6 +63,7 @@ const PRIME = 0x01000193;
 /** How the walks a word's verdict keeps go on into the next word (the matcher's Automaton). */
 export interface WalksOn {
   findsInWord(walkOn: number, symbols: Int32Array, runs: Int32Array, count: number): boolean;
+  firstSymbols(walkOn: number): number;
 }
 
 export interface KnownWordsOptions {
@@ -82,6 +83,8 @@ export class KnownWords {
   private readonly verdicts: Int32Array;
   /** MAX_WALKS_ON per slot: the walks its word's verdict counts. */
   private readonly walksOn: Int32Array;
+  /** Per slot: the first symbols of a next word its walks go on into (Automaton.firstSymbols). */
+  private readonly firstSymbols: Int32Array;
   private readonly walks: WalksOn;
   private readonly table: CharTable;
   /** The word being read by silent(): its symbols (folded, repeats as runs). */
@@ -102,6 +105,7 @@ export class KnownWords {
     this.chars = new Uint8Array(slots * MAX_KNOWN_WORD);
     this.verdicts = new Int32Array(slots);
     this.walksOn = new Int32Array(slots * MAX_WALKS_ON);
+    this.firstSymbols = new Int32Array(slots);
     this.walks = options.walks;
     this.table = options.table;
     this.turns = new Uint8Array(slots / WAYS);
@@ -117,6 +121,7 @@ export class KnownWords {
       this.chars.byteLength +
       this.verdicts.byteLength +
       this.walksOn.byteLength +
+      this.firstSymbols.byteLength +
       this.turns.byteLength
     );
   }
@@ -180,7 +185,12 @@ export class KnownWords {
       if (single && previousSingle) return KNOWN_WORDS_FAILED;
       previousSingle = single;
       if (end - start > MAX_KNOWN_WORD) return KNOWN_WORDS_UNKNOWN;
-      if (walksOn > 0) {
+      if (
+        walksOn > 0 &&
+        ((this.firstSymbols[previousSlot] as number) >>>
+          nextWordBit((entries[text.charCodeAt(start)] as number) >>> 4)) &
+          1
+      ) {
         // The word's symbols as the scanner folds them, for the walks that go on into it.
         let count = 0;
         for (let at = start; at < end; at++) {
@@ -265,8 +275,13 @@ export class KnownWords {
     this.hashes[slot] = hash;
     this.lengths[slot] = length;
     this.verdicts[slot] = verdict;
-    for (let k = 0; k < verdict; k++)
-      this.walksOn[slot * MAX_WALKS_ON + k] = (walksOn as Int32Array)[k] as number;
+    let firstSymbols = 0;
+    for (let k = 0; k < verdict; k++) {
+      const walkOn = (walksOn as Int32Array)[k] as number;
+      this.walksOn[slot * MAX_WALKS_ON + k] = walkOn;
+      firstSymbols |= this.walks.firstSymbols(walkOn);
+    }
+    this.firstSymbols[slot] = firstSymbols;
     for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
       this.chars[at] = text.charCodeAt(start + i);
   }
