@@ -240,19 +240,17 @@ export class KnownWords {
   private slotOf(text: string, start: number, end: number, hash: number): number {
     const length = end - start;
     if (length > MAX_KNOWN_WORD) return -1;
+    const hashes = this.hashes;
+    const lengths = this.lengths;
+    const chars = this.chars;
     const first = (hash & this.mask) * WAYS;
-    for (let slot = first; slot < first + WAYS; slot++) {
-      if (this.hashes[slot] !== hash || this.lengths[slot] !== length) continue;
-      if (this.holds(slot, text, start, length)) return slot;
+    search: for (let slot = first; slot < first + WAYS; slot++) {
+      if (hashes[slot] !== hash || lengths[slot] !== length) continue;
+      for (let i = start, at = slot * MAX_KNOWN_WORD; i < end; i++, at++)
+        if (chars[at] !== text.charCodeAt(i)) continue search;
+      return slot;
     }
     return -1;
-  }
-
-  private holds(slot: number, text: string, start: number, length: number): boolean {
-    const chars = this.chars;
-    for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
-      if (chars[at] !== text.charCodeAt(start + i)) return false;
-    return true;
   }
 
   /**
