@@ -135,8 +135,8 @@ export class KnownWords {
    */
   silent(text: string): number {
     const entries = this.entries;
-    const symbols = this.wordSymbols;
-    const runs = this.wordRuns;
+    const verdicts = this.verdicts;
+    const firstSymbols = this.firstSymbols;
     const length = text.length;
     // The previous word's slot and how many of its walks go on into this word.
     let previousSlot = 0;
@@ -187,32 +187,41 @@ export class KnownWords {
       if (end - start > MAX_KNOWN_WORD) return KNOWN_WORDS_UNKNOWN;
       if (
         walksOn > 0 &&
-        ((this.firstSymbols[previousSlot] as number) >>>
+        ((firstSymbols[previousSlot] as number) >>>
           nextWordBit((entries[text.charCodeAt(start)] as number) >>> 4)) &
-          1
-      ) {
-        // The word's symbols as the scanner folds them, for the walks that go on into it.
-        let count = 0;
-        for (let at = start; at < end; at++) {
-          const symbol = (entries[text.charCodeAt(at)] as number) >>> 4;
-          if (count > 0 && symbols[count - 1] === symbol) runs[count - 1] = (runs[count - 1] as number) + 1;
-          else {
-            symbols[count] = symbol;
-            runs[count++] = 1;
-          }
-        }
-        for (let k = 0; k < walksOn; k++) {
-          const walkOn = this.walksOn[previousSlot * MAX_WALKS_ON + k] as number;
-          if (this.walks.findsInWord(walkOn, symbols, runs, count)) return KNOWN_WORDS_FAILED;
-        }
-      }
+          1 &&
+        this.walksFind(previousSlot, walksOn, text, start, end)
+      )
+        return KNOWN_WORDS_FAILED;
       const slot = this.slotOf(text, start, end, finish(hash, end - start));
       if (slot < 0) return KNOWN_WORDS_UNKNOWN;
-      walksOn = this.verdicts[slot] as number;
+      walksOn = verdicts[slot] as number;
       if (walksOn < 0) return KNOWN_WORDS_FAILED;
       previousSlot = slot;
     }
     return KNOWN_WORDS_SILENT;
+  }
+
+  /** Whether a walk of the word in `slot` (`count` of them) finds anything in the word text[start, end). */
+  private walksFind(slot: number, count: number, text: string, start: number, end: number): boolean {
+    // The word's symbols as the scanner folds them.
+    const entries = this.entries;
+    const symbols = this.wordSymbols;
+    const runs = this.wordRuns;
+    let length = 0;
+    for (let at = start; at < end; at++) {
+      const symbol = (entries[text.charCodeAt(at)] as number) >>> 4;
+      if (length > 0 && symbols[length - 1] === symbol) runs[length - 1] = (runs[length - 1] as number) + 1;
+      else {
+        symbols[length] = symbol;
+        runs[length++] = 1;
+      }
+    }
+    for (let k = 0; k < count; k++) {
+      if (this.walks.findsInWord(this.walksOn[slot * MAX_WALKS_ON + k] as number, symbols, runs, length))
+        return true;
+    }
+    return false;
   }
 
   /** The class of the character at text[i], outside ASCII: a separator, or anything else. */
