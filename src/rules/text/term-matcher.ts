@@ -1,6 +1,7 @@
 import { SpecError } from "../errors.ts";
 import type { Path } from "../validate.ts";
 import { builtInAllowList } from "./allow-list.ts";
+import { AllowedPhrases } from "./allowed-phrases.ts";
 import {
   type Automaton,
   CompoundPart,
@@ -112,6 +113,12 @@ export class TermMatcher implements HitSink {
   private readonly compounds: CompoundReader;
   /** Innocent words (plain form) per slot: the built-in allow-list and the rule's own. */
   private readonly allowBySlot: Array<ReadonlySet<string>> = [];
+  /** The allow-lists' phrases per slot ("spick and span"), undefined for a list without any. */
+  private readonly phrasesBySlot: Array<AllowedPhrases | undefined> = [];
+  /** Phrases read once per allow-list (the built-in one is shared by most slots). */
+  private readonly phrasesOfList = new Map<ReadonlySet<string>, AllowedPhrases | undefined>();
+  /** Every word of those phrases: a decision about such a word depends on its neighbours. */
+  private readonly phraseWords = new Set<string>();
   /**
    * Terms with no letters or digits (an emoji such as "🖕"), or whose letters are mostly symbols
    * that normalization would fold away: found by plain substring search. Lists have a handful at
@@ -147,6 +154,7 @@ export class TermMatcher implements HitSink {
     allow: ReadonlySet<string> = builtInAllowList(),
   ): void {
     this.allowBySlot[slot] = allow;
+    this.phrasesBySlot[slot] = this.phrasesOf(allow);
     terms.forEach((entry, index) => {
       const { text: term, language, strong = false } = typeof entry === "string" ? { text: entry } : entry;
       const needle = term.trim().normalize("NFKC");
@@ -239,6 +247,14 @@ export class TermMatcher implements HitSink {
         }
       }
     });
+  }
+
+  private phrasesOf(allow: ReadonlySet<string>): AllowedPhrases | undefined {
+    if (this.phrasesOfList.has(allow)) return this.phrasesOfList.get(allow);
+    const phrases = AllowedPhrases.of(allow, this.textScanner);
+    this.phrasesOfList.set(allow, phrases);
+    for (const word of phrases?.words() ?? []) this.phraseWords.add(word);
+    return phrases;
   }
 
   compile(): void {
@@ -368,7 +384,8 @@ export class TermMatcher implements HitSink {
     // script written with spaces, their decision depends only on the word as written (its facts,
     // its compound reading, the allow-lists; never the words around it or the message's
     // language): it is kept, and a word decided before is not decided again. A check below that
-    // depends on more than the word must exclude such candidates from WordDecisions.fingerprint.
+    // depends on more than the word must exclude such candidates from WordDecisions.fingerprint,
+    // or such words from being kept (the words of allow-listed phrases).
     const reusable = ordered.length < MAX_CANDIDATES_PER_TEXT;
     let wordEnd = 0;
     let wordFrom = 0;
@@ -414,6 +431,9 @@ export class TermMatcher implements HitSink {
       ) {
         // A term written in another script matches only text in that script: folding makes the
         // Russian "ссать" look like Latin letters, but it is no term in "braccate".
+        keep = false;
+      } else if (this.phrasesBySlot[output.slot]?.covers(firstToken, candidate.lastToken, scanned, text)) {
+        // Inside an innocent idiom of the allow-list: "spick and span", "Maine Coon".
         keep = false;
       } else if (kind === HitKind.Joined) {
         keep = true;
@@ -475,8 +495,12 @@ export class TermMatcher implements HitSink {
         this.record(candidate, text, field, scanned, out);
         keptMask |= 1 << (index - wordFrom);
       }
-      if (index === wordEnd - 1 && fingerprint >= 0 && !factsOf(firstToken).unspaced)
-        this.wordDecisions.remember(written, fingerprint, keptMask);
+      // A word of an allow-listed phrase is decided by its neighbours too: it is not kept.
+      if (index === wordEnd - 1 && fingerprint >= 0) {
+        const facts = factsOf(firstToken);
+        if (!facts.unspaced && !this.phraseWords.has(facts.plain))
+          this.wordDecisions.remember(written, fingerprint, keptMask);
+      }
     }
   }
 
