@@ -1,5 +1,5 @@
 import type { TermOutput } from "./automaton.ts";
-import { FUNCTION_WORD, type Lexicon } from "./lexicon.ts";
+import { ENGLISH_LIST, FUNCTION_WORD, type Lexicon } from "./lexicon.ts";
 import { type ScannedText, SOFT_DIGIT } from "./scanner.ts";
 
 /** A term's place inside a word, in symbol indexes of the scanned text (last inclusive). */
@@ -17,6 +17,12 @@ export interface TermPiece {
  * say the parts include content: a term, digits or a word that is no function word ("piece|of",
  * not "her" alone). Each position is read once, with dictionary walks bounded by the longest
  * word, so the work is linear in the word's length.
+ *
+ * For a term of a language with its own word list other than English's, the same two with
+ * `Native` say the parts include one native to a compound of that language: a word of its own
+ * list or one English lacks, digits, a linking "s" or a term. An Italian or Portuguese term does
+ * not glue to English words alone ("bird|cazzo", "cona|bird"), while German compounds keep
+ * theirs ("Voll|arschloch", "Drecks|fotze").
  */
 export class CompoundReader {
   constructor(private readonly lexicon: Lexicon) {}
@@ -24,7 +30,8 @@ export class CompoundReader {
   /**
    * `terms` are the term hits that may be parts of a compound; `termSpans` every term hit in the
    * word, whatever its length: a dictionary word that is also a term ("ass" in "cockass") is no
-   * innocent reading.
+   * innocent reading. `ownLists` are the word lists of a term of another language than English
+   * (0 for a language without one), undefined for an English term: see `Native` above.
    */
   read(
     text: ScannedText,
@@ -32,6 +39,7 @@ export class CompoundReader {
     terms: readonly TermPiece[],
     termSpans: readonly TermPiece[],
     languages: number,
+    ownLists?: number,
   ): CompoundReading {
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
@@ -44,6 +52,10 @@ export class CompoundReader {
     const termParts: number[][] = Array.from({ length: size }, () => []);
     // Dictionary words of any list starting at each position (`wordParts` keeps the term's own).
     const anyWordParts: number[][] = Array.from({ length: size }, () => []);
+    // The ends in `wordParts` native to a compound of the term's language (see the class comment).
+    const native = ownLists !== undefined;
+    const nativeParts: number[][] = native ? Array.from({ length: size }, () => []) : [];
+    const reachableNative = new Uint8Array(native ? size + 1 : 0);
     for (const piece of terms) termParts[piece.first - start]?.push(piece.last + 1 - start);
     const termWords = new Set(
       termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)),
@@ -71,6 +83,8 @@ export class CompoundReader {
         if (((found[f + 1] as number) & languages) === 0) continue;
         ends.push(wordEnd);
         if (((found[f + 1] as number) & FUNCTION_WORD) === 0) (contentParts[i] as number[]).push(wordEnd);
+        if (native && ((found[f + 1] as number) & (ownLists | ENGLISH_LIST)) !== ENGLISH_LIST)
+          (nativeParts[i] as number[]).push(wordEnd);
         if (fromHere) wordEnds[wordEnd] = 1;
       }
       if (text.soft[start + i] === SOFT_DIGIT) {
@@ -78,6 +92,7 @@ export class CompoundReader {
         while (j < size && text.soft[start + j] === SOFT_DIGIT) j++;
         ends.push(j);
         (contentParts[i] as number[]).push(j);
+        if (native) (nativeParts[i] as number[]).push(j);
       }
       // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
       if (
@@ -87,6 +102,7 @@ export class CompoundReader {
         text.runs[start + i] === 1
       ) {
         ends.push(i + 1);
+        if (native) (nativeParts[i] as number[]).push(i + 1);
       }
       // Words of any language make a word innocent ("frigo|therapy").
       if (clean[i] === 1) {
@@ -104,10 +120,16 @@ export class CompoundReader {
           reachable[next] = 1;
           reachableContent[next] = 1;
         }
+        if (native) {
+          if (reachableNative[i] === 1) for (const next of ends) reachableNative[next] = 1;
+          for (const next of nativeParts[i] as number[]) reachableNative[next] = 1;
+          for (const next of termParts[i] as number[]) reachableNative[next] = 1;
+        }
       }
     }
     const completes = new Uint8Array(size + 1);
     const completesContent = new Uint8Array(size + 1);
+    const completesNative = new Uint8Array(native ? size + 1 : 0);
     completes[size] = 1;
     for (let i = size - 1; i >= 0; i--) {
       const words = wordParts[i] as number[];
@@ -119,8 +141,23 @@ export class CompoundReader {
         anyIsSet(completes, terms)
       )
         completesContent[i] = 1;
+      if (
+        native &&
+        (anyIsSet(completesNative, words) ||
+          anyIsSet(completes, nativeParts[i] as number[]) ||
+          anyIsSet(completes, terms))
+      )
+        completesNative[i] = 1;
     }
-    return { innocent: clean[size] === 1, reachable, completes, reachableContent, completesContent };
+    return {
+      innocent: clean[size] === 1,
+      reachable,
+      completes,
+      reachableContent,
+      completesContent,
+      reachableNative,
+      completesNative,
+    };
   }
 }
 
@@ -132,6 +169,9 @@ export interface CompoundReading {
   /** As `reachable` and `completes`, by readings whose parts include content (see CompoundReader). */
   reachableContent: Uint8Array;
   completesContent: Uint8Array;
+  /** As `reachable` and `completes`, by readings with a native part (empty for an English term). */
+  reachableNative: Uint8Array;
+  completesNative: Uint8Array;
 }
 
 const LETTER_S = 0x73;

@@ -17,6 +17,7 @@ import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts
 import {
   ALL_WORD_LISTS,
   commonLanguages,
+  ENGLISH_LIST,
   englishWords,
   isEnglishVerb,
   isInsultHead,
@@ -629,20 +630,30 @@ export class TermMatcher implements HitSink {
       // Read once per word, and only for a part that may stand anywhere: the reading is the
       // costliest step of deciding.
       const languages = candidate.output.compoundLanguages;
+      // A term of another language than English is read against its own word list too. A
+      // language without one cannot tell its words from English ones (romanized Hindi's
+      // syllables are often English words), so its terms keep words of any list ("kutta|face").
+      const own = candidate.output.language;
+      const ownLists = languages === ENGLISH_LIST || own === 0 ? undefined : own;
+      const key = languages + (ownLists ?? 0) * (ALL_WORD_LISTS + 1);
       word.compounds ??= new Map();
-      let reading = word.compounds.get(languages);
+      let reading = word.compounds.get(key);
       if (!reading) {
         const inWord: TermPiece[] = this.candidates.filter(
           (c) =>
             c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
         );
         const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
-        reading = this.compounds.read(scanned, candidate.firstToken, parts, inWord, languages);
-        word.compounds.set(languages, reading);
+        reading = this.compounds.read(scanned, candidate.firstToken, parts, inWord, languages, ownLists);
+        word.compounds.set(key, reading);
       }
       if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
       // Function words alone beside the term make no compound ("shit|her", "or|ecchi|on").
       if (reading.reachableContent[from] !== 1 && reading.completesContent[to] !== 1) return false;
+      // A term of another language glued to English words alone makes none either: "bird|cazzo"
+      // and "cona|bird" are no Italian or Portuguese compounds.
+      if (ownLists !== undefined && reading.reachableNative[from] !== 1 && reading.completesNative[to] !== 1)
+        return false;
     }
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
@@ -800,8 +811,6 @@ function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
   return words;
 }
 
-/** The English word list's bit (see wordLanguages). */
-const ENGLISH_LIST = 1;
 const NO_BASES: readonly string[] = [];
 
 /** Candidates by word, whole words before their parts. */
