@@ -203,6 +203,29 @@ describe("a term of another language glues to words of its own language, not to 
   });
 });
 
+describe("a term of another language counts through a doubled letter only stretched or obfuscated", () => {
+  // A doubled letter makes another word more often than it hides the term (Italian "annale",
+  // Estonian "neeger"); the term itself, stretched further or written with symbols, still counts.
+  it.each([
+    ["pt", "conna", "approve"],
+    ["it", "caazzo", "approve"],
+    ["pt", "cona", "reject"],
+    ["pt", "connna", "reject"],
+    ["pt", "c0nna", "reject"],
+    ["it", "cazzzo", "reject"],
+    // Two letters are one doubled only when written alike: "ée" is the participle's ending.
+    ["fr", "elle est baisée", "reject"],
+  ])("[%s] %j → %s", (languages, text, action) => {
+    expect(
+      categoryRules(`{categories: any, languages: [${languages}]}`).evaluate(input({ text })).action,
+    ).toBe(action);
+  });
+
+  it("an English term read through a doubled letter still counts ('blorrf')", () => {
+    expect(termRules(["blorf"]).evaluate(input({ text: "blorrf" })).action).toBe("reject");
+  });
+});
+
 // Written as the behaviour one would expect, marked `fails`: vitest reports them when they start
 // to pass. An inline Latin-script term is taken for English: it takes no German endings, and as
 // an ordinary German word ("arschloch" is in the German word list) it counts inside a compound

@@ -466,12 +466,21 @@ export class TermMatcher implements HitSink {
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
           // An inflected form counts as written, or in a word obfuscated anyway: read through a
           // doubled letter or a look-alike letter it is more often another word ("millfeed" is
-          // no "milfed", "chinkle" no "chinkie"), while the term itself is caught either way.
+          // no "milfed", "chinkle" no "chinkie"), while the term itself is caught either way. A
+          // term of another language than English read through a doubled letter is more often a
+          // word of yet another language than a hidden term: it counts stretched ("connna" for
+          // the Portuguese "cona") or in a word obfuscated anyway ("c0nna").
           keep =
             (output.base &&
               output.written === word.plain &&
               !this.otherLanguagesWord(word, output, scanned, text)) ||
             (!shields(word, output) &&
+              !(
+                output.compoundLanguages !== ENGLISH_LIST &&
+                !word.obfuscated &&
+                word.plain.length > output.written.length &&
+                withDoubledLetters(this.writtenWord(firstToken, scanned).toLowerCase(), output.written)
+              ) &&
               (output.base || word.obfuscated || readsAsWritten(word.plain, output.written)));
           if (keep) {
             word.wholeSlots ??= new Set();
@@ -660,6 +669,14 @@ export class TermMatcher implements HitSink {
     return plainForm(written) === candidate.output.written || word.obfuscated;
   }
 
+  /** Token `token` of the text being decided, as written. */
+  private writtenWord(token: number, scanned: ScannedText): string {
+    return this.decidingText.slice(
+      scanned.starts[scanned.tokenStarts[token] as number] as number,
+      scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number,
+    );
+  }
+
   private partText(candidate: Candidate, scanned: ScannedText): string {
     return this.decidingText.slice(
       scanned.starts[candidate.first] as number,
@@ -783,6 +800,35 @@ const MAX_COMPOUND_SYMBOLS = 64;
  */
 export function readsAsWritten(plain: string, written: string): boolean {
   return plain === written || unstretched(plain) === written;
+}
+
+/**
+ * True when `word` (as written, in lower case) is `written` (a term's plain form) with one or more
+ * of its single letters doubled, and nothing else: "conna" for "cona". A letter stretched to
+ * three or more is not doubled, and two letters are one doubled only when written alike: "ée" in
+ * "baisée" is no doubled "e".
+ */
+export function withDoubledLetters(word: string, written: string): boolean {
+  const chars = [...word];
+  const letters = [...written];
+  if (chars.length <= letters.length) return false;
+  let i = 0;
+  let j = 0;
+  while (i < chars.length && j < letters.length) {
+    const letter = letters[j] as string;
+    let letterEnd = j + 1;
+    while (letterEnd < letters.length && letters[letterEnd] === letter) letterEnd++;
+    const char = chars[i] as string;
+    if (plainForm(char) !== letter) return false;
+    let charEnd = i + 1;
+    while (charEnd < chars.length && chars[charEnd] === char) charEnd++;
+    const want = letterEnd - j;
+    const got = charEnd - i;
+    if (got !== want && !(want === 1 && got === 2)) return false;
+    i = charEnd;
+    j = letterEnd;
+  }
+  return i === chars.length && j === letters.length;
 }
 
 /** Runs of three or more of one character read as one. */
