@@ -433,9 +433,6 @@ export class TermMatcher implements HitSink {
         // A term written in another script matches only text in that script: folding makes the
         // Russian "ссать" look like Latin letters, but it is no term in "braccate".
         keep = false;
-      } else if (this.phrasesBySlot[output.slot]?.covers(firstToken, candidate.lastToken, scanned, text)) {
-        // Inside an innocent idiom of the allow-list: "spick and span", "Maine Coon".
-        keep = false;
       } else if (kind === HitKind.Joined) {
         keep = true;
       } else if (kind === HitKind.Phrase) {
@@ -501,6 +498,10 @@ export class TermMatcher implements HitSink {
             this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
+      // Inside an innocent idiom of the allow-list ("spick and span", "Maine Coon"): looked up
+      // last, so that only a hit that would count pays for it.
+      if (keep && this.phrasesBySlot[output.slot]?.covers(firstToken, candidate.lastToken, scanned, text))
+        keep = false;
       if (keep) {
         this.record(candidate, text, field, scanned, out);
         keptMask |= 1 << (index - wordFrom);
@@ -639,29 +640,30 @@ export class TermMatcher implements HitSink {
       // Read once per word, and only for a part that may stand anywhere: the reading is the
       // costliest step of deciding.
       const languages = candidate.output.compoundLanguages;
-      // A term of another language than English is read against its own word list too. A
-      // language without one cannot tell its words from English ones (romanized Hindi's
-      // syllables are often English words), so its terms keep words of any list ("kutta|face").
-      const own = candidate.output.language;
-      const ownLists = languages === ENGLISH_LIST || own === 0 ? undefined : own;
-      const key = languages + (ownLists ?? 0) * (ALL_WORD_LISTS + 1);
       word.compounds ??= new Map();
-      let reading = word.compounds.get(key);
+      let reading = word.compounds.get(languages);
       if (!reading) {
         const inWord: TermPiece[] = this.candidates.filter(
           (c) =>
             c.firstToken === candidate.firstToken && (c.kind === HitKind.Inner || c.kind === HitKind.Whole),
         );
         const parts = inWord.filter((c) => c.output.compoundPart !== CompoundPart.None);
-        reading = this.compounds.read(scanned, candidate.firstToken, parts, inWord, languages, ownLists);
-        word.compounds.set(key, reading);
+        reading = this.compounds.read(scanned, candidate.firstToken, parts, inWord, languages);
+        word.compounds.set(languages, reading);
       }
       if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
       // Function words alone beside the term make no compound ("shit|her", "or|ecchi|on").
       if (reading.reachableContent[from] !== 1 && reading.completesContent[to] !== 1) return false;
       // A term of another language glued to English words alone makes none either: "bird|cazzo"
-      // and "cona|bird" are no Italian or Portuguese compounds.
-      if (ownLists !== undefined && reading.reachableNative[from] !== 1 && reading.completesNative[to] !== 1)
+      // and "cona|bird" are no Italian or Portuguese compounds. A language without a word list
+      // cannot tell its words from English ones (romanized Hindi's syllables are often English
+      // words), so its terms keep words of any list ("kutta|face").
+      const own = candidate.output.language;
+      if (
+        languages !== ENGLISH_LIST &&
+        own !== 0 &&
+        (((reading.reachableNative[from] as number) | (reading.completesNative[to] as number)) & own) === 0
+      )
         return false;
     }
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
