@@ -175,6 +175,57 @@ describe("German forms and compounds (built-in data, languages: [de])", () => {
   });
 });
 
+describe("a term of another language glues to words of its own language, not to English ones", () => {
+  // [languages, word, why]: the built-in terms 'cazzo' (it) and 'cona' (pt) glued to words.
+  it.each([
+    ["it", "cazzobird", "'bird' is English (and French, Dutch), not Italian"],
+    ["it", "birdcazzo", "the same, the term last"],
+    ["it", "cazzoform", "'form' is English and German, not Italian"],
+    ["pt", "conabird", "'bird' is not Portuguese"],
+  ])("[%s] %j passes (%s)", (languages, text) => {
+    expect(
+      categoryRules(`{categories: any, languages: [${languages}]}`).evaluate(input({ text })).action,
+    ).toBe("approve");
+  });
+
+  it.each([
+    ["it", "cazzoduro", "'duro' is Italian"],
+    ["it", "pianocazzo", "'piano' is Italian as well as English"],
+    ["it", "cazzo99", "digits"],
+    ["pt", "cona99", "digits"],
+    ["de", "Vollarschloch", "'voll' is German"],
+    ["de", "Drecksfotze", "German 'Dreck' and the linking 's'"],
+    ["hi", "kuttaface", "romanized Hindi has no word list to tell its words from English ones"],
+  ])("[%s] %j is caught (%s)", (languages, text) => {
+    expect(
+      categoryRules(`{categories: any, languages: [${languages}]}`).evaluate(input({ text })).action,
+    ).toBe("reject");
+  });
+});
+
+describe("a term of another language counts through a doubled letter only stretched or obfuscated", () => {
+  // A doubled letter makes another word more often than it hides the term (Italian "annale",
+  // Estonian "neeger"); the term itself, stretched further or written with symbols, still counts.
+  it.each([
+    ["pt", "conna", "approve"],
+    ["it", "caazzo", "approve"],
+    ["pt", "cona", "reject"],
+    ["pt", "connna", "reject"],
+    ["pt", "c0nna", "reject"],
+    ["it", "cazzzo", "reject"],
+    // Two letters are one doubled only when written alike: "ée" is the participle's ending.
+    ["fr", "elle est baisée", "reject"],
+  ])("[%s] %j → %s", (languages, text, action) => {
+    expect(
+      categoryRules(`{categories: any, languages: [${languages}]}`).evaluate(input({ text })).action,
+    ).toBe(action);
+  });
+
+  it("an English term read through a doubled letter still counts ('blorrf')", () => {
+    expect(termRules(["blorf"]).evaluate(input({ text: "blorrf" })).action).toBe("reject");
+  });
+});
+
 // Written as the behaviour one would expect, marked `fails`: vitest reports them when they start
 // to pass. An inline Latin-script term is taken for English: it takes no German endings, and as
 // an ordinary German word ("arschloch" is in the German word list) it counts inside a compound

@@ -149,3 +149,78 @@ describe("'-in' for '-ing' is the same word", () => {
     expect(actionOf(["blorf"], "blorfin")).toBe("reject");
   });
 });
+
+describe("an allow-listed idiom clears the term inside it, wherever it stands", () => {
+  // The built-in allow-list's idioms apply to inline terms as to the built-in data.
+  const terms = ["spick", "spic", "coon", "honky", "honkey"];
+
+  it.each([
+    "spick and span",
+    "the kitchen is Spick-and-Span now",
+    "a spic and span room",
+    "my Maine Coon sleeps",
+    "two maine coons",
+    "a honky-tonk bar",
+    "honky tonk piano",
+    "Honkey - tonk",
+    "HONKEY-TONKS",
+  ])("%j passes", (text) => {
+    expect(termRules(terms).evaluate(input({ text })).action).toBe("approve");
+  });
+
+  it.each([
+    ["you spick", "spick"],
+    ["dirty coon", "coon"],
+    // Part of the idiom is no idiom.
+    ["spick and", "spick"],
+    ["maine dirty coon", "coon"],
+    // Its words in another order, or apart by more than spaces and dashes.
+    ["span and spick", "spick"],
+    ["spick, and span", "spick"],
+    ["coon maine", "coon"],
+    // The idiom clears its own words, not the term again next to it.
+    ["honkey tonk honkey", "honkey"],
+  ])("%j is caught (%j)", (text, term) => {
+    const decision = termRules(terms).evaluate(input({ text }));
+    expect(decision.action).toBe("reject");
+    const spans = decision.matches.flatMap((m) => m.conditions.flatMap((c) => c.spans ?? []));
+    expect(spans.map((span) => span.text.toLowerCase())).toEqual([term]);
+  });
+
+  it("the built-in rules let the idioms pass and still catch the terms", () => {
+    const rules = builtInRulesSteady();
+    for (const text of ["spick and span", "maine coon", "honkey-tonk", "honky tonk"])
+      expect(rules.evaluate(input({ text })).action, text).toBe("approve");
+    for (const text of ["you spick", "dirty coon", "honkey", "honky"])
+      expect(rules.evaluate(input({ text })).action, text).not.toBe("approve");
+  });
+});
+
+describe("text_allow takes phrases", () => {
+  const allow = '      text_allow: ["blorf and zorkle", "blorfhouse tower"]\n';
+
+  it.each(["blorf and zorkle", "blorf-and-zorkle", "the Blorf and Zorkle show"])(
+    "%j passes with the phrase allowed, and is caught without it",
+    (text) => {
+      expect(termRules(["blorf"], allow).evaluate(input({ text })).action).toBe("approve");
+      expect(termRules(["blorf"]).evaluate(input({ text })).action).toBe("reject");
+    },
+  );
+
+  it.each(["blorf", "blorf and friends", "zorkle and blorf"])("%j is still caught", (text) => {
+    expect(termRules(["blorf"], allow).evaluate(input({ text })).action).toBe("reject");
+  });
+
+  // A word's decision is kept and reused (WordDecisions); a word of an allowed phrase depends on
+  // its neighbours, so neither order may carry one decision over to the other.
+  it.each([
+    [["blorfhouse tower", "blorfhouse", "blorfhouse tower"]],
+    [["blorfhouse", "blorfhouse tower", "blorfhouse"]],
+  ])("a compound inside an allowed phrase is decided by its neighbours each time: %j", (texts) => {
+    const rules = termRules(["blorf"], allow);
+    for (const text of texts)
+      expect(rules.evaluate(input({ text })).action, text).toBe(
+        text.includes("tower") ? "approve" : "reject",
+      );
+  });
+});

@@ -4,7 +4,10 @@ import { plainForm } from "./lexicon.ts";
 
 const FILE = fileURLToPath(new URL("../data/allow-list.txt", import.meta.url));
 
-/** Reads an allow-list: one word per line; blank lines and lines starting with '#' are ignored. */
+/**
+ * Reads an allow-list: one word or phrase per line (a phrase is an idiom, see allowed-phrases.ts);
+ * blank lines and lines starting with '#' are ignored.
+ */
 export function parseAllowList(content: string): string[] {
   return content
     .split(/\r?\n/)

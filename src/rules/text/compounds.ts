@@ -1,5 +1,5 @@
 import type { TermOutput } from "./automaton.ts";
-import { FUNCTION_WORD, type Lexicon } from "./lexicon.ts";
+import { ALL_WORD_LISTS, ENGLISH_LIST, FUNCTION_WORD, type Lexicon } from "./lexicon.ts";
 import { type ScannedText, SOFT_DIGIT } from "./scanner.ts";
 
 /** A term's place inside a word, in symbol indexes of the scanned text (last inclusive). */
@@ -17,6 +17,12 @@ export interface TermPiece {
  * say the parts include content: a term, digits or a word that is no function word ("piece|of",
  * not "her" alone). Each position is read once, with dictionary walks bounded by the longest
  * word, so the work is linear in the word's length.
+ *
+ * For the terms of other languages than English (read with words of every list), the same two
+ * with `Native` say, as a bit per word list, for which languages the parts include one native to
+ * a compound of that language: a word of its list or one English lacks, digits, a linking "s" or
+ * a term. An Italian or Portuguese term does not glue to English words alone ("bird|cazzo",
+ * "cona|bird"), while German compounds keep theirs ("Voll|arschloch", "Drecks|fotze").
  */
 export class CompoundReader {
   constructor(private readonly lexicon: Lexicon) {}
@@ -44,6 +50,11 @@ export class CompoundReader {
     const termParts: number[][] = Array.from({ length: size }, () => []);
     // Dictionary words of any list starting at each position (`wordParts` keeps the term's own).
     const anyWordParts: number[][] = Array.from({ length: size }, () => []);
+    // For the ends in `wordParts`, the languages whose compounds they are native to (see the
+    // class comment): read for terms of other languages than English only.
+    const native = languages !== ENGLISH_LIST;
+    const nativeMasks: number[][] = native ? Array.from({ length: size }, () => []) : [];
+    const reachableNative = new Uint8Array(native ? size + 1 : 0);
     for (const piece of terms) termParts[piece.first - start]?.push(piece.last + 1 - start);
     const termWords = new Set(
       termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)),
@@ -71,6 +82,7 @@ export class CompoundReader {
         if (((found[f + 1] as number) & languages) === 0) continue;
         ends.push(wordEnd);
         if (((found[f + 1] as number) & FUNCTION_WORD) === 0) (contentParts[i] as number[]).push(wordEnd);
+        if (native) (nativeMasks[i] as number[]).push(nativeTo(found[f + 1] as number));
         if (fromHere) wordEnds[wordEnd] = 1;
       }
       if (text.soft[start + i] === SOFT_DIGIT) {
@@ -78,6 +90,7 @@ export class CompoundReader {
         while (j < size && text.soft[start + j] === SOFT_DIGIT) j++;
         ends.push(j);
         (contentParts[i] as number[]).push(j);
+        if (native) (nativeMasks[i] as number[]).push(EVERY_LANGUAGE);
       }
       // The linking "s" of German compounds ("Drecks|fotze"): right after a word, never last.
       if (
@@ -87,6 +100,7 @@ export class CompoundReader {
         text.runs[start + i] === 1
       ) {
         ends.push(i + 1);
+        if (native) (nativeMasks[i] as number[]).push(EVERY_LANGUAGE);
       }
       // Words of any language make a word innocent ("frigo|therapy").
       if (clean[i] === 1) {
@@ -104,10 +118,20 @@ export class CompoundReader {
           reachable[next] = 1;
           reachableContent[next] = 1;
         }
+        if (native) {
+          const here = reachableNative[i] as number;
+          const masks = nativeMasks[i] as number[];
+          for (let k = 0; k < ends.length; k++) {
+            const next = ends[k] as number;
+            reachableNative[next] = (reachableNative[next] as number) | here | (masks[k] as number);
+          }
+          for (const next of termParts[i] as number[]) reachableNative[next] = EVERY_LANGUAGE;
+        }
       }
     }
     const completes = new Uint8Array(size + 1);
     const completesContent = new Uint8Array(size + 1);
+    const completesNative = new Uint8Array(native ? size + 1 : 0);
     completes[size] = 1;
     for (let i = size - 1; i >= 0; i--) {
       const words = wordParts[i] as number[];
@@ -119,8 +143,25 @@ export class CompoundReader {
         anyIsSet(completes, terms)
       )
         completesContent[i] = 1;
+      if (native && completes[i] === 1) {
+        const masks = nativeMasks[i] as number[];
+        let mask = anyIsSet(completes, terms) ? EVERY_LANGUAGE : 0;
+        for (let k = 0; k < words.length; k++) {
+          const next = words[k] as number;
+          if (completes[next] === 1) mask |= (completesNative[next] as number) | (masks[k] as number);
+        }
+        completesNative[i] = mask;
+      }
     }
-    return { innocent: clean[size] === 1, reachable, completes, reachableContent, completesContent };
+    return {
+      innocent: clean[size] === 1,
+      reachable,
+      completes,
+      reachableContent,
+      completesContent,
+      reachableNative,
+      completesNative,
+    };
   }
 }
 
@@ -132,9 +173,22 @@ export interface CompoundReading {
   /** As `reachable` and `completes`, by readings whose parts include content (see CompoundReader). */
   reachableContent: Uint8Array;
   completesContent: Uint8Array;
+  /**
+   * Bits of the word lists whose languages have a native part in a reading of the first i
+   * symbols, or of the symbols from i (see CompoundReader); empty when read for English terms.
+   */
+  reachableNative: Uint8Array;
+  completesNative: Uint8Array;
 }
 
 const LETTER_S = 0x73;
+/** Native to a compound of any language: digits, a linking "s", a term, a word English lacks. */
+const EVERY_LANGUAGE = 0xff;
+
+/** The languages a compound part held by the word lists `lists` is native to. */
+function nativeTo(lists: number): number {
+  return (lists & ENGLISH_LIST) === 0 ? EVERY_LANGUAGE : lists & ALL_WORD_LISTS & ~ENGLISH_LIST;
+}
 
 /** True when `flags` is 1 at any of `positions`. */
 function anyIsSet(flags: Uint8Array, positions: readonly number[]): boolean {

@@ -114,6 +114,8 @@ function dictionaryWords(): Map<string, number> {
   return kept;
 }
 
+/** The English word list's bit (see wordLanguages). */
+export const ENGLISH_LIST = 1;
 /** Every word list's bit (English and the six common-word lists). */
 export const ALL_WORD_LISTS = (1 << (COMMON_WORD_LANGUAGES.length + 1)) - 1;
 

@@ -1,6 +1,7 @@
 import { SpecError } from "../errors.ts";
 import type { Path } from "../validate.ts";
 import { builtInAllowList } from "./allow-list.ts";
+import { AllowedPhrases } from "./allowed-phrases.ts";
 import {
   type Automaton,
   CompoundPart,
@@ -28,6 +29,7 @@ import {
 import {
   ALL_WORD_LISTS,
   commonLanguages,
+  ENGLISH_LIST,
   englishWords,
   isEnglishVerb,
   isInsultHead,
@@ -124,6 +126,12 @@ export class TermMatcher implements HitSink {
   private readonly compounds: CompoundReader;
   /** Innocent words (plain form) per slot: the built-in allow-list and the rule's own. */
   private readonly allowBySlot: Array<ReadonlySet<string>> = [];
+  /** The allow-lists' phrases per slot ("spick and span"), undefined for a list without any. */
+  private readonly phrasesBySlot: Array<AllowedPhrases | undefined> = [];
+  /** Phrases read once per allow-list (the built-in one is shared by most slots). */
+  private readonly phrasesOfList = new Map<ReadonlySet<string>, AllowedPhrases | undefined>();
+  /** Every word of those phrases: a decision about such a word depends on its neighbours. */
+  private readonly phraseWords = new Set<string>();
   /**
    * Terms with no letters or digits (an emoji such as "🖕"), or whose letters are mostly symbols
    * that normalization would fold away: found by plain substring search. Lists have a handful at
@@ -169,6 +177,7 @@ export class TermMatcher implements HitSink {
     allow: ReadonlySet<string> = builtInAllowList(),
   ): void {
     this.allowBySlot[slot] = allow;
+    this.phrasesBySlot[slot] = this.phrasesOf(allow);
     terms.forEach((entry, index) => {
       const { text: term, language, strong = false } = typeof entry === "string" ? { text: entry } : entry;
       const needle = term.trim().normalize("NFKC");
@@ -261,6 +270,14 @@ export class TermMatcher implements HitSink {
         }
       }
     });
+  }
+
+  private phrasesOf(allow: ReadonlySet<string>): AllowedPhrases | undefined {
+    if (this.phrasesOfList.has(allow)) return this.phrasesOfList.get(allow);
+    const phrases = AllowedPhrases.of(allow, this.textScanner);
+    this.phrasesOfList.set(allow, phrases);
+    for (const word of phrases?.words() ?? []) this.phraseWords.add(word);
+    return phrases;
   }
 
   compile(): void {
@@ -435,7 +452,8 @@ export class TermMatcher implements HitSink {
     // script written with spaces, their decision depends only on the word as written (its facts,
     // its compound reading, the allow-lists; never the words around it or the message's
     // language): it is kept, and a word decided before is not decided again. A check below that
-    // depends on more than the word must exclude such candidates from WordDecisions.fingerprint.
+    // depends on more than the word must exclude such candidates from WordDecisions.fingerprint,
+    // or such words from being kept (the words of allow-listed phrases).
     const reusable = ordered.length < MAX_CANDIDATES_PER_TEXT;
     let wordEnd = 0;
     let wordFrom = 0;
@@ -513,12 +531,21 @@ export class TermMatcher implements HitSink {
           // its other forms and obfuscations give way to a dictionary word ("cocky", "cook").
           // An inflected form counts as written, or in a word obfuscated anyway: read through a
           // doubled letter or a look-alike letter it is more often another word ("millfeed" is
-          // no "milfed", "chinkle" no "chinkie"), while the term itself is caught either way.
+          // no "milfed", "chinkle" no "chinkie"), while the term itself is caught either way. A
+          // term of another language than English read through a doubled letter is more often a
+          // word of yet another language than a hidden term: it counts stretched ("connna" for
+          // the Portuguese "cona") or in a word obfuscated anyway ("c0nna").
           keep =
             (output.base &&
               output.written === word.plain &&
               !this.otherLanguagesWord(word, output, scanned, text)) ||
             (!shields(word, output) &&
+              !(
+                output.compoundLanguages !== ENGLISH_LIST &&
+                !word.obfuscated &&
+                word.plain.length > output.written.length &&
+                withDoubledLetters(this.writtenWord(firstToken, scanned).toLowerCase(), output.written)
+              ) &&
               (output.base || word.obfuscated || readsAsWritten(word.plain, output.written)));
           if (keep) {
             word.wholeSlots ??= new Set();
@@ -539,13 +566,21 @@ export class TermMatcher implements HitSink {
             this.onBoundaries(candidate, scanned, text);
         else keep = this.inCompound(candidate, word, scanned);
       }
+      // Inside an innocent idiom of the allow-list ("spick and span", "Maine Coon"): looked up
+      // last, so that only a hit that would count pays for it.
+      if (keep && this.phrasesBySlot[output.slot]?.covers(firstToken, candidate.lastToken, scanned, text))
+        keep = false;
       if (keep) {
         this.record(candidate, text, field, scanned, out);
         keptMask |= 1 << (index - wordFrom);
       }
-      if (index === wordEnd - 1 && fingerprint >= 0 && !factsOf(firstToken).unspaced) {
-        this.wordDecisions.remember(written, fingerprint, keptMask);
-        if (keptMask === 0) this.silentWords[firstToken] = 1;
+      // A word of an allow-listed phrase is decided by its neighbours too: it is not kept.
+      if (index === wordEnd - 1 && fingerprint >= 0) {
+        const facts = factsOf(firstToken);
+        if (!facts.unspaced && !this.phraseWords.has(facts.plain)) {
+          this.wordDecisions.remember(written, fingerprint, keptMask);
+          if (keptMask === 0) this.silentWords[firstToken] = 1;
+        }
       }
     }
   }
@@ -689,10 +724,29 @@ export class TermMatcher implements HitSink {
       if (reading.innocent || reading.reachable[from] !== 1 || reading.completes[to] !== 1) return false;
       // Function words alone beside the term make no compound ("shit|her", "or|ecchi|on").
       if (reading.reachableContent[from] !== 1 && reading.completesContent[to] !== 1) return false;
+      // A term of another language glued to English words alone makes none either: "bird|cazzo"
+      // and "cona|bird" are no Italian or Portuguese compounds. A language without a word list
+      // cannot tell its words from English ones (romanized Hindi's syllables are often English
+      // words), so its terms keep words of any list ("kutta|face").
+      const own = candidate.output.language;
+      if (
+        languages !== ENGLISH_LIST &&
+        own !== 0 &&
+        (((reading.reachableNative[from] as number) | (reading.completesNative[to] as number)) & own) === 0
+      )
+        return false;
     }
     // A part read loosely ("twatt" for "twat") counts only in a word that is obfuscated anyway.
     const written = this.partText(candidate, scanned);
     return plainForm(written) === candidate.output.written || word.obfuscated;
+  }
+
+  /** Token `token` of the text being decided, as written. */
+  private writtenWord(token: number, scanned: ScannedText): string {
+    return this.decidingText.slice(
+      scanned.starts[scanned.tokenStarts[token] as number] as number,
+      scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number,
+    );
   }
 
   private partText(candidate: Candidate, scanned: ScannedText): string {
@@ -820,6 +874,35 @@ export function readsAsWritten(plain: string, written: string): boolean {
   return plain === written || unstretched(plain) === written;
 }
 
+/**
+ * True when `word` (as written, in lower case) is `written` (a term's plain form) with one or more
+ * of its single letters doubled, and nothing else: "conna" for "cona". A letter stretched to
+ * three or more is not doubled, and two letters are one doubled only when written alike: "ée" in
+ * "baisée" is no doubled "e".
+ */
+export function withDoubledLetters(word: string, written: string): boolean {
+  const chars = [...word];
+  const letters = [...written];
+  if (chars.length <= letters.length) return false;
+  let i = 0;
+  let j = 0;
+  while (i < chars.length && j < letters.length) {
+    const letter = letters[j] as string;
+    let letterEnd = j + 1;
+    while (letterEnd < letters.length && letters[letterEnd] === letter) letterEnd++;
+    const char = chars[i] as string;
+    if (plainForm(char) !== letter) return false;
+    let charEnd = i + 1;
+    while (charEnd < chars.length && chars[charEnd] === char) charEnd++;
+    const want = letterEnd - j;
+    const got = charEnd - i;
+    if (got !== want && !(want === 1 && got === 2)) return false;
+    i = charEnd;
+    j = letterEnd;
+  }
+  return i === chars.length && j === letters.length;
+}
+
 /** Runs of three or more of one character read as one. */
 function unstretched(text: string): string {
   let out = "";
@@ -846,8 +929,6 @@ function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
   return words;
 }
 
-/** The English word list's bit (see wordLanguages). */
-const ENGLISH_LIST = 1;
 const NO_BASES: readonly string[] = [];
 
 /** Candidates by word, whole words before their parts. */
