@@ -2,6 +2,17 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
+import { nextWordBit } from "../../src/rules/text/automaton.ts";
+import {
+  KNOWN_WORDS_FAILED,
+  KNOWN_WORDS_SILENT,
+  KNOWN_WORDS_UNKNOWN,
+  KnownWords,
+  WORD_OTHER,
+  WORD_SILENT,
+} from "../../src/rules/text/known-words.ts";
+import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
+import { Scanner } from "../../src/rules/text/scanner.ts";
 import { textMatchingWork } from "../../src/rules/text/work.ts";
 import type { RuleSet } from "../../src/rules/types.ts";
 import { input } from "./helpers.ts";
@@ -70,6 +81,12 @@ const WORDS = [
   "t",
   "wow",
   "ok",
+  "x",
+  "1",
+  "0",
+  "4",
+  "2024",
+  "11",
 ];
 const SEPARATORS = [" ", " ", ", ", ". ", "  ", "-", "!! ", "? ", "\n", " 😂 ", "😂", "\u200b", "é "];
 
@@ -124,8 +141,14 @@ describe("known words", () => {
       expect(taught.evaluate(input({ text })).action, text).toBe("reject");
     }
     for (const text of ["a", "s", "h", "i", "t", "as is", "hi to", "sit"]) taught.evaluate(input({ text }));
-    for (const text of ["f u c k", "a s s", "s h i t"])
+    // Every one-character word on its own first: each is known, and only how they follow each
+    // other can spell a term.
+    for (const text of ["f", "u", "c", "k", "a", "s", "h", "i", "t", "0", "4", "1", "5", "a 1", "u 0"])
+      taught.evaluate(input({ text }));
+    for (const text of ["f u c k", "a s s", "s h i t", "a 5 5", "s h 1 t"])
       expect(taught.evaluate(input({ text })).action, text).toBe("reject");
+    for (const text of ["5 h i t", "a 1 u", "t 0 k 4", "1 0 a"])
+      expect(taught.evaluate(input({ text })), text).toEqual(fullWay().evaluate(input({ text })));
     expect(taught.evaluate(input({ text: "kill the cup" })).action).toBe("approve");
   });
 
@@ -149,5 +172,90 @@ describe("known words", () => {
     }
     expect(texts.some((text) => full.evaluate(input({ text })).action !== "approve")).toBe(true);
     expect(shortWays).toBeGreaterThan(texts.length / 10);
+  });
+});
+
+describe("KnownWords.silent", () => {
+  const scanner = new Scanner(FULL_NORMALIZATION);
+  const calls: string[] = [];
+  let joins = new Set<string>();
+  let finds = false;
+  const walks = {
+    findsInWord(walkOn: number, symbols: Int32Array, _runs: Int32Array, count: number) {
+      calls.push(`finds ${walkOn} ${String.fromCharCode(...symbols.slice(0, count))}`);
+      return finds;
+    },
+    // Walk-on 7 goes on into words beginning with "b".
+    firstSymbols: (walkOn: number) => (walkOn === 7 ? 1 << nextWordBit(0x62) : 0),
+    joinsOn: (first: number, next: number) => joins.has(String.fromCharCode(first, next)),
+  };
+  const known = () => {
+    calls.length = 0;
+    joins = new Set();
+    finds = false;
+    const table = new KnownWords({
+      asciiEntries: scanner.asciiEntries,
+      table: scanner.table,
+      walks,
+      slots: 64,
+    });
+    const teach = (text: string, verdict = WORD_SILENT, walksOn?: number[]) =>
+      table.remember(text, 0, text.length, verdict, walksOn ? Int32Array.from(walksOn) : undefined);
+    return { table, teach };
+  };
+
+  it("is silent only when every word is known to find nothing", () => {
+    const { table, teach } = known();
+    expect(table.silent("hello there")).toBe(KNOWN_WORDS_UNKNOWN);
+    teach("hello");
+    teach("there");
+    expect(table.silent("hello there")).toBe(KNOWN_WORDS_SILENT);
+    expect(table.silent("hello, there!! 😂 hello")).toBe(KNOWN_WORDS_SILENT);
+    expect(table.silent("Hello there")).toBe(KNOWN_WORDS_UNKNOWN);
+    teach("bad", WORD_OTHER);
+    expect(table.silent("hello bad")).toBe(KNOWN_WORDS_FAILED);
+  });
+
+  it("leaves to the full path whatever it does not read the way the scanner does", () => {
+    const { table, teach } = known();
+    for (const word of ["hello", "there", "sh", "t", "45", "s"]) teach(word);
+    for (const text of ["sh!t", "hello4there", "45s", "héllo there", "hello\u200bthere", "a$$", "x@y"])
+      expect(table.silent(text), text).not.toBe(KNOWN_WORDS_SILENT);
+  });
+
+  it("asks the trie whether words of one character in a row spell on", () => {
+    const { table, teach } = known();
+    for (const word of ["a", "5", "c", "x", "1"]) teach(word);
+    expect(table.silent("a 5")).toBe(KNOWN_WORDS_SILENT);
+    // The digit joins as the letter it stands for: "a" then "s".
+    joins.add("as");
+    expect(table.silent("a 5")).toBe(KNOWN_WORDS_FAILED);
+    expect(table.silent("x 1")).toBe(KNOWN_WORDS_SILENT);
+    // A letter repeated may begin a spelled-out word ("c c o o").
+    expect(table.silent("c c")).toBe(KNOWN_WORDS_FAILED);
+  });
+
+  it("walks on into the next word only where its first symbol may take a step", () => {
+    const { table, teach } = known();
+    teach("see", 1, [7]);
+    teach("bee");
+    teach("tree");
+    expect(table.silent("see tree")).toBe(KNOWN_WORDS_SILENT);
+    expect(calls).toEqual([]);
+    expect(table.silent("see bee")).toBe(KNOWN_WORDS_SILENT);
+    expect(calls).toEqual(["finds 7 be"]);
+    finds = true;
+    expect(table.silent("see bee")).toBe(KNOWN_WORDS_FAILED);
+  });
+
+  it("does not follow a walk that went on into one character further into the next", () => {
+    const { table, teach } = known();
+    teach("see", 1, [7]);
+    teach("b");
+    teach("x");
+    expect(table.silent("see b")).toBe(KNOWN_WORDS_SILENT);
+    expect(table.silent("b x")).toBe(KNOWN_WORDS_SILENT);
+    // A phrase that went on into "b" may go on spelling with "x" (see Automaton.wordEnd).
+    expect(table.silent("see b x")).toBe(KNOWN_WORDS_FAILED);
   });
 });

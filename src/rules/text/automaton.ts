@@ -1,4 +1,4 @@
-import { type ScannedText, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
+import { type ScannedText, SOFT_LEET, TOKEN_HAS_SOFT, TOKEN_JOIN_START, TOKEN_SINGLE } from "./scanner.ts";
 import { BOUNDARY_KEY, readingsOf, SYMBOL_I_OR_L, SYMBOL_U_OR_V, SYMBOL_WILDCARD } from "./symbols.ts";
 import { DEFAULT_SLOTS, MAX_CACHED_WORD, maxEvents, WalkCache, WalkEvent } from "./walk-cache.ts";
 import { countWork } from "./work.ts";
@@ -580,7 +580,8 @@ export class Automaton implements AutomatonTables {
   private singleLetterSummary(pos: number, on: Int32Array): number {
     const { symbols, runs, soft } = this.text;
     const symbol = symbols[pos] as number;
-    if (runs[pos] !== 1 || soft[pos] !== 0 || symbol === SYMBOL_WILDCARD) return WALKS_OTHER;
+    // A letter, or a digit (read as itself from the root; as a letter only when joined).
+    if (runs[pos] !== 1 || soft[pos] === SOFT_LEET || symbol === SYMBOL_WILDCARD) return WALKS_OTHER;
     let walksOn = 0;
     for (const reading of readingsOf(symbol) ?? [symbol]) {
       const node = this.child(0, reading << 1);
@@ -629,6 +630,20 @@ export class Automaton implements AutomatonTables {
           bits |= 1 << nextWordBit(ambiguous);
     }
     return bits;
+  }
+
+  /**
+   * Whether two words of one character in a row (`first` as folded, `next` as it joins, see
+   * joinSymbolOf) may be read as the start of a spelled-out word: the trie goes on from the
+   * first into the second. Where it does not, no term is spelled through them (see join).
+   */
+  joinsOn(first: number, next: number): boolean {
+    for (const reading of readingsOf(first) ?? [first]) {
+      const node = this.child(0, reading << 1);
+      if (node < 0) continue;
+      for (const joined of readingsOf(next) ?? [next]) if (this.child(node, joined << 1) >= 0) return true;
+    }
+    return false;
   }
 
   /**

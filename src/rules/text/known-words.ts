@@ -1,5 +1,6 @@
 import { MAX_WALKS_ON, nextWordBit } from "./automaton.ts";
 import { CharClass, type CharTable } from "./normalize.ts";
+import { joinSymbolOf } from "./scanner.ts";
 
 // Words already judged, by how they are written: the short way through a message made only of
 // such words.
@@ -64,6 +65,7 @@ const PRIME = 0x01000193;
 export interface WalksOn {
   findsInWord(walkOn: number, symbols: Int32Array, runs: Int32Array, count: number): boolean;
   firstSymbols(walkOn: number): number;
+  joinsOn(first: number, next: number): boolean;
 }
 
 export interface KnownWordsOptions {
@@ -141,7 +143,11 @@ export class KnownWords {
     // The previous word's slot and how many of its walks go on into this word.
     let previousSlot = 0;
     let walksOn = 0;
-    let previousSingle = false;
+    // The previous word when it was one character: its symbol (folded), and whether a walk of
+    // the word before went on into it; else -1.
+    let previousSingle = -1;
+    let previousJoin = -1;
+    let enteredSingle = false;
     let i = 0;
     while (i < length) {
       let code = text.charCodeAt(i);
@@ -158,18 +164,24 @@ export class KnownWords {
         i++;
         continue;
       }
-      if (klass !== CharClass.Letter) return KNOWN_WORDS_FAILED;
+      // A word of letters, or a number: letters and digits mixed are leetspeak ("sh1t", "45s").
+      const wordClass = klass;
+      if (wordClass !== CharClass.Letter && wordClass !== CharClass.Digit) return KNOWN_WORDS_FAILED;
       const start = i;
       let hash = SEED;
       for (;;) {
         hash = Math.imul(hash ^ code, PRIME);
         i++;
-        if (i === length) break;
+        if (i === length) {
+          klass = CharClass.Separator; // the text's end ends the word
+          break;
+        }
         code = text.charCodeAt(i);
         klass = code < 128 ? (entries[code] as number) & 15 : this.nonAsciiClass(text, i);
-        if (klass !== CharClass.Letter) break;
+        if (klass !== wordClass) break;
       }
       const end = i;
+      if (klass === CharClass.Letter || klass === CharClass.Digit) return KNOWN_WORDS_FAILED;
       // '!' '|' '*' right after a word: punctuation if the word ends there ("wow!!"), leetspeak
       // if it goes on ("sh!t").
       while (i < length && klass === CharClass.LeetInterior) {
@@ -180,19 +192,23 @@ export class KnownWords {
         }
       }
       if (i < length && klass !== CharClass.Separator) return KNOWN_WORDS_FAILED;
-      // Single letters in a row may spell a word out ("f u c k"); one alone spells nothing.
-      const single = end - start === 1;
-      if (single && previousSingle) return KNOWN_WORDS_FAILED;
-      previousSingle = single;
       if (end - start > MAX_KNOWN_WORD) return KNOWN_WORDS_UNKNOWN;
-      if (
-        walksOn > 0 &&
-        ((firstSymbols[previousSlot] as number) >>>
-          nextWordBit((entries[text.charCodeAt(start)] as number) >>> 4)) &
-          1 &&
-        this.walksFind(previousSlot, walksOn, text, start, end)
-      )
-        return KNOWN_WORDS_FAILED;
+      const first = (entries[text.charCodeAt(start)] as number) >>> 4;
+      // Words of one character in a row may spell a word out ("f u c k"): only where the trie
+      // has no way from one into the next is nothing spelled (and not through a walk that came
+      // into the first from the word before, nor a letter repeated: "c c a a").
+      const single = end - start === 1 ? first : -1;
+      if (single >= 0 && previousSingle >= 0) {
+        const joined = joinSymbolOf(single, wordClass);
+        if (enteredSingle || joined === previousJoin || this.walks.joinsOn(previousSingle, joined))
+          return KNOWN_WORDS_FAILED;
+      }
+      previousJoin = single >= 0 ? joinSymbolOf(single, wordClass) : -1;
+      const entered =
+        walksOn > 0 && (((firstSymbols[previousSlot] as number) >>> nextWordBit(first)) & 1) === 1;
+      if (entered && this.walksFind(previousSlot, walksOn, text, start, end)) return KNOWN_WORDS_FAILED;
+      previousSingle = single;
+      enteredSingle = entered && single >= 0;
       const slot = this.slotOf(text, start, end, finish(hash, end - start));
       if (slot < 0) return KNOWN_WORDS_UNKNOWN;
       walksOn = verdicts[slot] as number;
@@ -294,14 +310,19 @@ export class KnownWords {
   }
 }
 
-/** True when text[start, end) is ASCII letters only: the words this table knows. */
+/** True when text[start, end) is ASCII letters only, or digits only: the words this table knows. */
 export function isPlainAsciiWord(text: string, start: number, end: number): boolean {
   if (end - start > MAX_KNOWN_WORD || end <= start) return false;
+  const digits = isDigit(text.charCodeAt(start));
   for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i) | 0x20;
-    if (code < 0x61 || code > 0x7a) return false;
+    const code = text.charCodeAt(i);
+    if (digits ? !isDigit(code) : (code | 0x20) < 0x61 || (code | 0x20) > 0x7a) return false;
   }
   return true;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 function hashOf(text: string, start: number, end: number): number {

@@ -649,3 +649,12 @@ for (const [char, readings] of LEET_READINGS) {
 function leetSymbol(symbol: number): number {
   return LEET_SYMBOLS.get(symbol) ?? symbol;
 }
+
+/**
+ * The symbol a word of one ASCII character (folded to `symbol`, of class `klass`) joins a
+ * spelled-out word with (ScannedText.tokenJoinSymbols): a letter as itself, a digit as the
+ * letter it stands for ("f u c k 1 n g").
+ */
+export function joinSymbolOf(symbol: number, klass: number): number {
+  return klass === CLASS_DIGIT ? leetSymbol(symbol) : symbol;
+}
