@@ -75,10 +75,10 @@ const AMBIGUOUS_SYMBOLS = [SYMBOL_I_OR_L, SYMBOL_U_OR_V];
 
 /**
  * The bit standing for a symbol in a set of the symbols a next word may begin with (see
- * Automaton.firstSymbols): sets are kept in 30 bits, so symbols share bits, and a set says "may".
+ * Automaton.firstSymbols): sets are kept in 32 bits, so symbols share bits, and a set says "may".
  */
 export function nextWordBit(symbol: number): number {
-  return symbol % 30;
+  return symbol & 31;
 }
 
 /** Raised from inside a scan when its time budget runs out. */
