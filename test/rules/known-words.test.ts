@@ -88,7 +88,7 @@ const WORDS = [
   "2024",
   "11",
 ];
-const SEPARATORS = [" ", " ", ", ", ". ", "  ", "-", "!! ", "? ", "\n", " 😂 ", "😂", "\u200b", "é "];
+const SEPARATORS = [" ", " ", ", ", ". ", "  ", "-", "!! ", "? ", "\n", " 😂 ", "😂", "\u200b", "é ", " 🖕 "];
 
 const parts = fc.array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...SEPARATORS)), {
   minLength: 1,

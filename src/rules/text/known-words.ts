@@ -97,6 +97,8 @@ export class KnownWords {
   /** Sets - 1: a word may sit in any of the WAYS slots of its set. */
   private readonly mask: number;
   private readonly entries: Int32Array;
+  /** Whether the text silent() last answered for was ASCII alone (as far as it read). */
+  readAsciiOnly = true;
 
   constructor(options: KnownWordsOptions) {
     const slots = options.slots ?? DEFAULT_KNOWN_WORD_SLOTS;
@@ -136,6 +138,7 @@ export class KnownWords {
    * KNOWN_WORDS_UNKNOWN: the text takes the full path. Reads each character once.
    */
   silent(text: string): number {
+    this.readAsciiOnly = true;
     const entries = this.entries;
     const verdicts = this.verdicts;
     const firstSymbols = this.firstSymbols;
@@ -152,6 +155,7 @@ export class KnownWords {
     while (i < length) {
       let code = text.charCodeAt(i);
       if (code >= 128) {
+        this.readAsciiOnly = false;
         // Outside ASCII, a separator only ("😂"): no letter of another script, no mark.
         const codePoint = text.codePointAt(i) as number;
         if (!this.isSeparator(codePoint)) return KNOWN_WORDS_FAILED;

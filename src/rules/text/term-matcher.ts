@@ -138,6 +138,8 @@ export class TermMatcher implements HitSink {
    * most, so the cost stays flat.
    */
   private readonly symbolTerms: Array<{ slot: number; term: number; needle: string }> = [];
+  /** True while every symbol term has a character outside ASCII. */
+  private symbolTermsOutsideAscii = true;
   private candidates: Candidate[] = [];
   /** Decisions kept by word (see WordDecisions and decide). */
   private readonly wordDecisions: WordDecisions;
@@ -184,6 +186,8 @@ export class TermMatcher implements HitSink {
       if (needle === "") throw new SpecError(path, "a term cannot be blank");
       if (this.isSymbolTerm(needle)) {
         this.symbolTerms.push({ slot, term: index, needle });
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself
+        if (/^[\x00-\x7f]*$/.test(needle)) this.symbolTermsOutsideAscii = false;
         return;
       }
       const builder = this.builder;
@@ -334,19 +338,11 @@ export class TermMatcher implements HitSink {
   scan(text: string, field: string, out: TermHit[][], budget?: ScanBudget): void {
     const automaton = this.automaton;
     if (!automaton) throw new Error("TermMatcher.scan before compile");
-    for (const { slot, term, needle } of this.symbolTerms) {
-      countWork(text.length);
-      let at = text.indexOf(needle);
-      while (at !== -1) {
-        const list = out[slot] ?? [];
-        out[slot] = list;
-        if (list.length >= MAX_HITS_PER_CONDITION) break;
-        list.push({ term, field, start: at, end: at + needle.length, original: needle, normalized: needle });
-        at = text.indexOf(needle, at + needle.length);
-      }
-    }
     // A text of words known to find nothing needs no more (see known-words.ts).
     const known = this.knownWords?.silent(text) ?? KNOWN_WORDS_FAILED;
+    // Symbol terms outside ASCII ("🖕") cannot be in a text found to be ASCII alone.
+    if (!(known === KNOWN_WORDS_SILENT && this.knownWords?.readAsciiOnly && this.symbolTermsOutsideAscii))
+      this.findSymbolTerms(text, field, out);
     if (known === KNOWN_WORDS_SILENT) {
       countWork(text.length);
       return;
@@ -387,6 +383,21 @@ export class TermMatcher implements HitSink {
           ? WORD_OTHER
           : summary & ~WALKS_INNER;
       known.remember(text, start, end, verdict, this.walksOn);
+    }
+  }
+
+  /** Appends the occurrences of the symbol terms (see symbolTerms) in `text` to `out`. */
+  private findSymbolTerms(text: string, field: string, out: TermHit[][]): void {
+    for (const { slot, term, needle } of this.symbolTerms) {
+      countWork(text.length);
+      let at = text.indexOf(needle);
+      while (at !== -1) {
+        const list = out[slot] ?? [];
+        out[slot] = list;
+        if (list.length >= MAX_HITS_PER_CONDITION) break;
+        list.push({ term, field, start: at, end: at + needle.length, original: needle, normalized: needle });
+        at = text.indexOf(needle, at + needle.length);
+      }
     }
   }
 
