@@ -1,8 +1,9 @@
 // Rules engine benchmark: Gatehouse's text matcher against obscenity, on the same terms and the
 // same corpus. Run with `npm run bench:rules` (node --import tsx test/bench/rules.bench.ts).
 //
-// Sections (all by default; `--only=engines,outside,languages,hostile` or BENCH_RULES_ONLY runs
-// some alone, `--dump` writes missed and wrongly flagged cases under /tmp/gatehouse-rules-bench):
+// Sections (all by default, each in a process of its own; `--only=engines,outside,languages,hostile`
+// or BENCH_RULES_ONLY runs some alone, `--dump` writes missed and wrongly flagged cases under
+// /tmp/gatehouse-rules-bench):
 // - engines: messages/s for both engines at 100, ~400 (the full public list), 1,000 and 10,000
 //   terms, the ratio, recall on an obfuscated set, false positives on an innocent set, and the
 //   RSS of a process holding the 10,000-term rule set;
@@ -265,6 +266,10 @@ function runEngines(corpus: readonly string[]): void {
 function main(): void {
   const options = benchOptions(process.argv.slice(2), process.env);
   console.log(`sections: ${options.sections.join(", ")}`);
+  if (options.sections.length > 1) {
+    runSectionsApart(options.sections);
+    return;
+  }
   // The synthetic chat corpus: the engines section's throughput, the outside section's throughput
   // comparison and the hostile section's "typical message" all use it.
   const corpus = buildCorpus();
@@ -283,6 +288,32 @@ function main(): void {
   if (options.sections.includes("hostile")) {
     heading("hostile: pathological 20,000-character messages");
     runHostileTexts({ corpus });
+  }
+}
+
+/**
+ * Runs each section in a process of its own, one after the other: what one section leaves
+ * behind (V8's optimized code shaped by other inputs, filled caches, garbage) does not weigh on
+ * another's timings, so a section measures the same alone or with the others.
+ */
+function runSectionsApart(sections: readonly string[]): void {
+  const passOn = process.argv.slice(2).filter((arg) => !arg.startsWith("--only="));
+  for (const section of sections) {
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), ...passOn, `--only=${section}`],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+        encoding: "utf8",
+        env: { ...process.env, BENCH_RULES_ONLY: "" },
+      },
+    );
+    // The child prints its own "sections:" line first.
+    process.stdout.write(child.stdout.split("\n").slice(1).join("\n"));
+    if (child.status !== 0) {
+      console.error(`section ${section} failed (exit ${child.status ?? child.signal})`);
+      process.exitCode = 1;
+    }
   }
 }
 
