@@ -14,7 +14,6 @@ import {
   WALKS_INNER,
 } from "./automaton.ts";
 import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
-import { derivationBases } from "./derivations.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
 import {
   isPlainAsciiWord,
@@ -49,6 +48,7 @@ import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";
 import { slotsFor } from "./walk-cache.ts";
 import { WORD_DECISIONS_BYTES, WordDecisions } from "./word-decisions.ts";
+import { type WordCore, WordCores } from "./word-facts.ts";
 import { countWork } from "./work.ts";
 
 /** A term whose leetspeak readings multiply beyond this is refused ("1l1l1l1l1l1l1l"). */
@@ -77,18 +77,7 @@ interface Candidate {
 }
 
 /** What the deciding step knows about one word (token) of the text, computed on demand. */
-interface WordFacts {
-  plain: string;
-  /**
-   * The word lists that hold the word as an ordinary word (see wordLanguages); English too when
-   * it is made from an English word by a derivational prefix or suffix ("un|kind|ly").
-   */
-  languages: number;
-  /** The words it may be made from by such affixes (see derivations.ts). */
-  bases: readonly string[];
-  unspaced: boolean;
-  /** Written with digits or symbols among the letters ("sh1thead"). */
-  obfuscated: boolean;
+interface WordFacts extends WordCore {
   /** How the word reads as a compound, by the word lists its parts may come from. */
   compounds?: Map<number, CompoundReading>;
   /** Slots that already matched the whole word: the longest match wins over its parts. */
@@ -143,6 +132,8 @@ export class TermMatcher implements HitSink {
   private candidates: Candidate[] = [];
   /** Decisions kept by word (see WordDecisions and decide). */
   private readonly wordDecisions: WordDecisions;
+  /** What is known of a word as written, kept across messages (see word-facts.ts). */
+  private readonly wordCores: WordCores;
   private decidingText = "";
   /**
    * Words already judged, by how they are written (see known-words.ts); made at compile, only
@@ -167,6 +158,7 @@ export class TermMatcher implements HitSink {
     private readonly shortWays: { knownWords: boolean } = { knownWords: true },
   ) {
     this.wordDecisions = new WordDecisions(Math.floor(WORD_DECISIONS_BYTES * cacheShare));
+    this.wordCores = new WordCores(Math.floor(WORD_CORES * cacheShare));
     this.textScanner = new Scanner(options);
     this.termScanner = new Scanner(options, { forTerms: true });
     this.compounds = new CompoundReader(lexiconFor(options));
@@ -430,20 +422,8 @@ export class TermMatcher implements HitSink {
       const scanned = this.buffer;
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
-      const written = this.decidingText.slice(start, end);
-      const plain = plainForm(written);
-      const languages = wordLanguages(plain);
-      const bases = languages === 0 ? derivationBases(plain) : NO_BASES;
-      known = {
-        plain,
-        languages:
-          languages !== 0 || bases.some((base) => (wordLanguages(base) & ENGLISH_LIST) !== 0)
-            ? languages || ENGLISH_LIST
-            : 0,
-        bases,
-        unspaced: hasUnspacedScript(written),
-        obfuscated: NOT_A_LETTER.test(written),
-      };
+      // A record of this decision's own: compounds and wholeSlots are filled in per message.
+      known = { ...this.wordCores.of(this.decidingText.slice(start, end)) };
       this.facts[token] = known;
       this.factTokens.push(token);
     }
@@ -618,7 +598,7 @@ export class TermMatcher implements HitSink {
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
       if (end - start < 2) continue; // single letters belong to every language
-      const languages = commonLanguages(plainForm(text.slice(start, end)));
+      const languages = this.wordCores.of(text.slice(start, end)).common;
       for (let bit = 0; bit < votes.length; bit++)
         if ((languages & (1 << bit)) !== 0) votes[bit] = (votes[bit] as number) + 1;
     }
@@ -872,6 +852,8 @@ const MAX_SEGMENTED_PER_TEXT = 2048;
 const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 4;
+/** Words whose facts are kept across messages, at full share (see word-facts.ts). */
+const WORD_CORES = 4096;
 /** Tokens whose facts array is kept from one decision to the next (a longer one is dropped). */
 const MAX_KEPT_FACTS = 1024;
 /** Longer words are not read as compounds (a wall of glued text): see inCompound. */
@@ -940,15 +922,10 @@ function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
   return words;
 }
 
-const NO_BASES: readonly string[] = [];
-
 /** Candidates by word, whole words before their parts. */
 function byWordThenKind(a: Candidate, b: Candidate): number {
   return a.firstToken - b.firstToken || a.kind - b.kind;
 }
-
-/** Any character but a letter or a mark: a word written with one is obfuscated ("sh1t"). */
-const NOT_A_LETTER = /[^\p{L}\p{M}]/u;
 
 /** True when the word is an ordinary word of a language other than the term's own. */
 function shields(word: WordFacts, output: TermOutput): boolean {
