@@ -9,8 +9,10 @@ import { joinSymbolOf } from "./scanner.ts";
 // (see walk-cache.ts), and so does the deciding step's verdict on the terms inside it (see
 // word-decisions.ts). When every word of a message is known to find nothing that counts, the
 // message holds no term: it is not normalized, walked or decided at all, only read once, a word
-// at a time, and each word looked up here. Any other message takes the full path, which teaches
-// this table the verdicts of its words.
+// at a time, and each word looked up here. Words are ASCII letters or digits alone, between
+// separators (an emoji is one); one-character words in a row are read only where the trie cannot
+// spell on from one into the next ("f u c k"). Any other message takes the full path, which
+// teaches this table the verdicts of its words (tests check that both ways decide alike).
 //
 // A word's verdict:
 // - a count (>= 0): the word's walks find nothing, or only terms inside it that the deciding
@@ -25,7 +27,10 @@ import { joinSymbolOf } from "./scanner.ts";
 // direct-mapped table. It is keyed by the word's characters exactly as written: "hello" and
 // "HeIIo" are different words here, though they fold alike.
 
+/** Verdicts (see above), and what lookup() answers for a word not judged yet. */
 export const WORD_SILENT = 0;
+export const WORD_OTHER = -2;
+export const WORD_UNKNOWN = -3;
 
 /** What KnownWords.silent answers: the text finds nothing, */
 export const KNOWN_WORDS_SILENT = 1;
@@ -33,13 +38,13 @@ export const KNOWN_WORDS_SILENT = 1;
 export const KNOWN_WORDS_FAILED = 0;
 /** ...or it has a word not judged yet (the full path will tell, and can teach it). */
 export const KNOWN_WORDS_UNKNOWN = -1;
-export const WORD_OTHER = -2;
-/** What lookup() returns for a word not judged yet. */
-export const WORD_UNKNOWN = -3;
 
 /** Longer words are not kept: they are rare, and keys stay short. */
 export const MAX_KNOWN_WORD = 24;
-/** Slots of a full-size table (a power of two): 8,192 of 24 characters and a header, 288 KiB. */
+/**
+ * Slots of a full-size table (a power of two): 8,192 words of up to 24 characters, with their
+ * verdicts and walks, about 430 KiB.
+ */
 export const DEFAULT_KNOWN_WORD_SLOTS = 8192;
 
 /** The fewest slots a table gets, however many share the memory (see knownWordSlotsFor). */

@@ -365,7 +365,10 @@ export class TermMatcher implements HitSink {
    */
   private learnWords(text: string, scanned: ScannedText, automaton: Automaton): void {
     const known = this.knownWords as KnownWords;
-    for (let token = 0; token < scanned.tokenCount; token++) {
+    // A long text teaches its first words only: it cannot flush the table, and costs no more.
+    const tokens = Math.min(scanned.tokenCount, MAX_TAUGHT_WORDS);
+    countWork(tokens);
+    for (let token = 0; token < tokens; token++) {
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
       if (!isPlainAsciiWord(text, start, end) || known.lookup(text, start, end) !== WORD_UNKNOWN) continue;
@@ -852,6 +855,8 @@ const MAX_SEGMENTED_PER_TEXT = 2048;
 const MIN_FIRST_PART = 4;
 /** ...and for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 4;
+/** Words of one text that teach the known words (see learnWords). */
+const MAX_TAUGHT_WORDS = 64;
 /** Words whose facts are kept across messages, at full share (see word-facts.ts). */
 const WORD_CORES = 4096;
 /** Tokens whose facts array is kept from one decision to the next (a longer one is dropped). */
