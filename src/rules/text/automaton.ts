@@ -65,7 +65,7 @@ export interface HitSink {
 }
 
 /** Walk summaries (see Automaton.walkSummary). */
-export const WALKS_OTHER = -2;
+const WALKS_OTHER = -2;
 export const WALKS_INNER = 1 << 30;
 /** Walks of a word that may go on into the next word: at most this many are summarized. */
 export const MAX_WALKS_ON = 4;
@@ -145,7 +145,7 @@ const DENSE_MAX_SPAN = 4096;
 export interface AutomatonOptions {
   joinSeparatedLetters: boolean;
   repeatedLetters: boolean;
-  /** Slots of each of its walk caches (see WalkCache): DEFAULT_SLOTS unless several share. */
+  /** Slots of its walk cache (see WalkCache): DEFAULT_SLOTS unless several share. */
   walkCacheSlots?: number;
 }
 
@@ -380,7 +380,7 @@ export class Automaton implements AutomatonTables {
   readonly outputs: readonly TermOutput[];
   /** The boundary edge of each state (-1 if none): looked up at every word end. */
   private readonly boundaryChild: Int32Array;
-  /** 1 at (a << 7 | b) when a term starts with the plain ASCII letters a, b (see scanInside). */
+  /** 1 at (a << 7 | b) when a term starts with the plain ASCII letters a, b (see walkInside). */
   private readonly asciiPairs: Uint8Array;
   /** 1 where a state has an edge other than the boundary: a word may be glued to the next. */
   private readonly continues: Uint8Array;
@@ -702,7 +702,7 @@ export class Automaton implements AutomatonTables {
   }
 
   /**
-   * Notes an event of the word being recorded (see walkWord), when it can have an effect: a walk
+   * Notes an event of the word being recorded (see wordWalks), when it can have an effect: a walk
    * in the middle of a word depends on nothing else, so the events are all a replay needs.
    */
   private record(kind: number, node: number, pos: number): void {

@@ -1,6 +1,7 @@
 import { MAX_WALKS_ON, nextWordBit } from "./automaton.ts";
 import { CharClass, type CharTable } from "./normalize.ts";
 import { joinSymbolOf } from "./scanner.ts";
+import { addToWordHash, finishWordHash, slotsFor, WORD_HASH_SEED } from "./walk-cache.ts";
 
 // Words already judged, by how they are written: the short way through a message made only of
 // such words.
@@ -40,21 +41,19 @@ export const KNOWN_WORDS_FAILED = 0;
 export const KNOWN_WORDS_UNKNOWN = -1;
 
 /** Longer words are not kept: they are rare, and keys stay short. */
-export const MAX_KNOWN_WORD = 24;
+const MAX_KNOWN_WORD = 24;
 /**
  * Slots of a full-size table (a power of two): 8,192 words of up to 24 characters, with their
  * verdicts and walks, about 430 KiB.
  */
-export const DEFAULT_KNOWN_WORD_SLOTS = 8192;
+const DEFAULT_KNOWN_WORD_SLOTS = 8192;
 
 /** The fewest slots a table gets, however many share the memory (see knownWordSlotsFor). */
 const MIN_KNOWN_WORD_SLOTS = 256;
 
 /** Slots for a table given `share` (0-1] of the default: a power of two, at least the minimum. */
 export function knownWordSlotsFor(share: number): number {
-  let slots = MIN_KNOWN_WORD_SLOTS;
-  while (slots * 2 <= DEFAULT_KNOWN_WORD_SLOTS * share) slots *= 2;
-  return slots;
+  return slotsFor(share, DEFAULT_KNOWN_WORD_SLOTS, MIN_KNOWN_WORD_SLOTS);
 }
 
 /** What nonAsciiClass answers for anything but a separator (no CharClass: never read as one). */
@@ -62,9 +61,6 @@ const NOT_A_SEPARATOR = -1;
 
 /** Slots a word may take in its set. */
 const WAYS = 4;
-
-const SEED = 0x811c9dc5;
-const PRIME = 0x01000193;
 
 /** How the walks a word's verdict keeps go on into the next word (the matcher's Automaton). */
 export interface WalksOn {
@@ -177,9 +173,9 @@ export class KnownWords {
       const wordClass = klass;
       if (wordClass !== CharClass.Letter && wordClass !== CharClass.Digit) return KNOWN_WORDS_FAILED;
       const start = i;
-      let hash = SEED;
+      let hash = WORD_HASH_SEED;
       for (;;) {
-        hash = Math.imul(hash ^ code, PRIME);
+        hash = addToWordHash(hash, code);
         i++;
         if (i === length) {
           klass = CharClass.Separator; // the text's end ends the word
@@ -218,7 +214,7 @@ export class KnownWords {
       if (entered && this.walksFind(previousSlot, walksOn, text, start, end)) return KNOWN_WORDS_FAILED;
       previousSingle = single;
       enteredSingle = entered && single >= 0;
-      const slot = this.slotOf(text, start, end, finish(hash, end - start));
+      const slot = this.slotOf(text, start, end, finishWordHash(hash, end - start));
       if (slot < 0) return KNOWN_WORDS_UNKNOWN;
       walksOn = verdicts[slot] as number;
       if (walksOn < 0) return KNOWN_WORDS_FAILED;
@@ -334,16 +330,9 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
+/** A word's hash over its characters as written (the walk cache hashes the folded symbols). */
 function hashOf(text: string, start: number, end: number): number {
-  let hash = SEED;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), PRIME);
-  return finish(hash, end - start);
-}
-
-/** Mixes in the length, then every bit into the low ones the slot is taken from (murmur3's fmix32). */
-function finish(hash: number, length: number): number {
-  let mixed = hash ^ length;
-  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b);
-  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
-  return mixed ^ (mixed >>> 16);
+  let hash = WORD_HASH_SEED;
+  for (let i = start; i < end; i++) hash = addToWordHash(hash, text.charCodeAt(i));
+  return finishWordHash(hash, end - start);
 }

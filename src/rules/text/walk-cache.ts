@@ -28,10 +28,13 @@ export const DEFAULT_SLOTS = 4096;
 /** The fewest slots a cache gets, however many share the memory (see slotsFor). */
 const MIN_SLOTS = 64;
 
-/** Slots for a cache given `share` (0-1] of DEFAULT_SLOTS: a power of two, at least MIN_SLOTS. */
-export function slotsFor(share: number): number {
-  let slots = MIN_SLOTS;
-  while (slots * 2 <= DEFAULT_SLOTS * share) slots *= 2;
+/**
+ * Slots for a table given `share` (0-1] of `full` slots: a power of two, at least `fewest`
+ * (a walk cache's by default).
+ */
+export function slotsFor(share: number, full = DEFAULT_SLOTS, fewest = MIN_SLOTS): number {
+  let slots = fewest;
+  while (slots * 2 <= full * share) slots *= 2;
   return slots;
 }
 
