@@ -10,6 +10,7 @@ import {
   KnownWords,
   WORD_OTHER,
   WORD_SILENT,
+  WORD_UNKNOWN,
 } from "../../src/rules/text/known-words.ts";
 import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
 import { Scanner } from "../../src/rules/text/scanner.ts";
@@ -189,7 +190,7 @@ describe("KnownWords.silent", () => {
     firstSymbols: (walkOn: number) => (walkOn === 7 ? 1 << nextWordBit(0x62) : 0),
     joinsOn: (first: number, next: number) => joins.has(String.fromCharCode(first, next)),
   };
-  const known = () => {
+  const known = (slots = 64) => {
     calls.length = 0;
     joins = new Set();
     finds = false;
@@ -197,7 +198,7 @@ describe("KnownWords.silent", () => {
       asciiEntries: scanner.asciiEntries,
       table: scanner.table,
       walks,
-      slots: 64,
+      slots,
     });
     const teach = (text: string, verdict = WORD_SILENT, walksOn?: number[]) =>
       table.remember(text, 0, text.length, verdict, walksOn ? Int32Array.from(walksOn) : undefined);
@@ -245,7 +246,30 @@ describe("KnownWords.silent", () => {
     expect(table.silent("see bee")).toBe(KNOWN_WORDS_SILENT);
     expect(calls).toEqual(["finds 7 be"]);
     finds = true;
-    expect(table.silent("see bee")).toBe(KNOWN_WORDS_FAILED);
+    // A walk that finds something fails the text, whether the next word is known or not.
+    expect(table.silent("see bees")).toBe(KNOWN_WORDS_FAILED);
+    teach("bees");
+    expect(table.silent("see bees")).toBe(KNOWN_WORDS_FAILED);
+    expect(calls).toEqual(["finds 7 be", "finds 7 bes", "finds 7 bes"]);
+  });
+
+  it("keeps what a word's walks find in the next word, until either word leaves its slot", () => {
+    // One set of four slots, replaced in turn: the slots each word takes are known.
+    const { table, teach } = known(4);
+    for (const word of ["xa", "xb", "bee"]) teach(word);
+    teach("see", 1, [7]);
+    expect(table.silent("see bee")).toBe(KNOWN_WORDS_SILENT);
+    expect(table.silent("see bee, see bee")).toBe(KNOWN_WORDS_SILENT);
+    // Walked once: the pair's answer is kept.
+    expect(calls).toEqual(["finds 7 be"]);
+    // Were the walks to find something now, a pair read before would keep its answer...
+    finds = true;
+    expect(table.silent("see bee")).toBe(KNOWN_WORDS_SILENT);
+    // ...until another word takes one of its slots: "bed" replaces "bee" in the third.
+    for (const word of ["ya", "yb", "bed"]) teach(word);
+    expect(table.lookup("bee", 0, 3)).toBe(WORD_UNKNOWN);
+    expect(table.silent("see bed")).toBe(KNOWN_WORDS_FAILED);
+    expect(calls).toEqual(["finds 7 be", "finds 7 bed"]);
   });
 
   it("does not follow a walk that went on into one character further into the next", () => {

@@ -117,6 +117,35 @@ describe("caches kept across messages", () => {
     expect(inOrder.some((decision) => decision.matches.length > 0)).toBe(true);
     for (let i = 0; i < texts.length; i++) expect(reversed[i], texts[i]).toEqual(inOrder[i]);
   });
+
+  it("a term that is also a word of another language is decided by each message's language", () => {
+    // "retard" is French for "late", "negro" Spanish for "black": whether the whole word counts
+    // depends on the words around it, so its decision is never kept for the next message.
+    const texts = [
+      "Je suis en retard, désolé.",
+      "you are a retard",
+      "je suis encore en retard",
+      "what a retard",
+      "el gato negro duerme en la casa",
+      "hey negro",
+      "el perro negro come en la casa",
+    ];
+    const builtIn = () =>
+      parseRuleSet(builtInRulesYaml(), "built-in", {
+        baseDir: fileURLToPath(new URL("../../src/rules/data/", import.meta.url)),
+        now: () => 0,
+      });
+    const actions = (order: readonly string[]) => {
+      const rules = builtIn();
+      const decided = new Map(order.map((text) => [text, rules.evaluate(input({ text })).action]));
+      return texts.map((text) => decided.get(text));
+    };
+    const expected = ["approve", "reject", "approve", "reject", "approve", "reject", "approve"];
+    expect(actions(texts)).toEqual(expected);
+    expect(actions([...texts].reverse())).toEqual(expected);
+    // Each message judged after every other, twice over.
+    expect(actions([...texts, ...texts])).toEqual(expected);
+  });
 });
 
 describe("the scanner hashes each word while it reads it", () => {

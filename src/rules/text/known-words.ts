@@ -23,6 +23,10 @@ import { addToWordHash, finishWordHash, slotsFor, WORD_HASH_SEED } from "./walk-
 //   anything in the next word (Automaton.findsInWord); WORD_SILENT (0) for none;
 // - WORD_OTHER: anything else (a term, a word written with a leet symbol, too long to cache...).
 //
+// What a word's walks find in the word after it is kept too, by the pair of their slots (see
+// pairFinds): the common words that may begin a phrase or a split word ("be", "at") are followed
+// by the same few words again and again.
+//
 // The table is four-way set-associative: every word of a message must be found for the message
 // to take the short way, so two common words may not push each other out as they would in a
 // direct-mapped table. It is keyed by the word's characters exactly as written: "hello" and
@@ -62,6 +66,12 @@ const NOT_A_SEPARATOR = -1;
 /** Slots a word may take in its set. */
 const WAYS = 4;
 
+/** Pairs of words (see pairFinds) whose walks-on are kept: a power of two, 32 KiB of records. */
+const PAIRS = 2048;
+const PAIR_SHIFT = 32 - Math.log2(PAIRS);
+/** Int32 per pair record: the two slots (+1, 0 when empty) and their versions. */
+const PAIR_RECORD = 4;
+
 /** How the walks a word's verdict keeps go on into the next word (the matcher's Automaton). */
 export interface WalksOn {
   findsInWord(walkOn: number, symbols: Int32Array, runs: Int32Array, count: number): boolean;
@@ -95,6 +105,15 @@ export class KnownWords {
   private readonly wordRuns = new Int32Array(MAX_KNOWN_WORD);
   /** Per set: the way the next word replaces when all are taken. */
   private readonly turns: Uint8Array;
+  /**
+   * Per slot: how many times a word was put there. A kept pair (see pairFinds) names its slots
+   * with their versions, so a pair stops counting once either slot holds another word.
+   */
+  private readonly versions: Int32Array;
+  /** PAIR_RECORD per pair: the word's slot + 1, the next word's, and their versions. */
+  private readonly pairs = new Int32Array(PAIRS * PAIR_RECORD);
+  /** Per pair: 1 when the word's walks find something in the next word. */
+  private readonly pairAnswers = new Uint8Array(PAIRS);
   /** Sets - 1: a word may sit in any of the WAYS slots of its set. */
   private readonly mask: number;
   private readonly entries: Int32Array;
@@ -114,6 +133,7 @@ export class KnownWords {
     this.walks = options.walks;
     this.table = options.table;
     this.turns = new Uint8Array(slots / WAYS);
+    this.versions = new Int32Array(slots);
     this.mask = slots / WAYS - 1;
     this.entries = options.asciiEntries;
   }
@@ -127,7 +147,10 @@ export class KnownWords {
       this.verdicts.byteLength +
       this.walksOn.byteLength +
       this.firstSymbols.byteLength +
-      this.turns.byteLength
+      this.turns.byteLength +
+      this.versions.byteLength +
+      this.pairs.byteLength +
+      this.pairAnswers.byteLength
     );
   }
 
@@ -211,16 +234,51 @@ export class KnownWords {
       previousJoin = single >= 0 ? joinSymbolOf(single, wordClass) : -1;
       const entered =
         walksOn > 0 && (((firstSymbols[previousSlot] as number) >>> nextWordBit(first)) & 1) === 1;
-      if (entered && this.walksFind(previousSlot, walksOn, text, start, end)) return KNOWN_WORDS_FAILED;
+      const slot = this.slotOf(text, start, end, finishWordHash(hash, end - start));
+      if (entered && this.pairFinds(previousSlot, walksOn, slot, text, start, end)) return KNOWN_WORDS_FAILED;
+      if (slot < 0) return KNOWN_WORDS_UNKNOWN;
       previousSingle = single;
       enteredSingle = entered && single >= 0;
-      const slot = this.slotOf(text, start, end, finishWordHash(hash, end - start));
-      if (slot < 0) return KNOWN_WORDS_UNKNOWN;
       walksOn = verdicts[slot] as number;
       if (walksOn < 0) return KNOWN_WORDS_FAILED;
       previousSlot = slot;
     }
     return KNOWN_WORDS_SILENT;
+  }
+
+  /**
+   * Whether a walk of the word in `slot` (`count` of them) finds anything in the next word,
+   * text[start, end), in `nextSlot` (-1 when it is not known). The answer depends only on the
+   * two words: it is kept by their slots, and walked only for a pair not seen yet.
+   */
+  private pairFinds(
+    slot: number,
+    count: number,
+    nextSlot: number,
+    text: string,
+    start: number,
+    end: number,
+  ): boolean {
+    if (nextSlot < 0) return this.walksFind(slot, count, text, start, end);
+    const pairs = this.pairs;
+    const versions = this.versions;
+    // The top bits of a multiplicative hash of both slots.
+    const at = Math.imul(slot ^ Math.imul(nextSlot, 0x85ebca6b), 0x9e3779b1) >>> PAIR_SHIFT;
+    const record = at * PAIR_RECORD;
+    if (
+      pairs[record] === slot + 1 &&
+      pairs[record + 1] === nextSlot + 1 &&
+      pairs[record + 2] === versions[slot] &&
+      pairs[record + 3] === versions[nextSlot]
+    )
+      return this.pairAnswers[at] === 1;
+    const finds = this.walksFind(slot, count, text, start, end);
+    pairs[record] = slot + 1;
+    pairs[record + 1] = nextSlot + 1;
+    pairs[record + 2] = versions[slot] as number;
+    pairs[record + 3] = versions[nextSlot] as number;
+    this.pairAnswers[at] = finds ? 1 : 0;
+    return finds;
   }
 
   /** Whether a walk of the word in `slot` (`count` of them) finds anything in the word text[start, end). */
@@ -300,6 +358,7 @@ export class KnownWords {
       slot = first + (this.turns[set] as number);
       this.turns[set] = ((this.turns[set] as number) + 1) % WAYS;
     }
+    this.versions[slot] = (this.versions[slot] as number) + 1;
     this.hashes[slot] = hash;
     this.lengths[slot] = length;
     this.verdicts[slot] = verdict;

@@ -146,6 +146,8 @@ export class TermMatcher implements HitSink {
   private readonly walksOn = new Int32Array(MAX_WALKS_ON);
   /** Characters handed to ICU's segmentation while deciding the current text. */
   private segmented = 0;
+  /** Set when deciding the current word read the rest of the message (its language). */
+  private readTheMessage = false;
 
   /**
    * `cacheShare`: the share of the default cache sizes this matcher's caches get (its walks',
@@ -466,6 +468,7 @@ export class TermMatcher implements HitSink {
           wordEnd++;
         const wordStart = scanned.tokenStarts[candidate.firstToken] as number;
         fingerprint = reusable ? WordDecisions.fingerprint(ordered, index, wordEnd, wordStart) : -1;
+        this.readTheMessage = false;
         if (fingerprint >= 0) {
           written = text.slice(
             scanned.starts[wordStart] as number,
@@ -568,10 +571,11 @@ export class TermMatcher implements HitSink {
         this.record(candidate, text, field, scanned, out);
         keptMask |= 1 << (index - wordFrom);
       }
-      // A word of an allow-listed phrase is decided by its neighbours too: it is not kept.
+      // A word of an allow-listed phrase is decided by its neighbours too, and a term that is
+      // also a word of another language by the message's language: neither is kept.
       if (index === wordEnd - 1 && fingerprint >= 0) {
         const facts = factsOf(firstToken);
-        if (!facts.unspaced && !this.phraseWords.has(facts.plain)) {
+        if (!facts.unspaced && !this.phraseWords.has(facts.plain) && !this.readTheMessage) {
           this.wordDecisions.remember(written, fingerprint, keptMask);
           if (keptMask === 0) this.silentWords[firstToken] = 1;
         }
@@ -594,6 +598,8 @@ export class TermMatcher implements HitSink {
   ): boolean {
     const others = word.languages & ~1 & ~output.language;
     if (others === 0 || word.plain.length < MIN_VOTED_TERM) return false;
+    // From here on the decision depends on the words around: it is not kept by word.
+    this.readTheMessage = true;
     const votes = new Array<number>(SHIELD_LANGUAGES.length).fill(0);
     const tokens = Math.min(scanned.tokenCount, MAX_LANGUAGE_VOTES);
     countWork(tokens);

@@ -5,10 +5,11 @@ import { HitKind, type TermOutput } from "./automaton.ts";
 //
 // Chat repeats its words, and the innocent ones that hold a term inside ("hello", "assignment",
 // "class", "cumulative") are common: deciding them reads the dictionaries, the word's compounds
-// and its forms, a microsecond or more each time. When every candidate of a word lies inside it
-// and the word is in a script written with spaces, the decision depends on nothing but the word
-// as written and its candidates (the facts of the word, its compound reading, the allow-lists):
-// see TermMatcher.decide, which keeps that true. The decision is then kept as one bit per
+// and its forms, a microsecond or more each time; so do the terms themselves ("bitch"). When
+// every candidate of a word lies inside it or is the whole word, and the word is in a script
+// written with spaces, the decision depends on nothing but the word as written and its
+// candidates (the facts of the word, its compound reading, the allow-lists), unless it asked for
+// the message's language: see TermMatcher.decide, which keeps that true. The decision is then kept as one bit per
 // candidate, checked against a fingerprint of the candidates it was made for.
 //
 // Bounded in bytes by lru-cache, like the normalizer's cache of rare characters.
@@ -48,9 +49,9 @@ export class WordDecisions {
 
   /**
    * A fingerprint of the candidates [from, to) of one word whose first symbol is `wordStart`,
-   * or -1 when their decision may depend on more than the word: a candidate that is the whole
-   * word (the message's language may count), or that continues past it (a phrase, a split word,
-   * letters spelled out), or too many of them.
+   * or -1 when their decision may depend on more than the word: a candidate that continues past
+   * it (a phrase, a split word, letters spelled out), or too many of them. (A whole word's may
+   * depend on the message's language: the deciding step does not keep such a decision.)
    */
   static fingerprint(
     candidates: readonly DecisionCandidate[],
@@ -62,12 +63,12 @@ export class WordDecisions {
     let hash = 0x811c9dc5;
     for (let i = from; i < to; i++) {
       const candidate = candidates[i] as DecisionCandidate;
-      if (candidate.kind !== HitKind.Inner) return -1;
+      if (candidate.kind !== HitKind.Inner && candidate.kind !== HitKind.Whole) return -1;
       const { output } = candidate;
       hash = Math.imul(hash ^ output.slot, 0x01000193);
       hash = Math.imul(hash ^ output.term, 0x01000193);
       hash = Math.imul(
-        hash ^ ((candidate.first - wordStart) * 1024 + (candidate.last - wordStart)),
+        hash ^ (((candidate.first - wordStart) * 1024 + (candidate.last - wordStart)) * 2 + candidate.kind),
         0x01000193,
       );
     }
