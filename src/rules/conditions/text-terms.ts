@@ -59,20 +59,32 @@ export function termCondition(
   slot: number,
   describe: (term: number) => string,
 ): CompiledCondition {
+  // Each term's description, made once: a rule matches message after message on the same terms.
+  const described: string[] = [];
   return {
     key,
     test(ctx) {
       const hits = ctx.termHits(slot);
       if (hits.length === 0) return null;
-      const spans: MatchedSpan[] = hits.map((hit) => ({
-        field: hit.field,
-        start: hit.start,
-        end: hit.end,
-        text: hit.original,
-        normalized: hit.normalized,
-      }));
-      const matched = [...new Set(hits.map((hit) => hit.term))].map(describe);
-      return { key, detail: `term${matched.length > 1 ? "s" : ""} ${matched.join(", ")}`, spans };
+      const spans: MatchedSpan[] = [];
+      // The terms matched, each once, in the order of their first hit (at most 50 hits).
+      const terms: number[] = [];
+      for (const hit of hits) {
+        spans.push({
+          field: hit.field,
+          start: hit.start,
+          end: hit.end,
+          text: hit.original,
+          normalized: hit.normalized,
+        });
+        if (!terms.includes(hit.term)) terms.push(hit.term);
+      }
+      let detail = terms.length > 1 ? "terms " : "term ";
+      terms.forEach((term, i) => {
+        described[term] ??= describe(term);
+        detail += i === 0 ? described[term] : `, ${described[term]}`;
+      });
+      return { key, detail, spans };
     },
   };
 }
