@@ -5,9 +5,11 @@ import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
 import { nextWordBit } from "../../src/rules/text/automaton.ts";
 import {
   KNOWN_WORDS_FAILED,
+  KNOWN_WORDS_HITS,
   KNOWN_WORDS_SILENT,
   KNOWN_WORDS_UNKNOWN,
   KnownWords,
+  MAX_KNOWN_HITS,
   WORD_OTHER,
   WORD_SILENT,
   WORD_UNKNOWN,
@@ -107,6 +109,7 @@ function workOf(rules: RuleSet, text: string): number {
 describe("known words", () => {
   it("a message whose words other messages taught decides as the full way does (property)", () => {
     let shortWays = 0;
+    let shortWaysWithHits = 0;
     let runs = 0;
     fc.assert(
       fc.property(parts, fc.nat(), (words, turn) => {
@@ -117,13 +120,32 @@ describe("known words", () => {
         taught.evaluate(input({ text: join([...words].reverse()) }));
         const text = join(words);
         runs++;
-        if (workOf(taught, text) === text.length) shortWays++;
-        expect(taught.evaluate(input({ text }))).toEqual(fullWay().evaluate(input({ text })));
+        const short = workOf(taught, text) === text.length;
+        const decision = taught.evaluate(input({ text }));
+        if (short) shortWays++;
+        if (short && decision.matches.length > 0) shortWaysWithHits++;
+        expect(decision).toEqual(fullWay().evaluate(input({ text })));
       }),
       { numRuns: 500 },
     );
-    // The property is about the short way: most of the messages above took it.
+    // The property is about the short way: most of the messages above took it, and some of
+    // those with the hits of terms their words keep ("fuck", "bitchass").
     expect(shortWays / runs).toBeGreaterThan(0.1);
+    expect(shortWaysWithHits / runs).toBeGreaterThan(0.05);
+  });
+
+  it("the short way gives the hits of known words that keep theirs, where they lie", () => {
+    const taught = shortWay();
+    // Whole words that are terms or their forms, and words holding terms.
+    taught.evaluate(input({ text: "hello you fuck fucked fuckface bitchass" }));
+    for (const text of ["fuckface, hello you", "you  bitchass!! hello fucked 😂 fuck", "fuck you, fuck"]) {
+      expect(workOf(taught, text), text).toBe(text.length);
+      const decision = taught.evaluate(input({ text }));
+      expect(decision, text).toEqual(fullWay().evaluate(input({ text })));
+      const spans = decision.matches.flatMap((match) => match.conditions.flatMap((c) => c.spans ?? []));
+      expect(spans.length, text).toBeGreaterThan(0);
+      for (const span of spans) expect(text.slice(span.start, span.end)).toBe(span.text);
+    }
   });
 
   it("the short way finds a phrase, a split word and a spelled-out word across known words", () => {
@@ -215,6 +237,23 @@ describe("KnownWords.silent", () => {
     expect(table.silent("Hello there")).toBe(KNOWN_WORDS_UNKNOWN);
     teach("bad", WORD_OTHER);
     expect(table.silent("hello bad")).toBe(KNOWN_WORDS_FAILED);
+  });
+
+  it("answers the words that keep hits, in order, with where they begin", () => {
+    const { table, teach } = known();
+    teach("hello");
+    const hit = { slot: 0, term: 3, start: 0, end: 3, normalized: "bad" };
+    table.remember("bad", 0, 3, WORD_SILENT, undefined, [hit]);
+    expect(table.silent("hello bad, hello bad")).toBe(KNOWN_WORDS_HITS);
+    expect(table.hitWordCount).toBe(2);
+    expect([...table.hitWordStarts.slice(0, 2)]).toEqual([6, 17]);
+    expect(table.hitsOf(table.hitWordSlots[0] as number)).toEqual([hit]);
+    expect(table.silent("hello hello")).toBe(KNOWN_WORDS_SILENT);
+    expect(table.hitWordCount).toBe(0);
+    // A word with more hits than are kept is left to the full path.
+    table.remember("worse", 0, 5, WORD_SILENT, undefined, Array(MAX_KNOWN_HITS + 1).fill(hit));
+    expect(table.lookup("worse", 0, 5)).toBe(WORD_OTHER);
+    expect(table.silent("hello worse")).toBe(KNOWN_WORDS_FAILED);
   });
 
   it("leaves to the full path whatever it does not read the way the scanner does", () => {

@@ -549,8 +549,11 @@ export class Automaton implements AutomatonTables {
    * breaks it...), else how many of them go on into the next word, written to `on` as
    * walk-on codes (state << 1 | 1 for a split word, | 0 for a phrase: see findsInWord), with
    * WALKS_INNER set when terms were found inside the word (for the deciding step to drop, or not).
+   * With `decided`, the deciding step judged the terms of the word by the word alone (see
+   * KnownWords' WORD_HAS_HITS): a term ending at the word's end is one of them, and only how the
+   * walks go on is summarized.
    */
-  walkSummary(token: number, on: Int32Array): number {
+  walkSummary(token: number, on: Int32Array, decided = false): number {
     const text = this.text;
     const start = text.tokenStarts[token] as number;
     const end = text.tokenEnds[token] as number;
@@ -568,9 +571,14 @@ export class Automaton implements AutomatonTables {
         summary |= WALKS_INNER;
         continue;
       }
-      // Inside walks report inner hits only; a soft break is a leetspeak word, left to the full path.
-      if (kind !== WalkEvent.WordEnd || e >= found + 2 * count) return WALKS_OTHER;
-      walksOn = this.walksOnFrom(cache.table[e + 1] as number, end - start, on, walksOn);
+      // A soft break is a leetspeak word, left to the full path. Inside walks that reach the
+      // word's end report an inner hit there, and go no further (see wordEnd).
+      if (kind !== WalkEvent.WordEnd) return WALKS_OTHER;
+      if (e >= found + 2 * count) {
+        if (!decided) return WALKS_OTHER;
+        continue;
+      }
+      walksOn = this.walksOnFrom(cache.table[e + 1] as number, end - start, on, walksOn, decided);
       if (walksOn < 0) return WALKS_OTHER;
     }
     return summary | walksOn;
@@ -594,10 +602,11 @@ export class Automaton implements AutomatonTables {
   /**
    * Adds to on[0, count) how a walk that ended a word of `length` symbols in `node` goes on (see
    * wordEnd): into the next word as a phrase, or as the second half of a split word. Returns the
-   * new count, or -1 when the walk finds a term here or goes on in more ways than are kept.
+   * new count, or -1 when the walk finds a term here (unless that term was `decided`) or goes on
+   * in more ways than are kept.
    */
-  private walksOnFrom(node: number, length: number, on: Int32Array, count: number): number {
-    if (this.outputStart[node] !== this.outputStart[node + 1]) return -1;
+  private walksOnFrom(node: number, length: number, on: Int32Array, count: number, decided = false): number {
+    if (!decided && this.outputStart[node] !== this.outputStart[node + 1]) return -1;
     let walksOn = count;
     const boundary = this.boundaryChild[node] as number;
     if (boundary >= 0) {

@@ -21,7 +21,12 @@ import { addToWordHash, finishWordHash, slotsFor, WORD_HASH_SEED } from "./walk-
 //   on into the next word, as a phrase ("two girls...") or a split word ("fu ck"): they are kept
 //   with it (see Automaton.walkSummary), and the message is silent only where none of them finds
 //   anything in the next word (Automaton.findsInWord); WORD_SILENT (0) for none;
-// - WORD_OTHER: anything else (a term, a word written with a leet symbol, too long to cache...).
+// - the same count with WORD_HAS_HITS: the word is a term, or holds terms, that the deciding
+//   step keeps whatever the words around ("bitch", "fuckface": a decision it keeps by word, see
+//   word-decisions.ts); the hits it kept are kept with the word, where they lie in it, and a
+//   message of such words and silent ones gets them without the full path;
+// - WORD_OTHER: anything else (a term whose decision depends on the message, a word written
+//   with a leet symbol, too long to cache...).
 //
 // What a word's walks find in the word after it is kept too, by the pair of their slots (see
 // pairFinds): the common words that may begin a phrase or a split word ("be", "at") are followed
@@ -36,9 +41,15 @@ import { addToWordHash, finishWordHash, slotsFor, WORD_HASH_SEED } from "./walk-
 export const WORD_SILENT = 0;
 export const WORD_OTHER = -2;
 export const WORD_UNKNOWN = -3;
+/** The flag of a verdict whose word holds hits kept whatever the words around (see above). */
+export const WORD_HAS_HITS = 1 << 8;
+/** The walks-on count of a verdict (>= 0). */
+const WALKS_ON_MASK = 0xff;
 
 /** What KnownWords.silent answers: the text finds nothing, */
 export const KNOWN_WORDS_SILENT = 1;
+/** ...or it finds only the hits of its words that hold some (see hitWordCount), */
+export const KNOWN_WORDS_HITS = 2;
 /** ...or it may (the full path will tell), */
 export const KNOWN_WORDS_FAILED = 0;
 /** ...or it has a word not judged yet (the full path will tell, and can teach it). */
@@ -46,6 +57,20 @@ export const KNOWN_WORDS_UNKNOWN = -1;
 
 /** Longer words are not kept: they are rare, and keys stay short. */
 const MAX_KNOWN_WORD = 24;
+/** Words with hits a text may have and still take the short way; hits a word may keep. */
+const MAX_HIT_WORDS = 64;
+export const MAX_KNOWN_HITS = 8;
+
+/** A hit the deciding step kept in a known word: where it lies in the word as written. */
+export interface KnownHit {
+  /** The condition slot of the hit's term (see TermOutput). */
+  slot: number;
+  term: number;
+  /** UTF-16 offsets from the word's first character. */
+  start: number;
+  end: number;
+  normalized: string;
+}
 /**
  * Slots of a full-size table (a power of two): 8,192 words of up to 24 characters, with their
  * verdicts and walks, about 430 KiB.
@@ -119,6 +144,15 @@ export class KnownWords {
   private readonly entries: Int32Array;
   /** Whether the text silent() last answered for was ASCII alone (as far as it read). */
   readAsciiOnly = true;
+  /** Per slot: the hits of a word with WORD_HAS_HITS. */
+  private readonly hits: Array<readonly KnownHit[] | undefined>;
+  /**
+   * The words with hits of the text silent() last answered KNOWN_WORDS_HITS for, in order:
+   * their slots and where they begin in the text.
+   */
+  hitWordCount = 0;
+  readonly hitWordSlots = new Int32Array(MAX_HIT_WORDS);
+  readonly hitWordStarts = new Int32Array(MAX_HIT_WORDS);
 
   constructor(options: KnownWordsOptions) {
     const slots = options.slots ?? DEFAULT_KNOWN_WORD_SLOTS;
@@ -134,6 +168,7 @@ export class KnownWords {
     this.table = options.table;
     this.turns = new Uint8Array(slots / WAYS);
     this.versions = new Int32Array(slots);
+    this.hits = new Array(slots).fill(undefined);
     this.mask = slots / WAYS - 1;
     this.entries = options.asciiEntries;
   }
@@ -163,6 +198,7 @@ export class KnownWords {
    */
   silent(text: string): number {
     this.readAsciiOnly = true;
+    this.hitWordCount = 0;
     const entries = this.entries;
     const verdicts = this.verdicts;
     const firstSymbols = this.firstSymbols;
@@ -241,9 +277,20 @@ export class KnownWords {
       enteredSingle = entered && single >= 0;
       walksOn = verdicts[slot] as number;
       if (walksOn < 0) return KNOWN_WORDS_FAILED;
+      if ((walksOn & WORD_HAS_HITS) !== 0) {
+        if (this.hitWordCount === MAX_HIT_WORDS) return KNOWN_WORDS_FAILED;
+        this.hitWordSlots[this.hitWordCount] = slot;
+        this.hitWordStarts[this.hitWordCount++] = start;
+        walksOn &= WALKS_ON_MASK;
+      }
       previousSlot = slot;
     }
-    return KNOWN_WORDS_SILENT;
+    return this.hitWordCount > 0 ? KNOWN_WORDS_HITS : KNOWN_WORDS_SILENT;
+  }
+
+  /** The hits of the word in `slot` (one of hitWordSlots). */
+  hitsOf(slot: number): readonly KnownHit[] {
+    return this.hits[slot] ?? [];
   }
 
   /**
@@ -342,10 +389,18 @@ export class KnownWords {
   }
 
   /**
-   * Keeps the verdict on the word text[start, end), which must be ASCII letters: WORD_OTHER, or
-   * the count of its walks that go on into the next word, given in `walksOn`.
+   * Keeps the verdict on the word text[start, end), which must be ASCII letters or digits:
+   * WORD_OTHER, or the count of its walks that go on into the next word, given in `walksOn`,
+   * with WORD_HAS_HITS when `hits` are given (at most MAX_KNOWN_HITS).
    */
-  remember(text: string, start: number, end: number, verdict: number, walksOn?: Int32Array): void {
+  remember(
+    text: string,
+    start: number,
+    end: number,
+    verdict: number,
+    walksOn?: Int32Array,
+    hits?: readonly KnownHit[],
+  ): void {
     const length = end - start;
     if (length > MAX_KNOWN_WORD || length < 1) return;
     const hash = hashOf(text, start, end);
@@ -361,9 +416,13 @@ export class KnownWords {
     this.versions[slot] = (this.versions[slot] as number) + 1;
     this.hashes[slot] = hash;
     this.lengths[slot] = length;
-    this.verdicts[slot] = verdict;
+    // More hits than are kept: the word is left to the full path.
+    const kept = hits !== undefined && hits.length > MAX_KNOWN_HITS ? WORD_OTHER : verdict;
+    const hasHits = hits !== undefined && hits.length > 0 && kept >= 0;
+    this.verdicts[slot] = hasHits ? kept | WORD_HAS_HITS : kept;
+    this.hits[slot] = hasHits ? hits : undefined;
     let firstSymbols = 0;
-    for (let k = 0; k < verdict; k++) {
+    for (let k = 0; k < kept; k++) {
       const walkOn = (walksOn as Int32Array)[k] as number;
       this.walksOn[slot * MAX_WALKS_ON + k] = walkOn;
       firstSymbols |= this.walks.firstSymbols(walkOn);

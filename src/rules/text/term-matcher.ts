@@ -18,8 +18,10 @@ import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts
 import {
   isPlainAsciiWord,
   KNOWN_WORDS_FAILED,
+  KNOWN_WORDS_HITS,
   KNOWN_WORDS_SILENT,
   KNOWN_WORDS_UNKNOWN,
+  type KnownHit,
   KnownWords,
   knownWordSlotsFor,
   WORD_OTHER,
@@ -140,8 +142,15 @@ export class TermMatcher implements HitSink {
    * for a profile whose ASCII folding it reads the way the scanner does.
    */
   private knownWords: KnownWords | undefined;
-  /** 1 for each word of the text being decided whose terms inside were all dropped, for good. */
-  private silentWords = new Uint8Array(64);
+  /**
+   * 1 for each word of the text being decided whose candidates were decided by the word alone
+   * (see WordDecisions), whatever they kept: what known words may learn of it.
+   */
+  private decidedAlone = new Uint8Array(64);
+  /** The hits recorded for the text being decided, with the word they were found in. */
+  private readonly recorded: Array<{ token: number; hit: TermHit; slot: number }> = [];
+  /** Set when a hit of the text being decided was dropped for the condition's hit limit. */
+  private hitsCapped = false;
   /** Reused by learnWords for a word's walks that go on into the next (see walkSummary). */
   private readonly walksOn = new Int32Array(MAX_WALKS_ON);
   /** Characters handed to ICU's segmentation while deciding the current text. */
@@ -332,12 +341,15 @@ export class TermMatcher implements HitSink {
   scan(text: string, field: string, out: TermHit[][], budget?: ScanBudget): void {
     const automaton = this.automaton;
     if (!automaton) throw new Error("TermMatcher.scan before compile");
-    // A text of words known to find nothing needs no more (see known-words.ts).
+    // A text of words known to find nothing, or only the hits they keep whatever the words
+    // around, needs no more (see known-words.ts).
     const known = this.knownWords?.silent(text) ?? KNOWN_WORDS_FAILED;
+    const shortWay = known === KNOWN_WORDS_SILENT || known === KNOWN_WORDS_HITS;
     // Symbol terms outside ASCII ("🖕") cannot be in a text found to be ASCII alone.
-    if (!(known === KNOWN_WORDS_SILENT && this.knownWords?.readAsciiOnly && this.symbolTermsOutsideAscii))
+    if (!(shortWay && this.knownWords?.readAsciiOnly && this.symbolTermsOutsideAscii))
       this.findSymbolTerms(text, field, out);
-    if (known === KNOWN_WORDS_SILENT) {
+    if (shortWay) {
+      if (known === KNOWN_WORDS_HITS) this.addKnownHits(text, field, out);
       countWork(text.length);
       return;
     }
@@ -348,9 +360,11 @@ export class TermMatcher implements HitSink {
     automaton.scan(scanned, this, budget, this.inside, MIN_INSIDE_WORD);
     this.decidingText = text;
     this.segmented = 0;
-    if (this.silentWords.length < scanned.tokenCount)
-      this.silentWords = new Uint8Array(scanned.tokenCount * 2);
-    else this.silentWords.fill(0, 0, scanned.tokenCount);
+    if (this.decidedAlone.length < scanned.tokenCount)
+      this.decidedAlone = new Uint8Array(scanned.tokenCount * 2);
+    else this.decidedAlone.fill(0, 0, scanned.tokenCount);
+    if (this.recorded.length > 0) this.recorded.length = 0;
+    this.hitsCapped = false;
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
     // Taught by the texts that stopped at a word it did not know: the others would not go the
     // short way whatever it learned of their words.
@@ -362,8 +376,8 @@ export class TermMatcher implements HitSink {
 
   /**
    * Teaches knownWords the verdicts on the plain ASCII words of the text just scanned: what
-   * their walks did (Automaton.walkSummary) and, for words with terms inside, whether the
-   * deciding step kept none of them in a decision that depends on the word alone (silentWords).
+   * their walks did (Automaton.walkSummary) and, for words with terms, the hits the deciding
+   * step kept in a decision that depends on the word alone (decidedAlone): none, or some.
    */
   private learnWords(text: string, scanned: ScannedText, automaton: Automaton): void {
     const known = this.knownWords as KnownWords;
@@ -374,12 +388,53 @@ export class TermMatcher implements HitSink {
       const start = scanned.starts[scanned.tokenStarts[token] as number] as number;
       const end = scanned.ends[(scanned.tokenEnds[token] as number) - 1] as number;
       if (!isPlainAsciiWord(text, start, end) || known.lookup(text, start, end) !== WORD_UNKNOWN) continue;
-      const summary = automaton.walkSummary(token, this.walksOn);
-      const verdict =
-        summary < 0 || ((summary & WALKS_INNER) !== 0 && this.silentWords[token] === 0)
-          ? WORD_OTHER
-          : summary & ~WALKS_INNER;
-      known.remember(text, start, end, verdict, this.walksOn);
+      // Past the hit limit, what a word kept is not all known: it is learned as if undecided.
+      const decided = this.decidedAlone[token] === 1 && !this.hitsCapped;
+      const summary = automaton.walkSummary(token, this.walksOn, decided);
+      if (summary < 0 || (!decided && (summary & WALKS_INNER) !== 0)) {
+        known.remember(text, start, end, WORD_OTHER);
+        continue;
+      }
+      const hits = decided ? this.hitsOfWord(token, start) : undefined;
+      // A word of one letter with hits is left to the full path (single letters may spell on).
+      if (hits !== undefined && hits.length > 0 && end - start < 2)
+        known.remember(text, start, end, WORD_OTHER);
+      else known.remember(text, start, end, summary & ~WALKS_INNER, this.walksOn, hits);
+    }
+  }
+
+  /** The hits recorded for the word `token`, which begins at `wordStart` in the text, as KnownHits. */
+  private hitsOfWord(token: number, wordStart: number): KnownHit[] {
+    const hits: KnownHit[] = [];
+    for (const { token: of, hit, slot } of this.recorded) {
+      if (of !== token) continue;
+      hits.push({
+        slot,
+        term: hit.term,
+        start: hit.start - wordStart,
+        end: hit.end - wordStart,
+        normalized: hit.normalized,
+      });
+    }
+    return hits;
+  }
+
+  /** Adds the hits of the known words of `text` that hold some, as silent() found them. */
+  private addKnownHits(text: string, field: string, out: TermHit[][]): void {
+    const known = this.knownWords as KnownWords;
+    for (let k = 0; k < known.hitWordCount; k++) {
+      const wordStart = known.hitWordStarts[k] as number;
+      for (const hit of known.hitsOf(known.hitWordSlots[k] as number))
+        addHit(
+          out,
+          hit.slot,
+          hit.term,
+          field,
+          text,
+          wordStart + hit.start,
+          wordStart + hit.end,
+          hit.normalized,
+        );
     }
   }
 
@@ -476,7 +531,7 @@ export class TermMatcher implements HitSink {
           );
           const kept = this.wordDecisions.keepOf(written, fingerprint);
           if (kept !== undefined) {
-            if (kept === 0) this.silentWords[candidate.firstToken] = 1;
+            this.decidedAlone[candidate.firstToken] = 1;
             for (let i = index; i < wordEnd; i++)
               if ((kept & (1 << (i - index))) !== 0)
                 this.record(ordered[i] as Candidate, text, field, scanned, out);
@@ -577,7 +632,7 @@ export class TermMatcher implements HitSink {
         const facts = factsOf(firstToken);
         if (!facts.unspaced && !this.phraseWords.has(facts.plain) && !this.readTheMessage) {
           this.wordDecisions.remember(written, fingerprint, keptMask);
-          if (keptMask === 0) this.silentWords[firstToken] = 1;
+          this.decidedAlone[firstToken] = 1;
         }
       }
     }
@@ -764,28 +819,12 @@ export class TermMatcher implements HitSink {
     out: TermHit[][],
   ): void {
     const { output } = candidate;
-    let list = out[output.slot];
-    if (!list) {
-      list = [];
-      out[output.slot] = list;
-    }
-    if (list.length >= MAX_HITS_PER_CONDITION) return;
     const start = scanned.starts[candidate.first] as number;
     const end = scanned.ends[candidate.last] as number;
-    // The same span can be reached by two readings (a '1' read as i and as l).
-    for (let i = list.length - 1; i >= 0; i--) {
-      const seen = list[i] as TermHit;
-      if (seen.field !== field) break;
-      if (seen.term === output.term && seen.start === start && seen.end === end) return;
-    }
-    list.push({
-      term: output.term,
-      field,
-      start,
-      end,
-      original: text.slice(start, end),
-      normalized: output.normalized,
-    });
+    const added = addHit(out, output.slot, output.term, field, text, start, end, output.normalized);
+    if (added === HIT_DROPPED) this.hitsCapped = true;
+    else if (added !== undefined && this.knownWords)
+      this.recorded.push({ token: candidate.firstToken, hit: added, slot: output.slot });
   }
 
   private isSymbolTerm(needle: string): boolean {
@@ -931,6 +970,40 @@ function unspacedWordsOf(allow: ReadonlySet<string>): readonly string[] {
     unspacedWords.set(allow, words);
   }
   return words;
+}
+
+/** What addHit answers when the condition already holds MAX_HITS_PER_CONDITION hits. */
+const HIT_DROPPED = null;
+
+/**
+ * Appends a hit of `term` at text[start, end) to `out[slot]`: the hit added, undefined when the
+ * same span was already reached by another reading (a '1' read as i and as l), HIT_DROPPED when
+ * the condition holds all the hits it keeps.
+ */
+function addHit(
+  out: TermHit[][],
+  slot: number,
+  term: number,
+  field: string,
+  text: string,
+  start: number,
+  end: number,
+  normalized: string,
+): TermHit | undefined | typeof HIT_DROPPED {
+  let list = out[slot];
+  if (!list) {
+    list = [];
+    out[slot] = list;
+  }
+  if (list.length >= MAX_HITS_PER_CONDITION) return HIT_DROPPED;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const seen = list[i] as TermHit;
+    if (seen.field !== field) break;
+    if (seen.term === term && seen.start === start && seen.end === end) return undefined;
+  }
+  const hit = { term, field, start, end, original: text.slice(start, end), normalized };
+  list.push(hit);
+  return hit;
 }
 
 /** Candidates by word, whole words before their parts. */
