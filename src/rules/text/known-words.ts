@@ -73,7 +73,7 @@ export interface KnownHit {
 }
 /**
  * Slots of a full-size table (a power of two): 8,192 words of up to 24 characters, with their
- * verdicts and walks, about 430 KiB.
+ * verdicts and walks, and the pairs of words kept (see pairFinds), about 520 KiB.
  */
 const DEFAULT_KNOWN_WORD_SLOTS = 8192;
 
@@ -90,6 +90,11 @@ const NOT_A_SEPARATOR = -1;
 
 /** Slots a word may take in its set. */
 const WAYS = 4;
+/** Int32 of a slot's record (see KnownWords.records), and where its fields lie in it. */
+const RECORD = 4;
+const LENGTH = 1;
+const VERDICT = 2;
+const FIRST_SYMBOLS = 3;
 
 /** Pairs of words (see pairFinds) whose walks-on are kept: a power of two, 32 KiB of records. */
 const PAIRS = 2048;
@@ -114,15 +119,15 @@ export interface KnownWordsOptions {
 }
 
 export class KnownWords {
-  private readonly hashes: Int32Array;
-  /** Per slot: the word's length, 0 when empty. */
-  private readonly lengths: Uint8Array;
+  /**
+   * RECORD Int32 per slot: the word's hash, its length (0 when empty), its verdict, and the first
+   * symbols of a next word its walks go on into (Automaton.firstSymbols). The four ways of a set
+   * lie side by side, 64 bytes: a lookup reads one cache line for them, and one for the word.
+   */
+  private readonly records: Int32Array;
   private readonly chars: Uint8Array;
-  private readonly verdicts: Int32Array;
   /** MAX_WALKS_ON per slot: the walks its word's verdict counts. */
   private readonly walksOn: Int32Array;
-  /** Per slot: the first symbols of a next word its walks go on into (Automaton.firstSymbols). */
-  private readonly firstSymbols: Int32Array;
   private readonly walks: WalksOn;
   private readonly table: CharTable;
   /** The word being read by silent(): its symbols (folded, repeats as runs). */
@@ -158,12 +163,9 @@ export class KnownWords {
     const slots = options.slots ?? DEFAULT_KNOWN_WORD_SLOTS;
     if (slots < WAYS || (slots & (slots - 1)) !== 0)
       throw new Error("KnownWords slots must be a power of two, at least 4");
-    this.hashes = new Int32Array(slots);
-    this.lengths = new Uint8Array(slots);
+    this.records = new Int32Array(slots * RECORD);
     this.chars = new Uint8Array(slots * MAX_KNOWN_WORD);
-    this.verdicts = new Int32Array(slots);
     this.walksOn = new Int32Array(slots * MAX_WALKS_ON);
-    this.firstSymbols = new Int32Array(slots);
     this.walks = options.walks;
     this.table = options.table;
     this.turns = new Uint8Array(slots / WAYS);
@@ -176,12 +178,9 @@ export class KnownWords {
   /** Heap the table holds, fixed at creation. */
   get bytes(): number {
     return (
-      this.hashes.byteLength +
-      this.lengths.byteLength +
+      this.records.byteLength +
       this.chars.byteLength +
-      this.verdicts.byteLength +
       this.walksOn.byteLength +
-      this.firstSymbols.byteLength +
       this.turns.byteLength +
       this.versions.byteLength +
       this.pairs.byteLength +
@@ -200,8 +199,7 @@ export class KnownWords {
     this.readAsciiOnly = true;
     this.hitWordCount = 0;
     const entries = this.entries;
-    const verdicts = this.verdicts;
-    const firstSymbols = this.firstSymbols;
+    const records = this.records;
     const length = text.length;
     // The previous word's slot and how many of its walks go on into this word.
     let previousSlot = 0;
@@ -269,13 +267,14 @@ export class KnownWords {
       }
       previousJoin = single >= 0 ? joinSymbolOf(single, wordClass) : -1;
       const entered =
-        walksOn > 0 && (((firstSymbols[previousSlot] as number) >>> nextWordBit(first)) & 1) === 1;
+        walksOn > 0 &&
+        (((records[previousSlot * RECORD + FIRST_SYMBOLS] as number) >>> nextWordBit(first)) & 1) === 1;
       const slot = this.slotOf(text, start, end, finishWordHash(hash, end - start));
       if (entered && this.pairFinds(previousSlot, walksOn, slot, text, start, end)) return KNOWN_WORDS_FAILED;
       if (slot < 0) return KNOWN_WORDS_UNKNOWN;
       previousSingle = single;
       enteredSingle = entered && single >= 0;
-      walksOn = verdicts[slot] as number;
+      walksOn = records[slot * RECORD + VERDICT] as number;
       if (walksOn < 0) return KNOWN_WORDS_FAILED;
       if ((walksOn & WORD_HAS_HITS) !== 0) {
         if (this.hitWordCount === MAX_HIT_WORDS) return KNOWN_WORDS_FAILED;
@@ -368,19 +367,18 @@ export class KnownWords {
   /** The verdict on the word text[start, end) (ASCII letters), or WORD_UNKNOWN. */
   lookup(text: string, start: number, end: number): number {
     const slot = this.slotOf(text, start, end, hashOf(text, start, end));
-    return slot < 0 ? WORD_UNKNOWN : (this.verdicts[slot] as number);
+    return slot < 0 ? WORD_UNKNOWN : (this.records[slot * RECORD + VERDICT] as number);
   }
 
   /** The slot holding the word text[start, end) of hash `hash`, or -1. */
   private slotOf(text: string, start: number, end: number, hash: number): number {
     const length = end - start;
     if (length > MAX_KNOWN_WORD) return -1;
-    const hashes = this.hashes;
-    const lengths = this.lengths;
+    const records = this.records;
     const chars = this.chars;
     const first = (hash & this.mask) * WAYS;
     search: for (let slot = first; slot < first + WAYS; slot++) {
-      if (hashes[slot] !== hash || lengths[slot] !== length) continue;
+      if (records[slot * RECORD] !== hash || records[slot * RECORD + LENGTH] !== length) continue;
       for (let i = start, at = slot * MAX_KNOWN_WORD; i < end; i++, at++)
         if (chars[at] !== text.charCodeAt(i)) continue search;
       return slot;
@@ -408,18 +406,19 @@ export class KnownWords {
     const first = set * WAYS;
     // An empty way, else the ways of the set in turn.
     let slot = first;
-    while (slot < first + WAYS && this.lengths[slot] !== 0) slot++;
+    while (slot < first + WAYS && this.records[slot * RECORD + LENGTH] !== 0) slot++;
     if (slot === first + WAYS) {
       slot = first + (this.turns[set] as number);
       this.turns[set] = ((this.turns[set] as number) + 1) % WAYS;
     }
     this.versions[slot] = (this.versions[slot] as number) + 1;
-    this.hashes[slot] = hash;
-    this.lengths[slot] = length;
+    const record = slot * RECORD;
+    this.records[record] = hash;
+    this.records[record + LENGTH] = length;
     // More hits than are kept: the word is left to the full path.
     const kept = hits !== undefined && hits.length > MAX_KNOWN_HITS ? WORD_OTHER : verdict;
     const hasHits = hits !== undefined && hits.length > 0 && kept >= 0;
-    this.verdicts[slot] = hasHits ? kept | WORD_HAS_HITS : kept;
+    this.records[record + VERDICT] = hasHits ? kept | WORD_HAS_HITS : kept;
     this.hits[slot] = hasHits ? hits : undefined;
     let firstSymbols = 0;
     for (let k = 0; k < kept; k++) {
@@ -427,7 +426,7 @@ export class KnownWords {
       this.walksOn[slot * MAX_WALKS_ON + k] = walkOn;
       firstSymbols |= this.walks.firstSymbols(walkOn);
     }
-    this.firstSymbols[slot] = firstSymbols;
+    this.records[record + FIRST_SYMBOLS] = firstSymbols;
     for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
       this.chars[at] = text.charCodeAt(start + i);
   }
