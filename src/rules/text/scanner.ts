@@ -19,6 +19,12 @@ export const TOKEN_HAS_SOFT = 4; // holds a leet symbol that may also be punctua
 const WILDCARD_CHARS = new Set(
   SUBSTITUTIONS.filter((s) => s.reads === "any").map((s) => s.char.charCodeAt(0)),
 );
+/** WILDCARD_CHARS for ASCII, as a table: a leet word asks for each of its symbols. */
+const ASCII_WILDCARDS = Uint8Array.from({ length: 128 }, (_, code) => (WILDCARD_CHARS.has(code) ? 1 : 0));
+
+function isWildcardChar(symbol: number): boolean {
+  return symbol < 128 ? ASCII_WILDCARDS[symbol] === 1 : WILDCARD_CHARS.has(symbol);
+}
 export const SOFT_LEET = 1;
 export const SOFT_DIGIT = 2;
 const MAX_WILDCARDS_PER_WORD = 4;
@@ -276,7 +282,7 @@ export class Scanner {
           else if (pendingInterior < 0) pendingInterior = length;
         }
         const last = length - 1;
-        if (collapse && last >= tokenStart && symbols[last] === symbol && !WILDCARD_CHARS.has(symbol)) {
+        if (collapse && last >= tokenStart && symbols[last] === symbol && !isWildcardChar(symbol)) {
           runs[last] = (runs[last] as number) + 1;
           ends[last] = end;
         } else {
@@ -440,7 +446,7 @@ export class Scanner {
           else if (pendingInterior < 0) pendingInterior = length;
         }
         const last = length - 1;
-        if (collapse && last >= tokenStart && symbols[last] === symbol && !WILDCARD_CHARS.has(symbol)) {
+        if (collapse && last >= tokenStart && symbols[last] === symbol && !isWildcardChar(symbol)) {
           runs[last] = (runs[last] as number) + 1;
           ends[last] = end;
         } else {
@@ -604,12 +610,12 @@ export class Scanner {
     // Each '*' multiplies the readings of a word; past a few, they stay literal stars (which no
     // term contains) so a hostile "a*****...b" costs no more than any other word.
     let stars = 0;
-    for (let i = start; i < out.length; i++) if (WILDCARD_CHARS.has(symbols[i] as number)) stars++;
+    for (let i = start; i < out.length; i++) if (isWildcardChar(symbols[i] as number)) stars++;
     const starsAreWildcards = stars <= MAX_WILDCARDS_PER_WORD;
     let write = start;
     for (let read = start; read < out.length; read++) {
       const raw = symbols[read] as number;
-      const symbol = WILDCARD_CHARS.has(raw) && !starsAreWildcards ? raw : leetSymbol(raw);
+      const symbol = !starsAreWildcards && isWildcardChar(raw) ? raw : leetSymbol(raw);
       // Identical symbols merge into one run, leet or not ("a$s" reads "ass"); the run stays soft,
       // so the word may still break before it ("ai!ok" is "ai ok" as well as "aiiok").
       if (this.collapse && write > start && symbols[write - 1] === symbol && symbol !== SYMBOL_WILDCARD) {
@@ -646,7 +652,11 @@ for (const [char, readings] of LEET_READINGS) {
   LEET_SYMBOLS.set(char.charCodeAt(0), symbol);
 }
 
+/** LEET_SYMBOLS for ASCII, as a table (0: not a leet character). */
+const ASCII_LEET_SYMBOLS = Int32Array.from({ length: 128 }, (_, code) => LEET_SYMBOLS.get(code) ?? 0);
+
 function leetSymbol(symbol: number): number {
+  if (symbol < 128) return ASCII_LEET_SYMBOLS[symbol] || symbol;
   return LEET_SYMBOLS.get(symbol) ?? symbol;
 }
 
