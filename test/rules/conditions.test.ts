@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
+import { MAX_SET_PROGRAM_SIZE } from "../../src/rules/conditions/patterns.ts";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import { decide, input } from "./helpers.ts";
 
@@ -282,7 +283,37 @@ describe("combining conditions", () => {
       }),
       { numRuns: 2000 },
     );
+    // All of them in one condition: which occur is asked of one re2js set, in one pass. Each
+    // pattern that occurs reports its first match, in the order the rule lists the patterns.
+    const when = `text_matches: [${patterns.map((p) => JSON.stringify(p)).join(", ")}]`;
+    fc.assert(
+      fc.property(text, (message) => {
+        const expected = patterns.flatMap((pattern) => {
+          const search = RE2JS.compile(pattern).matcher(message);
+          if (!search.find()) return [];
+          const found = message.slice(search.start(), search.end());
+          return [
+            { field: "text", start: search.start(), end: search.end(), text: found, normalized: found },
+          ];
+        });
+        const spans = decide(when, input({ text: message })).matches[0]?.conditions[0]?.spans;
+        expect(spans ?? []).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
+});
+
+it("text_matches with patterns too large to run as one set tests them one by one, with the same answers", () => {
+  // Each pattern is under the per-pattern limit; together they are over MAX_SET_PROGRAM_SIZE.
+  const big = "[a-z]{1000}".repeat(19);
+  const patterns = ["(?i)free\\s+nitro", ...[1, 2, 3, 4, 5, 6].map((n) => `${big}${n}`), "\\d{3}-\\d{4}"];
+  const size = patterns.reduce((sum, pattern) => sum + RE2JS.compile(pattern).programSize(), 0);
+  expect(size).toBeGreaterThan(MAX_SET_PROGRAM_SIZE);
+  const when = `text_matches: [${patterns.map((pattern) => JSON.stringify(pattern)).join(", ")}]`;
+  const spans = decide(when, input({ text: "FREE nitro, call 555-1234" })).matches[0]?.conditions[0]?.spans;
+  expect(spans?.map((span) => span.text)).toEqual(["FREE nitro", "555-1234"]);
+  expect(decide(when, input({ text: "nothing to see" })).matches).toEqual([]);
 });
 
 describe("rate", () => {

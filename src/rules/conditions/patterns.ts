@@ -1,4 +1,4 @@
-import { RE2JS } from "re2js";
+import { RE2JS, RE2Set } from "re2js";
 import { SpecError } from "../errors.ts";
 import { messageTextFields } from "../message-fields.ts";
 import { countWork } from "../text/work.ts";
@@ -8,6 +8,11 @@ import type { ConditionDefinition } from "./types.ts";
 
 /** Compiled size above which a pattern is refused: big programs cost time on every message. */
 const MAX_PROGRAM_SIZE = 20_000;
+/**
+ * Combined size above which a condition's patterns are tested one by one rather than as one set:
+ * a larger set takes long to compile and outgrows the lazy DFA's state cache.
+ */
+export const MAX_SET_PROGRAM_SIZE = 100_000;
 
 /**
  * Compiles with re2js, a linear-time engine: no pattern can backtrack catastrophically. What it
@@ -32,23 +37,44 @@ export function compilePatterns(raw: unknown, path: Path): Array<{ source: strin
   });
 }
 
+/**
+ * The patterns of one condition as a single re2js set: which of them occur in a text is answered
+ * by one pass of one lazy DFA, however many patterns there are, where testing them one by one
+ * reads the text once per pattern. Null for a single pattern or a set too large (see
+ * MAX_SET_PROGRAM_SIZE): the patterns are then tested one by one.
+ */
+function patternSet(patterns: ReadonlyArray<{ source: string; regex: RE2JS }>): RE2Set | null {
+  if (patterns.length < 2) return null;
+  const size = patterns.reduce((sum, { regex }) => sum + regex.programSize(), 0);
+  if (size > MAX_SET_PROGRAM_SIZE) return null;
+  const set = new RE2Set();
+  for (const { source } of patterns) set.add(source);
+  set.compile();
+  return set;
+}
+
 export const textMatches: ConditionDefinition = {
   key: "text_matches",
   compile(raw, path) {
     const patterns = compilePatterns(raw, path);
+    const set = patternSet(patterns);
+    const everyPattern = patterns.map((_, index) => index);
+    const occurringIn = (text: string): number[] =>
+      set ? set.match(text) : everyPattern.filter((index) => patterns[index]?.regex.test(text));
     return {
       key: "text_matches",
       test(ctx) {
         const spans: MatchedSpan[] = [];
         const matched: string[] = [];
         for (const { field, text } of messageTextFields(ctx.input.message)) {
-          for (const { source, regex } of patterns) {
-            // Counted like the other text work: it tells the evaluator this rule read the text.
+          // Counted like the other text work: it tells the evaluator this rule read the text.
+          countWork(text.length * (set ? 1 : patterns.length));
+          // Whether a pattern occurs at all is answered by re2js's lazy DFA (after its literal
+          // prefilter), several times faster than the search that tracks where: only a pattern
+          // that occurs is searched again for its span. Both are linear in the text.
+          for (const index of occurringIn(text)) {
+            const { source, regex } = patterns[index] as { source: string; regex: RE2JS };
             countWork(text.length);
-            // Whether the pattern occurs at all is answered by re2js's lazy DFA (after its literal
-            // prefilter), several times faster than the search that tracks where: only a text
-            // that holds a match is searched again for its span. Both are linear in the text.
-            if (!regex.test(text)) continue;
             const matcher = regex.matcher(text);
             if (!matcher.find()) continue;
             const start = matcher.start();
