@@ -8,7 +8,8 @@ import { cuss as cussIt } from "cuss/it";
 import { cuss as cussPt } from "cuss/pt";
 import { parse } from "yaml";
 import { builtInAllowList } from "../text/allow-list.ts";
-import { dictionary, englishWords, plainForm } from "../text/lexicon.ts";
+import { dictionary, englishWords } from "../text/lexicon.ts";
+import { plainForm } from "../text/plain-form.ts";
 
 // The built-in term data: terms from npm packages made for it, with a category and a severity
 // from the project's own curation (src/rules/data/term-curation.yaml).

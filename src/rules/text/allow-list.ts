@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { plainForm } from "./lexicon.ts";
+import { plainForm } from "./plain-form.ts";
 
 const FILE = fileURLToPath(new URL("../data/allow-list.txt", import.meta.url));
 

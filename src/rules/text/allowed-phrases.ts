@@ -1,4 +1,4 @@
-import { plainForm } from "./lexicon.ts";
+import { plainForm } from "./plain-form.ts";
 import { ScannedText, type Scanner } from "./scanner.ts";
 import { countWork } from "./work.ts";
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type AutomatonTables, childOf, type TermOutput, TrieBuilder } from "./automaton.ts";
 import { type NormalizationOptions, profileKey } from "./normalize.ts";
+import { plainForm } from "./plain-form.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
 import { readingsOf } from "./symbols.ts";
 import { countWork } from "./work.ts";
@@ -78,23 +79,6 @@ export const STRONG_ROOTS = [
   "jizz",
   "dildo",
 ];
-
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
-/** Lower case without decoration: what makes two spellings "the same word" for the dictionary. */
-export function plainForm(text: string): string {
-  // Most words are plain ASCII: lower case is all there is to do.
-  if (isAscii(text)) return text.toLowerCase();
-  return text
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/ß/g, "ss")
-    .normalize("NFC");
-}
 
 /** Every dictionary word, in plain form, with the bits of the word lists that hold it. */
 function dictionaryWords(): Map<string, number> {

@@ -2,14 +2,6 @@
 // Myanmar run words together, so "a whole word" there is what ICU's dictionary-based word
 // segmentation (Intl.Segmenter, built into Node) finds, not what lies between spaces.
 
-const UNSPACED_SCRIPT =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
-
-/** True when `text` holds a letter of a script written without spaces between words. */
-export function hasUnspacedScript(text: string): boolean {
-  return UNSPACED_SCRIPT.test(text);
-}
-
 const segmenter = new Intl.Segmenter(undefined, { granularity: "word" });
 
 /** Offsets (relative to `text`) where ICU puts a word boundary, both ends included. */

@@ -13,6 +13,7 @@ import {
   TrieBuilder,
   WALKS_INNER,
 } from "./automaton.ts";
+import { hasUnspacedScript } from "./char-kinds.ts";
 import { CompoundReader, type CompoundReading, type TermPiece } from "./compounds.ts";
 import { inflectedForms, inflectionLanguage, isPluralOf } from "./inflections.ts";
 import {
@@ -37,14 +38,14 @@ import {
   lexiconFor,
   NEVER_INNOCENT_ROOTS,
   ownWordList,
-  plainForm,
   SHIELD_LANGUAGES,
   STRONG_ROOTS,
   wordLanguages,
 } from "./lexicon.ts";
 import type { NormalizationOptions } from "./normalize.ts";
+import { plainForm } from "./plain-form.ts";
 import { ScannedText, Scanner } from "./scanner.ts";
-import { hasUnspacedScript, wordBoundaries } from "./segmentation.ts";
+import { wordBoundaries } from "./segmentation.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 import { BOUNDARY_KEY, edgeKey, readingsOf, SYMBOL_I_OR_L } from "./symbols.ts";
 import type { TermHit } from "./term-index.ts";

@@ -1,7 +1,8 @@
 import { LRUCache } from "lru-cache";
+import { hasNonLetter, hasUnspacedScript } from "./char-kinds.ts";
 import { derivationBases } from "./derivations.ts";
-import { commonLanguages, ENGLISH_LIST, plainForm, wordLanguages } from "./lexicon.ts";
-import { hasUnspacedScript } from "./segmentation.ts";
+import { commonLanguages, ENGLISH_LIST, wordLanguages } from "./lexicon.ts";
+import { plainForm } from "./plain-form.ts";
 
 // What the deciding step knows about a word as written, whatever the message: its plain form,
 // the word lists that hold it, the words it may be derived from. Working these out costs a
@@ -25,8 +26,6 @@ export interface WordCore {
 }
 
 const NO_BASES: readonly string[] = [];
-/** Any character but a letter or a mark: a word written with one is obfuscated ("sh1t"). */
-const NOT_A_LETTER = /[^\p{L}\p{M}]/u;
 /** Longer words are worked out every time: they are rare, and keys stay small. */
 const MAX_KEPT_WORD = 48;
 
@@ -59,6 +58,7 @@ function wordCore(written: string): WordCore {
     common: commonLanguages(plain),
     bases,
     unspaced: hasUnspacedScript(written),
-    obfuscated: NOT_A_LETTER.test(written),
+    // Any character but a letter or a mark: a word written with one is obfuscated ("sh1t").
+    obfuscated: hasNonLetter(written),
   };
 }

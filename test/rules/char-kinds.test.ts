@@ -1,0 +1,43 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { hasNonLetter, hasUnspacedScript } from "../../src/rules/text/char-kinds.ts";
+
+// The table answers what the regexes of Unicode properties answer, for any text: BMP and astral
+// characters, lone surrogates, and characters seen for the first time or again.
+const NOT_A_LETTER = /[^\p{L}\p{M}]/u;
+const UNSPACED_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+describe("character kinds", () => {
+  it("answers as the Unicode property regexes do (property)", () => {
+    const char = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+      fc.integer({ min: 0x10000, max: 0x10ffff }).map((code) => String.fromCodePoint(code)),
+      fc.constantFrom("a", "ё", "中", "ก", "ุ", "ा", "한", "ع", "ـ", "\u0301", "𠀀", "😂", "𝐟", "1", "$", " "),
+    );
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 12 }), (chars) => {
+        const text = chars.join("");
+        expect(hasNonLetter(text)).toBe(NOT_A_LETTER.test(text));
+        expect(hasUnspacedScript(text)).toBe(UNSPACED_SCRIPT.test(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each([
+    ["fuck", false, false],
+    ["sh1t", true, false],
+    ["f*ck", true, false],
+    ["你是傻逼", false, true],
+    ["ちんこ", false, true],
+    ["หูตา", false, true],
+    ["عاهرة", false, false],
+    ["𠀀", false, true],
+    ["😂", true, false],
+    ["\ud800a", true, false],
+  ])("%j: not a letter %s, unspaced script %s", (text, nonLetter, unspaced) => {
+    expect(hasNonLetter(text)).toBe(nonLetter);
+    expect(hasUnspacedScript(text)).toBe(unspaced);
+  });
+});
