@@ -67,6 +67,8 @@ const CAUGHT: Array<[step: string, text: string, normalized: string]> = [
   ["separators: hyphens", "f-u-c-k", "fuck"],
   ["separators: mixed", "s_h.i t", "shit"],
   ["separators with repeated letters", "a s s", "ass"],
+  ["separators with a letter repeated first", "a a a s s", "ass"],
+  ["separators with letters repeated", "f f u u u c k", "fuck"],
   ["separators with leetspeak", "s h 1 t", "shit"],
   ["separators with a lone leet symbol", "b.@.s.t.a.r.d", "bastard"],
   ["separators after one-letter words", "u r a c u n t", "cunt"],
@@ -84,6 +86,15 @@ const CAUGHT: Array<[step: string, text: string, normalized: string]> = [
 describe("normalization catches obfuscations", () => {
   it.each(CAUGHT)("%s: %j", (_step, text, normalized) => {
     expect(matchedTerm(`well ${text} then`)).toContain(normalized);
+  });
+
+  it.each([
+    ["a a a s s", "a a a s s"],
+    ["u a a s s", "a a s s"],
+    ["c c c o o c k", "c c c o o c k"],
+  ])("a spelled-out word with a letter repeated first spans the whole run: %j", (text, span) => {
+    const spans = full.evaluate(input({ text: `well ${text} then` })).matches[0]?.conditions[0]?.spans ?? [];
+    expect(spans.map((s) => s.text)).toContain(span);
   });
 });
 

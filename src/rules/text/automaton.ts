@@ -92,8 +92,13 @@ export interface ScanBudget {
 }
 
 /** One-letter words of chat ("a", "I", "u" for you, "r" for are, "n" for and, "y" for why). */
-const ONE_LETTER_WORDS = new Set<number>([..."aiounry"].map((letter) => letter.charCodeAt(0)));
-ONE_LETTER_WORDS.add(SYMBOL_I_OR_L); // "I" read as i or l
+const ONE_LETTER_WORDS = new Uint8Array(128);
+for (const letter of "aiounry") ONE_LETTER_WORDS[letter.charCodeAt(0)] = 1;
+
+/** Read per single-letter word: a table, not a Set, so that "a a a a ..." costs little a word. */
+function isOneLetterWord(symbol: number): boolean {
+  return symbol < 128 ? ONE_LETTER_WORDS[symbol] === 1 : symbol === SYMBOL_I_OR_L; // "I" read as i or l
+}
 
 /** State ids in breadth-first order from the root: order[newId] = oldId. */
 function breadthFirstOrder(edgeStart: Int32Array, edgeTargets: Int32Array): Int32Array {
@@ -479,8 +484,16 @@ export class Automaton implements AutomatonTables {
             inside.walkInside(token, start, end);
           }
         }
-        // "c.c.a.a": a spelled-out word may begin with a repeated letter.
-        if (join && this.canStartJoin[token] === 1 && this.nextSingleRepeats(token)) this.join(0, token);
+        // "c.c.a.a": a spelled-out word may begin with a repeated letter. Inside a run of one
+        // letter ("a a a a"), the join from the run's first word reads what a join from any later
+        // one would, over a longer span: the run is joined once, not once a word.
+        if (
+          join &&
+          this.canStartJoin[token] === 1 &&
+          this.nextSingleRepeats(token) &&
+          !(token > 0 && this.canStartJoin[token - 1] === 1 && this.nextSingleRepeats(token - 1))
+        )
+          this.join(0, token);
       }
     } finally {
       // Every word start is looked at, walked or not; then every step of the walks.
@@ -1009,7 +1022,7 @@ export class Automaton implements AutomatonTables {
       const single = (own & TOKEN_SINGLE) !== 0;
       if (!single || t === 0 || ((flags[t - 1] as number) & TOKEN_SINGLE) === 0) onlyDroppableBefore = true;
       this.canStartJoin[t] = single && (own & TOKEN_JOIN_START) !== 0 && onlyDroppableBefore ? 1 : 0;
-      onlyDroppableBefore &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS.has(symbols[t] as number);
+      onlyDroppableBefore &&= (own & TOKEN_JOIN_START) !== 0 && isOneLetterWord(symbols[t] as number);
     }
     let onlyDroppableAfter = true;
     for (let t = count - 1; t >= 0; t--) {
@@ -1018,7 +1031,7 @@ export class Automaton implements AutomatonTables {
       if (!single || t === count - 1 || ((flags[t + 1] as number) & TOKEN_SINGLE) === 0)
         onlyDroppableAfter = true;
       this.canEndJoin[t] = single && onlyDroppableAfter ? 1 : 0;
-      onlyDroppableAfter &&= (own & TOKEN_JOIN_START) !== 0 && ONE_LETTER_WORDS.has(symbols[t] as number);
+      onlyDroppableAfter &&= (own & TOKEN_JOIN_START) !== 0 && isOneLetterWord(symbols[t] as number);
       // Computed once here, so a join never rescans a long run ("a a a a ..." stays linear).
       const sameAsNext =
         single &&
