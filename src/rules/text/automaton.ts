@@ -794,12 +794,18 @@ export class Automaton implements AutomatonTables {
     const text = this.text;
     const end = text.tokenEnds[token] as number;
     const outputStart = this.outputStart;
-    // Fast path: plain letters (no run, no leet symbol) have one reading, so the walk is a loop
-    // until the word ends, the trie has no edge, or a symbol with several readings comes.
+    // Fast path: a symbol that is not repeated and not ambiguous has one reading, so the walk is
+    // a loop until the word ends, the trie has no edge, or a symbol with several readings comes.
+    // A leet symbol that may be punctuation ("$", "@") breaks the word first (see softBreak).
     const { symbols, runs, soft } = text;
     while (pos < end) {
       const symbol = symbols[pos] as number;
-      if (runs[pos] !== 1 || soft[pos] !== 0 || symbol > 0xffff) break;
+      if (runs[pos] !== 1 || symbol > 0xffff) break;
+      if (soft[pos] !== 0 && node !== 0) {
+        if (mode === 0 && this.recordFrom >= 0 && this.breakMatters(node))
+          this.record(WalkEvent.SoftBreak, node, pos);
+        this.softBreak(node, token, pos);
+      }
       node = this.child(node, symbol << 1);
       if (node < 0) return;
       pos++;
