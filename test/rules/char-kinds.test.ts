@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hasNonLetter, hasUnspacedScript } from "../../src/rules/text/char-kinds.ts";
+import { HAS_NON_LETTER, hasUnspacedScript, wordKinds } from "../../src/rules/text/char-kinds.ts";
+
+const hasNonLetter = (text: string) => (wordKinds(text) & HAS_NON_LETTER) !== 0;
 
 // The table answers what the regexes of Unicode properties answer, for any text: BMP and astral
 // characters, lone surrogates, and characters seen for the first time or again.

@@ -165,9 +165,20 @@ export interface AutomatonTables {
   denseMin: Int32Array;
   denseLength: Int32Array;
   dense: Int32Array;
+  /**
+   * The root's edges beyond its direct table (letters of Thai, kana, Han, Hangul...), in an open
+   * addressing hash of (key, target) pairs, empty slots -1: a walk starts at every letter of an
+   * unspaced text, and a binary search over these edges cost more than the rest of its step.
+   */
+  rootFar: Int32Array;
   /** Terms ending at state n: outputs[outputStart[n]] .. outputs[outputStart[n+1]-1]. */
   outputStart: Int32Array;
   outputs: readonly TermOutput[];
+}
+
+/** Where rootFar's probe for `key` starts: the top bits of a multiplicative hash, as a pair index. */
+function farSlot(key: number, slots: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> (Math.clz32(slots) + 1)) << 1;
 }
 
 /** The state reached from `node` by the edge `key`, or -1. */
@@ -177,6 +188,15 @@ export function childOf(tables: AutomatonTables, node: number, key: number): num
     const index = key - (tables.denseMin[node] as number);
     if (index < denseLength)
       return index >= 0 ? (tables.dense[(tables.denseBase[node] as number) + index] as number) : -1;
+    if (node === 0) {
+      const far = tables.rootFar;
+      const length = far.length;
+      for (let slot = farSlot(key, length >>> 1); ; slot = slot + 2 === length ? 0 : slot + 2) {
+        const found = far[slot] as number;
+        if (found === key) return far[slot + 1] as number;
+        if (found === -1) return -1;
+      }
+    }
   }
   const keys = tables.edgeKeys;
   let low = tables.edgeStart[node] as number;
@@ -287,6 +307,13 @@ export class TrieBuilder {
       dense.set(part, offset);
       offset += part.length;
     }
+    const rootFar = farEdges(
+      edgeStart,
+      edgeKeys,
+      edgeTargets,
+      denseMin[0] as number,
+      denseLength[0] as number,
+    );
 
     const outputStart = new Int32Array(count + 1);
     const outputs: TermOutput[] = [];
@@ -304,10 +331,37 @@ export class TrieBuilder {
       denseMin,
       denseLength,
       dense,
+      rootFar,
       outputStart,
       outputs,
     };
   }
+}
+
+/** The root's edges past its direct table as rootFar's hash: at most half full, never full. */
+function farEdges(
+  edgeStart: Int32Array,
+  edgeKeys: Int32Array,
+  edgeTargets: Int32Array,
+  denseMin: number,
+  denseLength: number,
+): Int32Array {
+  const first = edgeStart[0] as number;
+  const last = edgeStart[1] as number;
+  let far = 0;
+  for (let e = first; e < last; e++) if ((edgeKeys[e] as number) - denseMin >= denseLength) far++;
+  let slots = 2;
+  while (slots < far * 2) slots *= 2;
+  const table = new Int32Array(slots * 2).fill(-1);
+  for (let e = first; e < last; e++) {
+    const key = edgeKeys[e] as number;
+    if (key - denseMin < denseLength) continue;
+    let slot = farSlot(key, slots);
+    while (table[slot] !== -1) slot = slot + 2 === table.length ? 0 : slot + 2;
+    table[slot] = key;
+    table[slot + 1] = edgeTargets[e] as number;
+  }
+  return table;
 }
 
 /**
@@ -381,6 +435,7 @@ export class Automaton implements AutomatonTables {
   readonly denseMin: Int32Array;
   readonly denseLength: Int32Array;
   readonly dense: Int32Array;
+  readonly rootFar: Int32Array;
   readonly outputStart: Int32Array;
   readonly outputs: readonly TermOutput[];
   /** The boundary edge of each state (-1 if none): looked up at every word end. */
@@ -407,6 +462,7 @@ export class Automaton implements AutomatonTables {
     this.denseMin = tables.denseMin;
     this.denseLength = tables.denseLength;
     this.dense = tables.dense;
+    this.rootFar = tables.rootFar;
     this.outputStart = tables.outputStart;
     this.outputs = tables.outputs;
     const count = this.edgeStart.length - 1;

@@ -42,8 +42,14 @@ function kindsOf(codePoint: number): number {
   return kinds;
 }
 
-/** True when some character of `text` has (want = true) or lacks (want = false) the kind. */
-function someCharacter(text: string, kind: number, want: boolean): boolean {
+/** A word holds a character that is neither a letter nor a mark ("sh1t", "f*ck"). */
+export const HAS_NON_LETTER = 1;
+/** A word holds a letter of a script written without spaces between words. */
+export const HAS_UNSPACED = 2;
+
+/** HAS_NON_LETTER and HAS_UNSPACED, as they apply to `text`: one pass over it for both. */
+export function wordKinds(text: string): number {
+  let found = 0;
   for (let i = 0; i < text.length; i++) {
     let codePoint = text.charCodeAt(i);
     if (codePoint >= 0xd800 && codePoint <= 0xdbff && i + 1 < text.length) {
@@ -53,17 +59,15 @@ function someCharacter(text: string, kind: number, want: boolean): boolean {
         i++;
       }
     }
-    if (((kindsOf(codePoint) & kind) !== 0) === want) return true;
+    const kinds = kindsOf(codePoint);
+    if ((kinds & LETTER_OR_MARK) === 0) found |= HAS_NON_LETTER;
+    if ((kinds & UNSPACED) !== 0) found |= HAS_UNSPACED;
+    if (found === (HAS_NON_LETTER | HAS_UNSPACED)) break;
   }
-  return false;
-}
-
-/** True when `text` holds a character that is neither a letter nor a mark ("sh1t", "f*ck"). */
-export function hasNonLetter(text: string): boolean {
-  return someCharacter(text, LETTER_OR_MARK, false);
+  return found;
 }
 
 /** True when `text` holds a letter of a script written without spaces between words. */
 export function hasUnspacedScript(text: string): boolean {
-  return someCharacter(text, UNSPACED, true);
+  return (wordKinds(text) & HAS_UNSPACED) !== 0;
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { hasNonLetter, hasUnspacedScript } from "./char-kinds.ts";
+import { HAS_NON_LETTER, HAS_UNSPACED, wordKinds } from "./char-kinds.ts";
 import { derivationBases } from "./derivations.ts";
 import { commonLanguages, ENGLISH_LIST, wordLanguages } from "./lexicon.ts";
 import { plainForm } from "./plain-form.ts";
@@ -47,6 +47,7 @@ export class WordCores {
 
 function wordCore(written: string): WordCore {
   const plain = plainForm(written);
+  const kinds = wordKinds(written);
   const languages = wordLanguages(plain);
   const bases = languages === 0 ? derivationBases(plain) : NO_BASES;
   return {
@@ -57,8 +58,8 @@ function wordCore(written: string): WordCore {
         : 0,
     common: commonLanguages(plain),
     bases,
-    unspaced: hasUnspacedScript(written),
+    unspaced: (kinds & HAS_UNSPACED) !== 0,
     // Any character but a letter or a mark: a word written with one is obfuscated ("sh1t").
-    obfuscated: hasNonLetter(written),
+    obfuscated: (kinds & HAS_NON_LETTER) !== 0,
   };
 }
