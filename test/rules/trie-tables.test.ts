@@ -37,7 +37,9 @@ describe("trie tables", () => {
         fc.array(key, { maxLength: 50 }),
         (paths, probes) => {
           const builder = new TrieBuilder();
-          paths.forEach((path, term) => builder.add(path, output(term)));
+          paths.forEach((path, term) => {
+            builder.add(path, output(term));
+          });
           const tables = builder.compileTables();
           // Each path leads to a state; walking it through childOf must reach a state for every
           // prefix, and the probes (absent keys too) must find a child exactly where one was added.
