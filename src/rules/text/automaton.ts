@@ -805,18 +805,20 @@ export class Automaton implements AutomatonTables {
   }
 
   /**
-   * True when the word's letters from `pos` begin with two plain ASCII letters that no term
-   * begins with: the walk from there could only fail at its second step (most starts).
+   * True when a walk from `pos` could only fail at its first or second step (most starts): its
+   * symbol, read once, begins no term (a letter of another script a list has no term in), or
+   * the word begins there with two plain ASCII letters that no term begins with. At the root a
+   * leet symbol cannot break a word, so only the second symbol's may matter.
    */
   private startsNoTerm(pos: number, end: number): boolean {
-    if (pos + 1 >= end) return false;
     const { symbols, runs, soft } = this.text;
     const first = symbols[pos] as number;
+    if (first > 0xffff || runs[pos] !== 1) return false;
+    if (first >= 128) return this.child(0, first << 1) < 0;
+    if (pos + 1 >= end) return false;
     const second = symbols[pos + 1] as number;
     return (
-      first < 128 &&
       second < 128 &&
-      runs[pos] === 1 &&
       runs[pos + 1] === 1 &&
       soft[pos] === 0 &&
       soft[pos + 1] === 0 &&
