@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HAS_NON_LETTER, hasUnspacedScript, wordKinds } from "../../src/rules/text/char-kinds.ts";
+import { LONG_TEXT } from "../../src/rules/text/code-units.ts";
 
 const hasNonLetter = (text: string) => (wordKinds(text) & HAS_NON_LETTER) !== 0;
 
@@ -22,6 +23,10 @@ describe("character kinds", () => {
         const text = chars.join("");
         expect(hasNonLetter(text)).toBe(NOT_A_LETTER.test(text));
         expect(hasUnspacedScript(text)).toBe(UNSPACED_SCRIPT.test(text));
+        // A long word is read from a copy of its code units (see code-units.ts): the same answers.
+        const long = `${"a".repeat(LONG_TEXT)}${text}`;
+        expect(hasNonLetter(long)).toBe(NOT_A_LETTER.test(long));
+        expect(hasUnspacedScript(long)).toBe(UNSPACED_SCRIPT.test(long));
       }),
       { numRuns: 5000 },
     );

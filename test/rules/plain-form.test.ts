@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { LONG_TEXT } from "../../src/rules/text/code-units.ts";
 import { plainForm, plainFormOfWhole } from "../../src/rules/text/plain-form.ts";
 
 // The plain form is worked out per character where the characters allow it: it must equal the
@@ -18,6 +19,9 @@ describe("plain form", () => {
       fc.property(fc.array(char, { maxLength: 10 }), (chars) => {
         const text = chars.join("");
         expect(plainForm(text)).toBe(plainFormOfWhole(text));
+        // A long word is read from a copy of its code units (see code-units.ts): the same form.
+        const long = `${"é".repeat(LONG_TEXT)}${text}`;
+        expect(plainForm(long)).toBe(plainFormOfWhole(long));
       }),
       { numRuns: 20_000 },
     );

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
+import { LONG_TEXT } from "../../src/rules/text/code-units.ts";
 import { NEVER_INNOCENT_ROOTS } from "../../src/rules/text/lexicon.ts";
 import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
 import { ScannedText, Scanner } from "../../src/rules/text/scanner.ts";
@@ -139,6 +140,50 @@ describe("properties", () => {
         expect(general.at(-1)?.symbols).toEqual([0x65]);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("a long text, read from a copy of its code units, scans as its parts do", () => {
+    // A sample ending in a space, repeated past LONG_TEXT: each repetition's words are the
+    // sample's, moved by the repetition's offset, whichever loop and way of reading they took.
+    const scanner = new Scanner(FULL_NORMALIZATION);
+    const char = fc.constantFrom(
+      ..."abcfkstu01345@$!|*.-'".split(""),
+      "é",
+      "ё",
+      "中",
+      "ก",
+      "ุ",
+      "😂",
+      "​",
+      "ﬁ",
+    );
+    const shifted = (scanned: ScannedText, from: number, to: number, by: number) =>
+      Array.from({ length: to - from }, (_, i) => {
+        const t = from + i;
+        const first = scanned.tokenStarts[t] as number;
+        const last = scanned.tokenEnds[t] as number;
+        return {
+          flags: scanned.tokenFlags[t],
+          symbols: [...scanned.symbols.slice(first, last)],
+          runs: [...scanned.runs.slice(first, last)],
+          starts: [...scanned.starts.slice(first, last)].map((start) => start - by),
+          ends: [...scanned.ends.slice(first, last)].map((end) => end - by),
+        };
+      });
+    fc.assert(
+      fc.property(fc.array(char, { minLength: 1, maxLength: 30 }), (chars) => {
+        const sample = `${chars.join("")} `;
+        const repeats = Math.ceil((LONG_TEXT + 1) / sample.length);
+        const one = scanner.scan(sample, new ScannedText());
+        const words = one.tokenCount;
+        const expected = shifted(one, 0, words, 0);
+        const long = scanner.scan(sample.repeat(repeats), new ScannedText());
+        expect(long.tokenCount).toBe(words * repeats);
+        for (const r of [0, repeats - 1])
+          expect(shifted(long, r * words, (r + 1) * words, r * sample.length)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

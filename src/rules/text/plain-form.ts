@@ -1,3 +1,5 @@
+import { codeUnitsOf } from "./code-units.ts";
+
 // The plain form of a word: lower case without decoration, what makes two spellings "the same
 // word" for the dictionary ("Élan" and "elan"). Worked out per character from a table where the
 // characters allow it: Unicode normalization of a whole long word (NFD, then NFC) costs about 30
@@ -51,10 +53,11 @@ function isAscii(text: string): boolean {
 export function plainForm(text: string): string {
   // Most words are plain ASCII: lower case is all there is to do.
   if (isAscii(text)) return text.toLowerCase();
+  const codes = codeUnitsOf(text);
   let out = "";
   let copiedTo = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+    const code = codes === null ? text.charCodeAt(i) : (codes[i] as number);
     if (code < 0x80) {
       if (code >= 0x41 && code <= 0x5a) {
         out += text.slice(copiedTo, i) + String.fromCharCode(code + 0x20);

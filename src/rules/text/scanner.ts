@@ -1,3 +1,4 @@
+import { codeUnitsOf } from "./code-units.ts";
 import {
   CharClass,
   type CharTable,
@@ -174,9 +175,10 @@ export class Scanner {
   scan(text: string, out: ScannedText): ScannedText {
     // The text is read once: by the ASCII pass, then by the general one from where it stopped.
     countWork(text.length);
-    if (!this.asciiFastPath) return this.scanGeneral(text, out, 0);
-    const stoppedAt = this.scanAscii(text, out);
-    return stoppedAt < 0 ? out : this.scanGeneral(text, out, stoppedAt);
+    const codes = codeUnitsOf(text);
+    if (!this.asciiFastPath) return this.scanGeneral(text, codes, out, 0);
+    const stoppedAt = this.scanAscii(text, codes, out);
+    return stoppedAt < 0 ? out : this.scanGeneral(text, codes, out, stoppedAt);
   }
 
   // Where the ASCII pass stopped, at its first other character: the general pass goes on from
@@ -188,7 +190,7 @@ export class Scanner {
   private resumePendingInterior = -1;
 
   /** Scans from `from`: 0, or where scanAscii stopped (with its state). */
-  private scanGeneral(text: string, out: ScannedText, from: number): ScannedText {
+  private scanGeneral(text: string, codes: Uint16Array | null, out: ScannedText, from: number): ScannedText {
     if (from === 0) out.reset();
     this.out = out;
     const table = this.table;
@@ -222,7 +224,7 @@ export class Scanner {
         current = parts[partIndex++] as number;
       } else {
         if (i >= textLength) break;
-        let codePoint = text.charCodeAt(i);
+        let codePoint = codes === null ? text.charCodeAt(i) : (codes[i] as number);
         start = i;
         if (codePoint < 128) {
           current = ascii[codePoint] as number;
@@ -230,7 +232,7 @@ export class Scanner {
         } else {
           end = i + 1;
           if (codePoint >= 0xd800 && codePoint <= 0xdbff && end < textLength) {
-            const low = text.charCodeAt(end);
+            const low = codes === null ? text.charCodeAt(end) : (codes[end] as number);
             if (low >= 0xdc00 && low <= 0xdfff) {
               codePoint = ((codePoint - 0xd800) << 10) + (low - 0xdc00) + 0x10000;
               end++;
@@ -340,7 +342,7 @@ export class Scanner {
    * the text is all ASCII, else the position of its first other character, having saved the
    * state of the word being built for scanGeneral to go on from there.
    */
-  private scanAscii(text: string, out: ScannedText): number {
+  private scanAscii(text: string, codes: Uint16Array | null, out: ScannedText): number {
     out.reset();
     this.out = out;
     const ascii = this.ascii;
@@ -371,7 +373,7 @@ export class Scanner {
 
     const textLength = text.length;
     for (let i = 0; i < textLength; i++) {
-      const code = text.charCodeAt(i);
+      const code = codes === null ? text.charCodeAt(i) : (codes[i] as number);
       if (code >= 128) {
         this.resumeLength = length;
         this.resumeTokenOpen = tokenOpen;
