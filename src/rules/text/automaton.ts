@@ -91,6 +91,18 @@ export interface ScanBudget {
   now(): number;
 }
 
+// What a walk from a symbol read once may find (see Automaton.startsNoTerm).
+const FIRST_NO_TERM = 0;
+const FIRST_IS_TERM = 1;
+const FIRST_THEN_PAIRS = 2;
+/** Slots of the filter of pairs that begin terms: a few thousand pairs leave most of it empty. */
+const PAIR_SLOTS = 1 << 16;
+
+/** The slot of the symbol pair (a, b) in the pair filter: the top bits of a multiplicative hash. */
+function pairIndex(a: number, b: number): number {
+  return Math.imul((a << 16) | b, 0x9e3779b1) >>> 16;
+}
+
 /** One-letter words of chat ("a", "I", "u" for you, "r" for are, "n" for and, "y" for why). */
 const ONE_LETTER_WORDS = new Uint8Array(128);
 for (const letter of "aiounry") ONE_LETTER_WORDS[letter.charCodeAt(0)] = 1;
@@ -440,8 +452,13 @@ export class Automaton implements AutomatonTables {
   readonly outputs: readonly TermOutput[];
   /** The boundary edge of each state (-1 if none): looked up at every word end. */
   private readonly boundaryChild: Int32Array;
-  /** 1 at (a << 7 | b) when a term starts with the plain ASCII letters a, b (see walkInside). */
-  private readonly asciiPairs: Uint8Array;
+  /**
+   * What a walk from a symbol read once may find, by symbol (see startsNoTerm): FIRST_NO_TERM,
+   * FIRST_IS_TERM or FIRST_THEN_PAIRS, the two symbols then looked up in `pairs`.
+   */
+  private readonly firstKinds: Uint8Array;
+  /** 1 at pairIndex(a, b) when a term starts with the symbols a, b (or another pair hashed alike). */
+  private readonly pairs: Uint8Array;
   /** 1 where a state has an edge other than the boundary: a word may be glued to the next. */
   private readonly continues: Uint8Array;
   /**
@@ -468,14 +485,25 @@ export class Automaton implements AutomatonTables {
     const count = this.edgeStart.length - 1;
     this.boundaryChild = new Int32Array(count);
     this.continues = new Uint8Array(count);
-    // Pairs of plain ASCII letters some term starts with (or the first of which is a term).
-    this.asciiPairs = new Uint8Array(128 * 128);
-    for (let first = 0; first < 128; first++) {
-      const after = this.child(0, first << 1);
-      if (after < 0) continue;
-      const isTerm = this.outputStart[after] !== this.outputStart[after + 1];
-      for (let second = 0; second < 128; second++) {
-        if (isTerm || this.child(after, second << 1) >= 0) this.asciiPairs[(first << 7) | second] = 1;
+    // The symbols some term starts with, and the pairs: every first step of a walk from a
+    // symbol read once, and every second one.
+    this.firstKinds = new Uint8Array(0x10000);
+    this.pairs = new Uint8Array(PAIR_SLOTS);
+    const rootEnd = this.edgeStart[1] as number;
+    for (let e = this.edgeStart[0] as number; e < rootEnd; e++) {
+      const key = this.edgeKeys[e] as number;
+      if ((key & 1) !== 0 || key >>> 1 > 0xffff) continue;
+      const first = key >>> 1;
+      const after = this.edgeTargets[e] as number;
+      if (this.outputStart[after] !== this.outputStart[after + 1]) {
+        this.firstKinds[first] = FIRST_IS_TERM;
+        continue;
+      }
+      this.firstKinds[first] = FIRST_THEN_PAIRS;
+      const afterEnd = this.edgeStart[after + 1] as number;
+      for (let f = this.edgeStart[after] as number; f < afterEnd; f++) {
+        const second = this.edgeKeys[f] as number;
+        if ((second & 1) === 0 && second >>> 1 <= 0xffff) this.pairs[pairIndex(first, second >>> 1)] = 1;
       }
     }
     for (let node = 0; node < count; node++) {
@@ -806,23 +834,23 @@ export class Automaton implements AutomatonTables {
 
   /**
    * True when a walk from `pos` could only fail at its first or second step (most starts): its
-   * symbol, read once, begins no term (a letter of another script a list has no term in), or
-   * the word begins there with two plain ASCII letters that no term begins with. At the root a
-   * leet symbol cannot break a word, so only the second symbol's may matter.
+   * symbol, read once, begins no term, or it begins terms and the word goes on with a second
+   * symbol, read once, that no term goes on with. At the root a leet symbol cannot break a word;
+   * at the second step it may (see softBreak), so there the symbol must be a plain one.
    */
   private startsNoTerm(pos: number, end: number): boolean {
     const { symbols, runs, soft } = this.text;
     const first = symbols[pos] as number;
     if (first > 0xffff || runs[pos] !== 1) return false;
-    if (first >= 128) return this.child(0, first << 1) < 0;
+    const kind = this.firstKinds[first] as number;
+    if (kind !== FIRST_THEN_PAIRS) return kind === FIRST_NO_TERM;
     if (pos + 1 >= end) return false;
     const second = symbols[pos + 1] as number;
     return (
-      second < 128 &&
+      second <= 0xffff &&
       runs[pos + 1] === 1 &&
-      soft[pos] === 0 &&
       soft[pos + 1] === 0 &&
-      this.asciiPairs[(first << 7) | second] === 0
+      this.pairs[pairIndex(first, second)] === 0
     );
   }
 
