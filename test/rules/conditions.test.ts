@@ -230,6 +230,15 @@ describe("combining conditions", () => {
     ]);
   });
 
+  it.each([
+    ["an ideographic space", "见\u3000evil.example\u3000好"],
+    ["no-break spaces", "see\u00a0evil.example\u00a0now"],
+    ["an em space and a line separator", "see\u2003evil.example\u2028next"],
+  ])("link_domain_in ends a link at %s, as at any space", (_name, text) => {
+    const spans = decide("link_domain_in: [evil.example]", input({ text })).matches[0]?.conditions[0]?.spans;
+    expect(spans?.map((span) => span.text)).toEqual(["evil.example"]);
+  });
+
   it("reports link spans with the canonical host", () => {
     const decision = decide("link_domain_in: [bücher.example]", input({ text: "visit BÜCHER.example/x" }));
     expect(decision.matches[0]?.conditions[0]?.spans).toEqual([
