@@ -1065,8 +1065,12 @@ export class Automaton implements AutomatonTables {
     // The next word of a phrase.
     const boundary = this.boundaryChild[node] as number;
     if (boundary >= 0) this.walk(boundary, next, text.tokenStarts[next] as number, MODE_PHRASE);
-    // Single letters separated by spaces or punctuation read as one word ("f.u.c.k").
-    if (nextIsSingle && (joined || this.canStartJoin[token] === 1)) this.join(node, next);
+    // Single letters separated by spaces or punctuation read as one word ("f.u.c.k"). Inside a
+    // run of one letter ("a a a a"), the previous word's walk read this letter and joined the
+    // rest of the run the same way, over a longer span: the run is joined once, not once a word.
+    if (nextIsSingle && (joined || this.canStartJoin[token] === 1)) {
+      if (!(mode === 0 && this.joinedFromPreviousWord(token, next))) this.join(node, next);
+    }
     // A word split in two short halves ("fu ck"): read once into the next word, never further.
     else if (
       mode === 0 &&
@@ -1077,6 +1081,22 @@ export class Automaton implements AutomatonTables {
       this.mayEndGlued(node, next)
     )
       this.walk(node, next, text.tokenStarts[next] as number, MODE_GLUED);
+  }
+
+  /**
+   * Whether the single letter `token` repeats the one before it, whose walk joined on into the
+   * run they are in, and at least two more of it follow (see wordEnd): then a join from `token`
+   * into `next` reads what that one did, a doubled letter either way.
+   */
+  private joinedFromPreviousWord(token: number, next: number): boolean {
+    return (
+      this.options.repeatedLetters &&
+      token > 0 &&
+      this.canStartJoin[token - 1] === 1 &&
+      this.nextSingleRepeats(token - 1) &&
+      this.nextSingleRepeats(token) &&
+      (this.sameLetterRunEnd[next] as number) > next
+    );
   }
 
   /**
