@@ -6,6 +6,7 @@ import { compileRulesDocument } from "./compile.ts";
 import { RulesLoadError, SpecError } from "./errors.ts";
 import { CompiledRuleSet, type RuleSetOptions } from "./evaluate.ts";
 import type { Path } from "./validate.ts";
+import { warmUpOnce } from "./warm-up.ts";
 
 export interface ParseOptions extends RuleSetOptions {
   /** Directory that relative `text_has_any_file` paths resolve against; default: the source's. */
@@ -66,11 +67,16 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
       },
     });
     const version = hash.digest("hex").slice(0, 16);
-    return new CompiledRuleSet(spec, version, source, {
+    const ruleSet = new CompiledRuleSet(spec, version, source, {
       ...opts,
       listFiles,
       content: { text: yamlText, lists },
     });
+    // Rules without terms leave the text engine (and its dictionaries) unloaded: nothing to warm.
+    // The warm-up reads text as the rules do, with dictionaries already loaded for them.
+    const normalization = [...spec.terms.normalizations, ...spec.shadowTerms.normalizations][0];
+    if (normalization) warmUpOnce(normalization, (yaml) => parseRuleSet(yaml, "warm-up", { now: () => 0 }));
+    return ruleSet;
   } catch (error) {
     if (error instanceof SpecError) throw toLoadError(error, raw, doc.contents, lineCounter, source);
     throw error;

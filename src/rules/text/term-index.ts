@@ -82,6 +82,11 @@ export class TermIndex {
     readonly slotCount: number,
   ) {}
 
+  /** The normalization profiles the rules match terms with (none: no rule matches terms). */
+  get normalizations(): NormalizationOptions[] {
+    return this.matchers.map((matcher) => matcher.options);
+  }
+
   /** A per-message view that scans the message lazily, once per profile. */
   forMessage(message: PendingMessage, budget?: ScanBudget): MessageTermHits {
     return new MessageTermHits(this.matchers, this.matcherOfSlot, message, budget);
