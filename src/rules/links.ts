@@ -1,6 +1,7 @@
 import { domainToASCII } from "node:url";
 import type { PendingMessage } from "../hooks/payload.ts";
 import type { LinkHost } from "./conditions/types.ts";
+import { codeUnitsOf } from "./text/code-units.ts";
 
 // Attachment fields that hold a URL the message points to.
 const ATTACHMENT_URL_FIELDS = ["title_link", "og_scrape_url", "image_url", "asset_url", "thumb_url"] as const;
@@ -129,26 +130,37 @@ export function extractLinkHosts(message: PendingMessage): LinkHost[] {
 }
 
 function collectFromText(text: string, field: string, out: LinkHost[]): void {
-  let start = 0;
+  // A long text is read from a copy of its code units (see code-units.ts).
+  const codes = codeUnitsOf(text);
   const length = text.length;
+  let start = 0;
   while (start < length) {
     const from = start;
-    while (start < length && isChunkBreak(text.charCodeAt(start))) start++;
+    while (start < length && isChunkBreak(codes === null ? text.charCodeAt(start) : (codes[start] as number)))
+      start++;
+    // A link has a dot, or an ideographic full stop (IDNA maps it to one): a chunk without one
+    // is not cut out of the text at all.
     let end = start;
-    while (end < length && !isChunkBreak(text.charCodeAt(end))) end++;
+    let dotted = false;
+    for (; end < length; end++) {
+      const code = codes === null ? text.charCodeAt(end) : (codes[end] as number);
+      if (isChunkBreak(code)) break;
+      if (code === DOT || code === 0x3002 || code === 0xff0e) dotted = true;
+    }
     examined += end - from;
     // Sentence punctuation after a link ends the sentence, not the link ("see example.org, then"):
     // the span a rule reports, and the link a moderator is shown, stop before it.
     let linkEnd = end;
-    while (linkEnd > start && TRAILING_PUNCTUATION[text.charCodeAt(linkEnd - 1)] === 1) linkEnd--;
+    while (linkEnd > start) {
+      const code = codes === null ? text.charCodeAt(linkEnd - 1) : (codes[linkEnd - 1] as number);
+      if (TRAILING_PUNCTUATION[code] !== 1) break;
+      linkEnd--;
+    }
     examined += end - linkEnd;
-    if (linkEnd > start) {
+    if (dotted && linkEnd > start) {
       const chunk = text.slice(start, linkEnd);
-      // Cheap pre-filter: a link has a dot (or an ideographic full stop, which IDNA maps to one).
-      if (chunk.includes(".") || chunk.includes("\u3002") || chunk.includes("\uff0e")) {
-        const host = hostOfLink(chunk);
-        if (host) out.push({ host, field, start, end: linkEnd, text: chunk });
-      }
+      const host = hostOfLink(chunk);
+      if (host) out.push({ host, field, start, end: linkEnd, text: chunk });
     }
     start = end;
   }

@@ -234,6 +234,7 @@ describe("combining conditions", () => {
     ["an ideographic space", "见\u3000evil.example\u3000好"],
     ["no-break spaces", "see\u00a0evil.example\u00a0now"],
     ["an em space and a line separator", "see\u2003evil.example\u2028next"],
+    ["a space, far into a long text", `${"chat. ".repeat(200)}see evil.example, then ${"more ".repeat(200)}`],
   ])("link_domain_in ends a link at %s, as at any space", (_name, text) => {
     const spans = decide("link_domain_in: [evil.example]", input({ text })).matches[0]?.conditions[0]?.spans;
     expect(spans?.map((span) => span.text)).toEqual(["evil.example"]);
