@@ -75,7 +75,7 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
     // Rules without terms leave the text engine (and its dictionaries) unloaded: nothing to warm.
     // The warm-up reads text as the rules do, with dictionaries already loaded for them.
     const normalization = [...spec.terms.normalizations, ...spec.shadowTerms.normalizations][0];
-    if (normalization) warmUpOnce(normalization, (yaml) => parseRuleSet(yaml, "warm-up", { now: () => 0 }));
+    if (normalization) warmUpOnce(normalization);
     return ruleSet;
   } catch (error) {
     if (error instanceof SpecError) throw toLoadError(error, raw, doc.contents, lineCounter, source);

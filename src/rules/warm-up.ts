@@ -1,14 +1,17 @@
-import type { CompiledRuleSet } from "./evaluate.ts";
+import { extractLinkHosts } from "./links.ts";
 import { LONG_TEXT } from "./text/code-units.ts";
 import type { NormalizationOptions } from "./text/normalize.ts";
+import type { TermHit } from "./text/term-index.ts";
+import { TermMatcher } from "./text/term-matcher.ts";
 
-// Warms the code every evaluation runs through, once per process, on texts of every shape.
+// Warms the code that reads a message's text, once per process, on texts of every shape.
 //
 // V8 compiles a hot function for the paths it has seen taken. A message that takes a path never
 // taken before (a script, a leet symbol, a spelled-out word, a long word) throws the compiled code
 // away and runs unoptimized until the function is compiled again, which on a busy machine takes
 // tens of milliseconds: the first such messages cost several times what they cost later. Running
 // every path once at start, on made-up terms, lets the first compilation cover them all.
+// (Patterns run in re2js, whose few paths ordinary chat takes.)
 
 /** Made-up terms in the scripts the matcher treats apart: nothing here is a real term. */
 const TERMS = [
@@ -52,23 +55,12 @@ const PIECES = [
   "see https://primer.example/path?q=1, www.primer.example. and mail@primer.example",
 ];
 
-/** The warm-up rules: the terms read with `normalization`, a link rule and a pattern rule. */
-export function warmUpRules(normalization: NormalizationOptions): string {
-  return `rules:
-  - id: warm-up-terms
-    action: review
-    normalization: ${JSON.stringify(normalization)}
-    when:
-      text_has_any: ${JSON.stringify(TERMS)}
-  - id: warm-up-links
-    action: reject
-    when:
-      link_domain_in: [primer.example]
-  - id: warm-up-patterns
-    action: review
-    when:
-      text_matches: ["(?i)\\\\bzorb\\\\w*", "\\\\d{3}-\\\\d{4}"]
-`;
+/** A matcher of the warm-up terms, read with `normalization`, that takes the full way always. */
+export function warmUpMatcher(normalization: NormalizationOptions): TermMatcher {
+  const matcher = new TermMatcher(normalization, 1, { knownWords: false });
+  matcher.addTerms(0, TERMS, []);
+  matcher.compile();
+  return matcher;
 }
 
 /** The warm-up texts: each piece, then all of them as one long text and as one long word. */
@@ -82,23 +74,24 @@ export function warmUpTexts(): string[] {
 let warmed = false;
 
 /**
- * Evaluates the warm-up texts through rules compiled by `parse` (on a clock that never advances,
- * so that every path runs to its end), the first time it is called in the process; later calls
- * do nothing. Returns the matches found (0 when already warmed).
+ * Reads the warm-up texts with a matcher of the warm-up terms, and for links, the first time it
+ * is called in the process; later calls do nothing. Returns the term hits found (0 when already
+ * warmed). It runs below the rules on purpose: the rule layer's calls (one per condition kind)
+ * are few and cheap, and seeing the warm-up's condition kinds would make them slower for every
+ * message; so would the short way's, which ordinary chat keeps hot by itself.
  */
-export function warmUpOnce(
-  normalization: NormalizationOptions,
-  parse: (yaml: string) => CompiledRuleSet,
-): number {
+export function warmUpOnce(normalization: NormalizationOptions): number {
   if (warmed) return 0;
   warmed = true;
-  const rules = parse(warmUpRules(normalization));
-  let matches = 0;
+  const matcher = warmUpMatcher(normalization);
+  let hits = 0;
   for (let round = 0; round < 2; round++) {
     for (const text of warmUpTexts()) {
-      matches += rules.evaluate({ message: { id: "warm-up", text }, metadata: {}, requestInfo: null }).matches
-        .length;
+      const out: TermHit[][] = [];
+      matcher.scan(text, "text", out);
+      hits += out[0]?.length ?? 0;
+      extractLinkHosts({ id: "warm-up", text });
     }
   }
-  return matches;
+  return hits;
 }

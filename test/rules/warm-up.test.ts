@@ -1,18 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
 import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
-import { warmUpOnce, warmUpRules, warmUpTexts } from "../../src/rules/warm-up.ts";
-import { input, STEADY_CLOCK } from "./helpers.ts";
+import type { TermHit } from "../../src/rules/text/term-index.ts";
+import { warmUpMatcher, warmUpOnce, warmUpTexts } from "../../src/rules/warm-up.ts";
+import { STEADY_CLOCK } from "./helpers.ts";
 
-// The warm-up runs every path of an evaluation once, at the first compile of rules with terms:
-// its texts must reach the matching itself (every script, obfuscation and shape), links and
-// patterns, or the first messages that take those paths still run unoptimized code.
+// The warm-up reads texts of every shape once, at the first compile of rules with terms: they
+// must reach the matching itself (every script, obfuscation and shape) and the link scan, or the
+// first messages that take those paths still run code V8 has to compile again.
 describe("warm-up", () => {
-  const rules = parseRuleSet(warmUpRules(FULL_NORMALIZATION), "warm-up.yaml", STEADY_CLOCK);
-  const ruleIds = (text: string) => rules.evaluate(input({ text })).matches.map((m) => m.rule_id);
+  const matcher = warmUpMatcher(FULL_NORMALIZATION);
+  const hits = (text: string): TermHit[] => {
+    const out: TermHit[][] = [];
+    matcher.scan(text, "text", out);
+    return out[0] ?? [];
+  };
 
   it("runs once a process: the first compile of rules with terms ran it", () => {
-    expect(warmUpOnce(FULL_NORMALIZATION, () => rules)).toBe(0);
+    parseRuleSet(
+      "rules:\n  - id: r\n    action: review\n    when:\n      text_has_any: [x]\n",
+      "r.yaml",
+      STEADY_CLOCK,
+    );
+    expect(warmUpOnce(FULL_NORMALIZATION)).toBe(0);
   });
 
   it("its texts find its terms in every script, spelled out and obfuscated", () => {
@@ -20,22 +30,24 @@ describe("warm-up", () => {
     for (const sample of [
       "z o r b l a x",
       "z*o*r*b*l*a*x",
+      "z0rbl4x",
       "зорблакс",
       "زوربلاكس",
       "ซอร์บแล็กซ์",
       "佐布拉",
       "ゾルブラ",
       "조르블락",
+      "𝐳𝐨𝐫𝐛𝐥𝐚𝐱",
     ]) {
-      expect(texts.some((text) => text.includes(sample) && ruleIds(text).includes("warm-up-terms"))).toBe(
-        true,
-      );
+      const found = texts.filter((text) => text.includes(sample) && hits(text).length > 0);
+      expect(found.length, sample).toBeGreaterThan(0);
     }
   });
 
-  it("its long texts, read from copies of their code units, take the link and pattern rules too", () => {
+  it("holds long texts and long words, which are read from copies of their code units", () => {
     const long = warmUpTexts().filter((text) => text.length >= 1024);
     expect(long.length).toBeGreaterThanOrEqual(2);
-    expect(ruleIds(long[0] as string).sort()).toEqual(["warm-up-links", "warm-up-patterns", "warm-up-terms"]);
+    expect(long.some((text) => !text.includes(" "))).toBe(true);
+    expect(hits(long[0] as string).length).toBeGreaterThan(10);
   });
 });
