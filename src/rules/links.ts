@@ -1,6 +1,7 @@
 import { domainToASCII } from "node:url";
 import type { PendingMessage } from "../hooks/payload.ts";
 import type { LinkHost } from "./conditions/types.ts";
+import { isSpace } from "./text/char-kinds.ts";
 import { codeUnitsOf } from "./text/code-units.ts";
 
 // Attachment fields that hold a URL the message points to.
@@ -13,18 +14,8 @@ export const MAX_HOST_LENGTH = 253;
 // regex) keeps extraction linear on hostile input such as "a.a.a.a.a...".
 const CHUNK_BREAK_ASCII = new Uint8Array(128);
 for (const char of " \t\n\r\f\v<>\"'`()[]{}|\\^") CHUNK_BREAK_ASCII[char.charCodeAt(0)] = 1;
-const UNICODE_SPACE = /\s/u;
-/**
- * Whether each code unit past ASCII is a space, found by the regex on first sight (1 = no, 2 =
- * yes): a regex test and a string a character cost a millisecond on a long non-Latin text.
- */
-const UNICODE_SPACES = new Uint8Array(0x10000);
-
 function isChunkBreak(code: number): boolean {
-  if (code < 128) return CHUNK_BREAK_ASCII[code] === 1;
-  let space = UNICODE_SPACES[code] as number;
-  if (space === 0) UNICODE_SPACES[code] = space = UNICODE_SPACE.test(String.fromCharCode(code)) ? 2 : 1;
-  return space === 2;
+  return code < 128 ? CHUNK_BREAK_ASCII[code] === 1 : isSpace(code);
 }
 
 // Every scan below is a single loop over the candidate, from the start or from the end, with no

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HAS_NON_LETTER, hasUnspacedScript, wordKinds } from "../../src/rules/text/char-kinds.ts";
+import { HAS_NON_LETTER, hasUnspacedScript, isSpace, wordKinds } from "../../src/rules/text/char-kinds.ts";
 import { LONG_TEXT } from "../../src/rules/text/code-units.ts";
 
 const hasNonLetter = (text: string) => (wordKinds(text) & HAS_NON_LETTER) !== 0;
@@ -30,6 +30,11 @@ describe("character kinds", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it("knows every code unit's space as \\s does", () => {
+    for (let code = 0; code < 0x10000; code++)
+      expect(isSpace(code), code.toString(16)).toBe(/^\s$/u.test(String.fromCharCode(code)));
   });
 
   it.each([

@@ -575,7 +575,7 @@ export class Automaton implements AutomatonTables {
           join &&
           this.canStartJoin[token] === 1 &&
           this.nextSingleRepeats(token) &&
-          !(token > 0 && this.canStartJoin[token - 1] === 1 && this.nextSingleRepeats(token - 1))
+          !this.repeatsJoinedLetter(token)
         )
           this.join(0, token);
       }
@@ -1091,12 +1091,15 @@ export class Automaton implements AutomatonTables {
   private joinedFromPreviousWord(token: number, next: number): boolean {
     return (
       this.options.repeatedLetters &&
-      token > 0 &&
-      this.canStartJoin[token - 1] === 1 &&
-      this.nextSingleRepeats(token - 1) &&
+      this.repeatsJoinedLetter(token) &&
       this.nextSingleRepeats(token) &&
       (this.sameLetterRunEnd[next] as number) > next
     );
+  }
+
+  /** Whether the single letter `token` repeats the one before it, where a join may start. */
+  private repeatsJoinedLetter(token: number): boolean {
+    return token > 0 && this.canStartJoin[token - 1] === 1 && this.nextSingleRepeats(token - 1);
   }
 
   /**
