@@ -311,6 +311,52 @@ describe("KnownWords.silent", () => {
     expect(calls).toEqual(["finds 7 be", "finds 7 bed"]);
   });
 
+  it("tells apart words alike in their last eight characters, or in all but their length", () => {
+    // One set of four slots: every word is looked for among the same four.
+    const { table, teach } = known(4);
+    teach("nullification", WORD_OTHER);
+    teach("aaaaaaaa");
+    expect(table.lookup("nullification", 0, 13)).toBe(WORD_OTHER);
+    expect(table.lookup("amplification", 0, 13)).toBe(WORD_UNKNOWN);
+    expect(table.lookup("aaaaaaaaa", 0, 9)).toBe(WORD_UNKNOWN);
+    expect(table.lookup("aaaaaaa", 0, 7)).toBe(WORD_UNKNOWN);
+    teach("amplification");
+    expect(table.silent("aaaaaaaa amplification")).toBe(KNOWN_WORDS_SILENT);
+    expect(table.silent("aaaaaaaa nullification")).toBe(KNOWN_WORDS_FAILED);
+    // A slot a longer word left to a shorter one: what was before the shorter word's eight
+    // characters is not part of it.
+    const again = known(4).table;
+    for (const w of ["bbaaaaaaaa", "x", "y", "z", "aaaaaaaa"]) again.remember(w, 0, w.length, WORD_OTHER);
+    expect(again.lookup("bbaaaaaaaa", 0, 10)).toBe(WORD_UNKNOWN);
+    expect(again.lookup("aaaaaaaa", 0, 8)).toBe(WORD_OTHER);
+    expect(again.lookup("baaaaaaaa", 0, 9)).toBe(WORD_UNKNOWN);
+  });
+
+  it("answers a word's own verdict or none, never another word's (property)", () => {
+    // Few letters, so that taught and untaught words share long endings and beginnings.
+    const word = fc.stringMatching(/^[ab]{1,24}$/);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(word, { maxLength: 40 }),
+        fc.array(word, { maxLength: 20 }),
+        (taught, asked) => {
+          // One set of four slots: words are looked for among the others and push each other out.
+          const { table, teach } = known(4);
+          taught.forEach((w, k) => {
+            teach(w, k % 2 === 0 ? WORD_OTHER : WORD_SILENT);
+          });
+          taught.forEach((w, k) => {
+            expect([k % 2 === 0 ? WORD_OTHER : WORD_SILENT, WORD_UNKNOWN]).toContain(
+              table.lookup(w, 0, w.length),
+            );
+          });
+          for (const w of asked.filter((w) => !taught.includes(w)))
+            expect(table.lookup(w, 0, w.length)).toBe(WORD_UNKNOWN);
+        },
+      ),
+    );
+  });
+
   it("does not follow a walk that went on into one character further into the next", () => {
     const { table, teach } = known();
     teach("see", 1, [7]);

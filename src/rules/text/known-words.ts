@@ -1,7 +1,7 @@
 import { MAX_WALKS_ON, nextWordBit } from "./automaton.ts";
 import { CharClass, type CharTable } from "./normalize.ts";
 import { joinSymbolOf } from "./scanner.ts";
-import { addToWordHash, finishWordHash, slotsFor, WORD_HASH_SEED } from "./walk-cache.ts";
+import { finishWordHash, slotsFor } from "./walk-cache.ts";
 
 // Words already judged, by how they are written: the short way through a message made only of
 // such words.
@@ -35,7 +35,10 @@ import { addToWordHash, finishWordHash, slotsFor, WORD_HASH_SEED } from "./walk-
 // The table is four-way set-associative: every word of a message must be found for the message
 // to take the short way, so two common words may not push each other out as they would in a
 // direct-mapped table. It is keyed by the word's characters exactly as written: "hello" and
-// "HeIIo" are different words here, though they fold alike.
+// "HeIIo" are different words here, though they fold alike. A word's last eight characters are
+// packed into its record as two keys of four 7-bit characters (see WordKey): reading a word
+// packs them as it goes, and finding it compares two numbers, not its characters one by one;
+// only a longer word's first characters are compared from a table of their own.
 
 /** Verdicts (see above), and what lookup() answers for a word not judged yet. */
 export const WORD_SILENT = 0;
@@ -73,7 +76,7 @@ export interface KnownHit {
 }
 /**
  * Slots of a full-size table (a power of two): 8,192 words of up to 24 characters, with their
- * verdicts and walks, and the pairs of words kept (see pairFinds), about 520 KiB.
+ * verdicts and walks, and the pairs of words kept (see pairFinds), about 450 KiB.
  */
 const DEFAULT_KNOWN_WORD_SLOTS = 8192;
 
@@ -92,9 +95,18 @@ const NOT_A_SEPARATOR = -1;
 const WAYS = 4;
 /** Int32 of a slot's record (see KnownWords.records), and where its fields lie in it. */
 const RECORD = 4;
-const LENGTH = 1;
-const VERDICT = 2;
+const LAST_FOUR = 0;
+const FOUR_BEFORE = 1;
+const LENGTH_AND_VERDICT = 2;
 const FIRST_SYMBOLS = 3;
+/** The low bits of LENGTH_AND_VERDICT hold the word's length (0: an empty slot), the rest its verdict. */
+const LENGTH_BITS = 5;
+const LENGTH_MASK = (1 << LENGTH_BITS) - 1;
+
+/** Characters packed into a word's keys (see WordKey); a longer word's others are kept apart. */
+const PACKED = 8;
+/** Four 7-bit characters. */
+const KEY_MASK = 0x0fffffff;
 
 /** Pairs of words (see pairFinds) whose walks-on are kept: a power of two, 32 KiB of records. */
 const PAIRS = 2048;
@@ -120,12 +132,14 @@ export interface KnownWordsOptions {
 
 export class KnownWords {
   /**
-   * RECORD Int32 per slot: the word's hash, its length (0 when empty), its verdict, and the first
-   * symbols of a next word its walks go on into (Automaton.firstSymbols). The four ways of a set
-   * lie side by side, 64 bytes: a lookup reads one cache line for them, and one for the word.
+   * RECORD Int32 per slot: the word's keys (its last eight characters, see WordKey), its length
+   * (0 when empty) and verdict, and the first symbols of a next word its walks go on into
+   * (Automaton.firstSymbols). The four ways of a set lie side by side, 64 bytes: a lookup reads
+   * one cache line.
    */
   private readonly records: Int32Array;
-  private readonly chars: Uint8Array;
+  /** MAX_KNOWN_WORD - PACKED per slot: the characters of a longer word before its packed ones. */
+  private readonly prefixes: Uint8Array;
   /** MAX_WALKS_ON per slot: the walks its word's verdict counts. */
   private readonly walksOn: Int32Array;
   private readonly walks: WalksOn;
@@ -164,7 +178,7 @@ export class KnownWords {
     if (slots < WAYS || (slots & (slots - 1)) !== 0)
       throw new Error("KnownWords slots must be a power of two, at least 4");
     this.records = new Int32Array(slots * RECORD);
-    this.chars = new Uint8Array(slots * MAX_KNOWN_WORD);
+    this.prefixes = new Uint8Array(slots * (MAX_KNOWN_WORD - PACKED));
     this.walksOn = new Int32Array(slots * MAX_WALKS_ON);
     this.walks = options.walks;
     this.table = options.table;
@@ -179,7 +193,7 @@ export class KnownWords {
   get bytes(): number {
     return (
       this.records.byteLength +
-      this.chars.byteLength +
+      this.prefixes.byteLength +
       this.walksOn.byteLength +
       this.turns.byteLength +
       this.versions.byteLength +
@@ -230,9 +244,12 @@ export class KnownWords {
       const wordClass = klass;
       if (wordClass !== CharClass.Letter && wordClass !== CharClass.Digit) return KNOWN_WORDS_FAILED;
       const start = i;
-      let hash = WORD_HASH_SEED;
+      // The word's last eight characters, packed as they are read (see WordKey).
+      let lastFour = 0;
+      let fourBefore = 0;
       for (;;) {
-        hash = addToWordHash(hash, code);
+        fourBefore = ((fourBefore << 7) | (lastFour >>> 21)) & KEY_MASK;
+        lastFour = ((lastFour << 7) | code) & KEY_MASK;
         i++;
         if (i === length) {
           klass = CharClass.Separator; // the text's end ends the word
@@ -269,12 +286,12 @@ export class KnownWords {
       const entered =
         walksOn > 0 &&
         (((records[previousSlot * RECORD + FIRST_SYMBOLS] as number) >>> nextWordBit(first)) & 1) === 1;
-      const slot = this.slotOf(text, start, end, finishWordHash(hash, end - start));
+      const slot = this.slotOf(text, start, end, lastFour, fourBefore);
       if (entered && this.pairFinds(previousSlot, walksOn, slot, text, start, end)) return KNOWN_WORDS_FAILED;
       if (slot < 0) return KNOWN_WORDS_UNKNOWN;
       previousSingle = single;
       enteredSingle = entered && single >= 0;
-      walksOn = records[slot * RECORD + VERDICT] as number;
+      walksOn = (records[slot * RECORD + LENGTH_AND_VERDICT] as number) >> LENGTH_BITS;
       if (walksOn < 0) return KNOWN_WORDS_FAILED;
       if ((walksOn & WORD_HAS_HITS) !== 0) {
         if (this.hitWordCount === MAX_HIT_WORDS) return KNOWN_WORDS_FAILED;
@@ -366,24 +383,38 @@ export class KnownWords {
 
   /** The verdict on the word text[start, end) (ASCII letters), or WORD_UNKNOWN. */
   lookup(text: string, start: number, end: number): number {
-    const slot = this.slotOf(text, start, end, hashOf(text, start, end));
-    return slot < 0 ? WORD_UNKNOWN : (this.records[slot * RECORD + VERDICT] as number);
+    const key = wordKey(text, start, end);
+    const slot = this.slotOf(text, start, end, key.lastFour, key.fourBefore);
+    return slot < 0
+      ? WORD_UNKNOWN
+      : (this.records[slot * RECORD + LENGTH_AND_VERDICT] as number) >> LENGTH_BITS;
   }
 
-  /** The slot holding the word text[start, end) of hash `hash`, or -1. */
-  private slotOf(text: string, start: number, end: number, hash: number): number {
+  /** The slot holding the word text[start, end), whose keys are given (see WordKey), or -1. */
+  private slotOf(text: string, start: number, end: number, lastFour: number, fourBefore: number): number {
     const length = end - start;
     if (length > MAX_KNOWN_WORD) return -1;
     const records = this.records;
-    const chars = this.chars;
-    const first = (hash & this.mask) * WAYS;
-    search: for (let slot = first; slot < first + WAYS; slot++) {
-      if (records[slot * RECORD] !== hash || records[slot * RECORD + LENGTH] !== length) continue;
-      for (let i = start, at = slot * MAX_KNOWN_WORD; i < end; i++, at++)
-        if (chars[at] !== text.charCodeAt(i)) continue search;
-      return slot;
+    const first = (setHash(text, start, end, lastFour, fourBefore) & this.mask) * WAYS;
+    for (let slot = first; slot < first + WAYS; slot++) {
+      const record = slot * RECORD;
+      if (
+        records[record + LAST_FOUR] === lastFour &&
+        records[record + FOUR_BEFORE] === fourBefore &&
+        ((records[record + LENGTH_AND_VERDICT] as number) & LENGTH_MASK) === length &&
+        (length <= PACKED || this.samePrefix(slot, text, start, end - PACKED))
+      )
+        return slot;
     }
     return -1;
+  }
+
+  /** Whether text[start, end) are the characters the longer word in `slot` begins with. */
+  private samePrefix(slot: number, text: string, start: number, end: number): boolean {
+    const prefixes = this.prefixes;
+    for (let i = start, at = slot * (MAX_KNOWN_WORD - PACKED); i < end; i++, at++)
+      if (prefixes[at] !== text.charCodeAt(i)) return false;
+    return true;
   }
 
   /**
@@ -401,24 +432,29 @@ export class KnownWords {
   ): void {
     const length = end - start;
     if (length > MAX_KNOWN_WORD || length < 1) return;
-    const hash = hashOf(text, start, end);
-    const set = hash & this.mask;
+    const key = wordKey(text, start, end);
+    const set = setHash(text, start, end, key.lastFour, key.fourBefore) & this.mask;
     const first = set * WAYS;
     // An empty way, else the ways of the set in turn.
     let slot = first;
-    while (slot < first + WAYS && this.records[slot * RECORD + LENGTH] !== 0) slot++;
+    while (
+      slot < first + WAYS &&
+      ((this.records[slot * RECORD + LENGTH_AND_VERDICT] as number) & LENGTH_MASK) !== 0
+    )
+      slot++;
     if (slot === first + WAYS) {
       slot = first + (this.turns[set] as number);
       this.turns[set] = ((this.turns[set] as number) + 1) % WAYS;
     }
     this.versions[slot] = (this.versions[slot] as number) + 1;
     const record = slot * RECORD;
-    this.records[record] = hash;
-    this.records[record + LENGTH] = length;
+    this.records[record + LAST_FOUR] = key.lastFour;
+    this.records[record + FOUR_BEFORE] = key.fourBefore;
     // More hits than are kept: the word is left to the full path.
     const kept = hits !== undefined && hits.length > MAX_KNOWN_HITS ? WORD_OTHER : verdict;
     const hasHits = hits !== undefined && hits.length > 0 && kept >= 0;
-    this.records[record + VERDICT] = hasHits ? kept | WORD_HAS_HITS : kept;
+    this.records[record + LENGTH_AND_VERDICT] =
+      ((hasHits ? kept | WORD_HAS_HITS : kept) << LENGTH_BITS) | length;
     this.hits[slot] = hasHits ? hits : undefined;
     let firstSymbols = 0;
     for (let k = 0; k < kept; k++) {
@@ -427,8 +463,8 @@ export class KnownWords {
       firstSymbols |= this.walks.firstSymbols(walkOn);
     }
     this.records[record + FIRST_SYMBOLS] = firstSymbols;
-    for (let i = 0, at = slot * MAX_KNOWN_WORD; i < length; i++, at++)
-      this.chars[at] = text.charCodeAt(start + i);
+    for (let i = start, at = slot * (MAX_KNOWN_WORD - PACKED); i < end - PACKED; i++, at++)
+      this.prefixes[at] = text.charCodeAt(i);
   }
 }
 
@@ -447,9 +483,32 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-/** A word's hash over its characters as written (the walk cache hashes the folded symbols). */
-function hashOf(text: string, start: number, end: number): number {
-  let hash = WORD_HASH_SEED;
-  for (let i = start; i < end; i++) hash = addToWordHash(hash, text.charCodeAt(i));
+/**
+ * A word's last eight characters (ASCII, 7 bits each) packed into two numbers, as silent() packs
+ * them while it reads: with the word's length they are the word itself up to eight characters,
+ * and the last eight of a longer one.
+ */
+interface WordKey {
+  lastFour: number;
+  fourBefore: number;
+}
+
+function wordKey(text: string, start: number, end: number): WordKey {
+  let lastFour = 0;
+  let fourBefore = 0;
+  for (let i = start; i < end; i++) {
+    fourBefore = ((fourBefore << 7) | (lastFour >>> 21)) & KEY_MASK;
+    lastFour = ((lastFour << 7) | text.charCodeAt(i)) & KEY_MASK;
+  }
+  return { lastFour, fourBefore };
+}
+
+/**
+ * The hash that picks a word's set, from its keys and, for a longer word, its first characters
+ * (else words ending alike, "...ication", would all share one set).
+ */
+function setHash(text: string, start: number, end: number, lastFour: number, fourBefore: number): number {
+  let hash = Math.imul(lastFour, 0x9e3779b1) ^ fourBefore;
+  for (let i = start; i < end - PACKED; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return finishWordHash(hash, end - start);
 }
