@@ -866,15 +866,17 @@ export class TermMatcher implements HitSink {
     // Odometer over the readings: variant v picks reading (v / stride) % count at each position.
     for (let v = 0; v < variantCount; v++) {
       const keys: number[] = [];
-      let normalized = "";
+      const texts: string[] = [];
       let stride = 1;
       for (const readings of positions) {
         const [key, text] = readings[Math.floor(v / stride) % readings.length] as readonly [number, string];
         stride *= readings.length;
         keys.push(key);
-        normalized += text;
+        texts.push(text);
       }
-      variants.push({ keys, normalized });
+      // Joined, not appended: a string built a character at a time is a chain of one V8 object
+      // per character (32 bytes each) for as long as the automaton keeps it.
+      variants.push({ keys, normalized: texts.join("") });
     }
     return variants;
   }
