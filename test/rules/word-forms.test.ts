@@ -100,6 +100,9 @@ const COMPOUNDS: Array<[written: string, span: string]> = [
   ["fuckface99", "fuck"],
   ["fuker", "fuker"],
   ["fuker123", "fuker"],
+  // The "s" a term begins with is not the plural of the word before: "dumb|shit", not "dumbs|hit".
+  ["dumbshit", "shit"],
+  ["batshit", "shit"],
   // An ordinary-word term counts first, before an insult head.
   ["arsehat", "arse"],
   ["knobface", "knob"],
@@ -122,6 +125,8 @@ const INNOCENT: Array<[text: string, why: string]> = [
   ["carpsucker", "sucker (an ordinary word) last names the kind: a fish"],
   ["doorknob", "knob (an ordinary word) last"],
   ["heartwater", "twat inside, but the word reads heart|water"],
+  ["glasshit", "shit inside, but the word reads glass|hit: its 's' is no plural"],
+  ["grasshopper", "ass and shit's letters inside a dictionary word"],
   ["assassin", "ass inside a dictionary word"],
   ["class", "ass inside a dictionary word"],
   ["passage", "ass inside a dictionary word"],

@@ -59,6 +59,14 @@ export class CompoundReader {
     const termWords = new Set(
       termSpans.map((piece) => (piece.first - start) * (size + 1) + (piece.last + 1 - start)),
     );
+    // Where a term beginning with "s" starts ("shit", "slut", "scum"). A reading by words alone
+    // may not end a part with that "s", as the plural of the word before or a linking "s":
+    // "dumbs|hit" and "dumb|s|hit" are no innocent readings of "dumb|shit". The first part of an
+    // English compound is singular; where the letters before the "s" are no word, no term
+    // reading needs them either ("glass|hit").
+    const termWithS = new Uint8Array(size + 1);
+    for (const piece of termSpans)
+      if (text.symbols[piece.first] === LETTER_S) termWithS[piece.first - start] = 1;
     const reachable = new Uint8Array(size + 1);
     const reachableContent = new Uint8Array(size + 1);
     // Reachable by words alone: a word that reads entirely as words is innocent ("heart|water",
@@ -104,8 +112,10 @@ export class CompoundReader {
       }
       // Words of any language make a word innocent ("frigo|therapy").
       if (clean[i] === 1) {
-        for (const next of anyWord) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
-        for (const next of ends) if (!termWords.has(i * (size + 1) + next)) clean[next] = 1;
+        for (const next of anyWord)
+          if (!termWords.has(i * (size + 1) + next) && termWithS[next - 1] !== 1) clean[next] = 1;
+        for (const next of ends)
+          if (!termWords.has(i * (size + 1) + next) && termWithS[next - 1] !== 1) clean[next] = 1;
       }
       if (fromHere) {
         const content = reachableContent[i] === 1;
