@@ -107,6 +107,7 @@ const COMPOUNDS: Array<[written: string, span: string]> = [
   ["arsehat", "arse"],
   ["knobface", "knob"],
   ["knobjockey", "knob"],
+  ["cumstain", "cum"],
 ];
 
 describe("compounds are caught", () => {
