@@ -18,6 +18,26 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Where the benchmarked service takes hooks. */
+export const HOOK_PATH = "/hooks/stream";
+
+/**
+ * The environment of a Gatehouse benchmarked against the benchmark's Stream (commit-sink.ts),
+ * besides its storage and rules: a pending timeout of ten minutes, so no message expires during
+ * a run and Gatehouse need not ask GET /app, and only warnings logged.
+ */
+export function serviceEnv(port: number, stream: { apiKey: string; apiSecret: string; url: string }) {
+  return {
+    PORT: String(port),
+    HOOK_PATH,
+    STREAM_API_KEY: stream.apiKey,
+    STREAM_API_SECRET: stream.apiSecret,
+    STREAM_BASE_URL: stream.url,
+    PENDING_TIMEOUT_MS: "600000",
+    LOG_LEVEL: "warn",
+  };
+}
+
 export function startServer(entry: string, env: Record<string, string>, nodeFlags: string[] = []): Server {
   const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", entry], {
     cwd: projectRoot,

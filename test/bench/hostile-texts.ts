@@ -76,6 +76,11 @@ export function hostileMessages(): Array<{ name: string; text: string }> {
 
 /** The built-in rules plus a link rule and a pattern rule, as an operator would add them. */
 export function extendedRuleSet(): RuleSet {
+  return parseRuleSet(extendedRulesYaml(), "hostile-bench.yaml", { baseDir: RULES_DATA_DIR });
+}
+
+/** The rules file of extendedRuleSet(). */
+export function extendedRulesYaml(): string {
   const doc = parseDocument(builtInRulesYaml());
   const rules = doc.get("rules");
   if (!isSeq(rules)) throw new Error("the built-in rules YAML has no rules list");
@@ -98,7 +103,7 @@ export function extendedRuleSet(): RuleSet {
       },
     }),
   );
-  return parseRuleSet(doc.toString(), "hostile-bench.yaml", { baseDir: RULES_DATA_DIR });
+  return doc.toString();
 }
 
 interface Timing {

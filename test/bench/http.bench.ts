@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { freePort, projectRoot } from "../support/process.ts";
-import { LoadGenerator, startServer, waitReady } from "./bench-processes.ts";
+import { HOOK_PATH, LoadGenerator, serviceEnv, startServer, waitReady } from "./bench-processes.ts";
 import { type CommitSink, startCommitSink } from "./commit-sink.ts";
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from "./cpu-usage.ts";
 import { footprintReport } from "./footprint.ts";
@@ -16,15 +16,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 3;
 const PROBE_SECONDS = 2;
 const THROUGHPUT_CONNECTIONS = 64;
-const HOOK_PATH = "/hooks/stream";
 const TARGETS = new Set(
   (process.env.BENCH_TARGETS ?? "footprint,ceiling,postgres,pglite,pglite-nofsync").split(","),
 );
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const PASSED_THROUGH = /^(DATABASE_POOL_SIZE|DISPATCH_[A-Z_]+|RECEIPT_[A-Z_]+)$/;
-/** Ten minutes: no message expires during a run, and Gatehouse need not ask GET /app. */
-const PENDING_TIMEOUT_MS = "600000";
 const DRAIN_TIMEOUT_MS = 60_000;
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -181,17 +178,7 @@ async function benchGatehouse(
     : [];
   const server = startServer(
     "src/main.ts",
-    {
-      ...passed,
-      ...storage,
-      PORT: String(port),
-      HOOK_PATH,
-      STREAM_API_KEY: fake.apiKey,
-      STREAM_API_SECRET: fake.apiSecret,
-      STREAM_BASE_URL: fake.url,
-      PENDING_TIMEOUT_MS,
-      LOG_LEVEL: "warn",
-    },
+    { ...passed, ...storage, ...serviceEnv(port, fake) },
     profileFlags,
   );
   try {

@@ -11,7 +11,8 @@
 //   (outside-lists.ts), and both engines' throughput on this file's corpus;
 // - languages: recall of the built-in rules on sentences built around LDNOOBW's lists for ten
 //   languages, written the way each language writes, and innocent sentences (language-sentences.ts);
-// - hostile: evaluation time of pathological 20,000-character messages (hostile-texts.ts).
+// - hostile: evaluation time of pathological 20,000-character messages (hostile-texts.ts), and
+//   hooks carrying them sent to a running service while GET /healthz is asked (hostile-service.ts).
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,7 @@ import { parseRuleSet } from "../../src/rules/index.ts";
 import type { RuleSet } from "../../src/rules/types.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 import { chatLine, FOREIGN_SENTENCES, INNOCENT_WORDS, OBFUSCATIONS, pick, syntheticTerms } from "./corpus.ts";
+import { runHostileService } from "./hostile-service.ts";
 import { runHostileTexts } from "./hostile-texts.ts";
 import { runLanguageSentences } from "./language-sentences.ts";
 import { runOutsideLists } from "./outside-lists.ts";
@@ -263,7 +265,7 @@ function runEngines(corpus: readonly string[]): void {
   console.log(`  RSS < 200 MB with 10,000 terms: ${rssMb.toFixed(0)} MB: ${verdict(rssMb < 200)}`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = benchOptions(process.argv.slice(2), process.env);
   console.log(`sections: ${options.sections.join(", ")}`);
   if (options.sections.length > 1) {
@@ -288,6 +290,7 @@ function main(): void {
   if (options.sections.includes("hostile")) {
     heading("hostile: pathological 20,000-character messages");
     runHostileTexts({ corpus });
+    await runHostileService();
   }
 }
 
@@ -318,4 +321,4 @@ function runSectionsApart(sections: readonly string[]): void {
 }
 
 if (process.argv.includes("--rss")) measureRss();
-else main();
+else await main();
