@@ -26,6 +26,8 @@ const detailOf = (decision: Decision) => decision.matches[0]?.conditions[0]?.det
 const SELECTIONS: Array<[selection: string, text: string, matches: boolean, detail?: string]> = [
   ["[slur]", "nigger", true, "'nigger' (slur, severe, en)"],
   ["[slur]", "you are a nigger", true, "(slur, severe, en)"],
+  // Listed without a root of its own in the package; the curation names its spelling.
+  ["[slur]", "honkey", true, "'honkey' (slur, severe, en)"],
   ["[slur]", "fuck", false],
   ["[slur]", "damn", false],
   ["{categories: [profanity], min_severity: severe}", "fuck", true, "'fuck' (profanity, severe, en)"],
