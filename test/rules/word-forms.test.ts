@@ -38,6 +38,7 @@ const TERMS = [
   "cok",
   "asses",
   "fuker",
+  "kill",
 ];
 const rules = termRules(TERMS);
 
@@ -191,6 +192,9 @@ const OBFUSCATIONS: Array<[written: string, normalized: string]> = [
   ["4s$", "ass"],
   ["heII", "hell"],
   ["shlt", "shit"],
+  // "1" and "|" read as "i" or "l", so "1ll" is one run: an "i" and the "l"s after it as well.
+  ["k1ll", "kill"],
+  ["k|ll", "kill"],
   ["b!+ch", "bitch"],
   // A word split in two halves, neither of them a word, reads as one.
   ["fuc ker", "fucker"],

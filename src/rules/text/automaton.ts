@@ -72,6 +72,8 @@ export const MAX_WALKS_ON = 4;
 
 /** The symbols a message's letters fold to that read as one of several letters. */
 const AMBIGUOUS_SYMBOLS = [SYMBOL_I_OR_L, SYMBOL_U_OR_V];
+const LETTER_I = 0x69;
+const LETTER_L = 0x6c;
 
 /**
  * The bit standing for a symbol in a set of the symbols a next word may begin with (see
@@ -920,6 +922,12 @@ export class Automaton implements AutomatonTables {
     const readings = readingsOf(symbol);
     if (readings) {
       for (const reading of readings) this.step(node, reading, run, token, pos + 1, mode);
+      // "1" and "l" read alike, so the scanner made one run of "1ll": it may also be an "i"
+      // and the "l"s after it ("k1ll" is "kill", "sk1ll" is "skill").
+      if (symbol === SYMBOL_I_OR_L && run >= 2) {
+        const i = this.child(node, LETTER_I << 1);
+        if (i >= 0) this.step(i, LETTER_L, run - 1, token, pos + 1, mode);
+      }
       return;
     }
     this.step(node, symbol, run, token, pos + 1, mode);
