@@ -59,9 +59,18 @@ export class AllowedPhrases {
   /**
    * True when the tokens `first`..`last` of `scanned` (read from `text`) lie inside one
    * occurrence of a phrase: its words one after the other, apart by spaces or dashes only.
+   * `plainOf` gives a token's plain form: the caller keeps it per token, as a text's hits ask
+   * of the same words again and again (a 20,000-character word of an unspaced script holds
+   * many).
    */
-  covers(first: number, last: number, scanned: ScannedText, text: string): boolean {
-    const places = this.byWord.get(tokenPlain(scanned, text, first));
+  covers(
+    first: number,
+    last: number,
+    scanned: ScannedText,
+    text: string,
+    plainOf: (token: number) => string,
+  ): boolean {
+    const places = this.byWord.get(plainOf(first));
     if (places === undefined) return false;
     for (const { words, at } of places) {
       const start = first - at;
@@ -72,8 +81,7 @@ export class AllowedPhrases {
       for (let i = 0; i < words.length && matched; i++) {
         const token = start + i;
         matched =
-          (i === 0 || joined(scanned, text, token - 1)) &&
-          (token === first || tokenPlain(scanned, text, token) === words[i]);
+          (i === 0 || joined(scanned, text, token - 1)) && (token === first || plainOf(token) === words[i]);
       }
       if (matched) return true;
     }

@@ -491,6 +491,9 @@ export class TermMatcher implements HitSink {
     return known;
   };
 
+  /** The plain form of one word of the text being decided, kept with its facts. */
+  private readonly plainOf = (token: number): string => this.factsOf(token).plain;
+
   /** Keeps the candidates that are words as people write them (see the class comment). */
   private decide(text: string, field: string, scanned: ScannedText, out: TermHit[][]): void {
     for (const token of this.factTokens) this.facts[token] = undefined;
@@ -621,7 +624,10 @@ export class TermMatcher implements HitSink {
       }
       // Inside an innocent idiom of the allow-list ("spick and span", "Maine Coon"): looked up
       // last, so that only a hit that would count pays for it.
-      if (keep && this.phrasesBySlot[output.slot]?.covers(firstToken, candidate.lastToken, scanned, text))
+      if (
+        keep &&
+        this.phrasesBySlot[output.slot]?.covers(firstToken, candidate.lastToken, scanned, text, this.plainOf)
+      )
         keep = false;
       if (keep) {
         this.record(candidate, text, field, scanned, out);
