@@ -51,6 +51,8 @@ function zalgo(): string {
 export function hostileMessages(): Array<{ name: string; text: string }> {
   const hangul = range(0xac00, 0xd7a3);
   const arabic = range(0x0621, 0x064a).filter((c) => c !== "\u0640");
+  const han = range(0x4e00, 0x9fff);
+  const hanOutsideBmp = range(0x20000, 0x2a6df);
   return [
     { name: 'dots "...."', text: fill(".") },
     { name: 'bangs "!!!!"', text: fill("!") },
@@ -70,6 +72,8 @@ export function hostileMessages(): Array<{ name: string; text: string }> {
     { name: "zero-width space between letters", text: fill("a\u200b") },
     { name: "Korean, unspaced", text: randomRun(hangul, 17) },
     { name: "Arabic, unspaced", text: randomRun(arabic, 19) },
+    { name: "Han, random", text: randomRun(han, 23) },
+    { name: "Han outside the BMP, random", text: randomRun(hanOutsideBmp, 29) },
     { name: "symbols $@!|*", text: fill("$@!|*") },
   ];
 }

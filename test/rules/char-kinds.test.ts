@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HAS_NON_LETTER, hasUnspacedScript, isSpace, wordKinds } from "../../src/rules/text/char-kinds.ts";
+import {
+  HAS_NON_LETTER,
+  hasUnspacedScript,
+  isAstralIdeograph,
+  isSpace,
+  wordKinds,
+} from "../../src/rules/text/char-kinds.ts";
 import { LONG_TEXT } from "../../src/rules/text/code-units.ts";
 
 const hasNonLetter = (text: string) => (wordKinds(text) & HAS_NON_LETTER) !== 0;
@@ -30,6 +36,24 @@ describe("character kinds", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it("answers for every ideograph outside the BMP as the regexes do, though it keeps none of them", () => {
+    let checked = 0;
+    for (let codePoint = 0x1f000; codePoint <= 0x33000; codePoint++) {
+      const char = String.fromCodePoint(codePoint);
+      if (!isAstralIdeograph(codePoint)) continue;
+      checked++;
+      const answered = { codePoint, nonLetter: hasNonLetter(char), unspaced: hasUnspacedScript(char) };
+      const expected = {
+        codePoint,
+        nonLetter: NOT_A_LETTER.test(char),
+        unspaced: UNSPACED_SCRIPT.test(char),
+      };
+      if (answered.nonLetter !== expected.nonLetter || answered.unspaced !== expected.unspaced)
+        expect(answered).toEqual(expected);
+    }
+    expect(checked).toBeGreaterThan(60_000);
   });
 
   it("knows every code unit's space as \\s does", () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
-import { FULL_NORMALIZATION, type NormalizationOptions } from "../../src/rules/text/normalize.ts";
+import { isAstralIdeograph } from "../../src/rules/text/char-kinds.ts";
+import {
+  CharClass,
+  CharTable,
+  FULL_NORMALIZATION,
+  NORMALIZATION_STEPS,
+  type NormalizationOptions,
+} from "../../src/rules/text/normalize.ts";
 import type { TermHit } from "../../src/rules/text/term-index.ts";
 import { TermMatcher } from "../../src/rules/text/term-matcher.ts";
 import { input } from "./helpers.ts";
@@ -250,5 +257,44 @@ describe("TermMatcher", () => {
     };
     // "ab" and the "ab" of "abc"/"abd" (and of their inflected forms) are the same states.
     expect(states(["abc", "abd", "ab"])).toBeLessThan(states(["abc"]) + states(["abd"]) + states(["ab"]) - 2);
+  });
+});
+
+describe("CJK ideographs outside the BMP", () => {
+  // Their entries are written without folding or caching (CharTable.ideograph): every one of
+  // them, under every profile, must read exactly as folding it would.
+  it.each([
+    ["every step", FULL_NORMALIZATION],
+    [
+      "no step",
+      Object.fromEntries(NORMALIZATION_STEPS.map((step) => [step, false])) as unknown as NormalizationOptions,
+    ],
+  ] as const)("enter as their folded form under %s", (_name, options) => {
+    const table = new CharTable(options);
+    const parts = (entry: number) =>
+      (entry & 15) === CharClass.Expansion ? [...table.expansion(entry)] : [entry];
+    let checked = 0;
+    for (let codePoint = 0x1f000; codePoint <= 0x33000; codePoint++) {
+      if (!isAstralIdeograph(codePoint)) continue;
+      checked++;
+      const written = parts(table.entry(codePoint));
+      const folded = parts(table.computedEntry(codePoint));
+      if (written.join() !== folded.join())
+        expect({ codePoint, written }).toEqual({ codePoint, written: folded });
+    }
+    // Extensions B and up hold seventy thousand in Node 20's Unicode data.
+    expect(checked).toBeGreaterThan(60_000);
+  });
+
+  it("a text of random ones is read as letters of an unspaced script, and spans stay in it", () => {
+    let text = "";
+    for (let i = 0; text.length < 2000; i++) text += String.fromCodePoint(0x20000 + ((i * 7919) % 0xa6d0));
+    const matcher = new TermMatcher(FULL_NORMALIZATION);
+    const term = String.fromCodePoint(0x20000 + 7919 * 3, 0x20000 + 7919 * 4);
+    matcher.addTerms(0, [term], []);
+    matcher.compile();
+    const out: TermHit[][] = [];
+    matcher.scan(text, "text", out);
+    expect(out[0]?.map((hit) => text.slice(hit.start, hit.end))).toContain(term);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRuleSet } from "../../src/rules/index.ts";
-import { FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
+import { charTableFor, FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
 import type { TermHit } from "../../src/rules/text/term-index.ts";
 import { warmUpMatcher, warmUpOnce, warmUpTexts } from "../../src/rules/warm-up.ts";
 import { STEADY_CLOCK } from "./helpers.ts";
@@ -23,6 +23,18 @@ describe("warm-up", () => {
       STEADY_CLOCK,
     );
     expect(warmUpOnce(FULL_NORMALIZATION)).toBe(0);
+  });
+
+  it("fills the character table of every profile rules compile, for the whole BMP", () => {
+    const profile = { ...FULL_NORMALIZATION, confusables: false };
+    expect(charTableFor(profile).bmpEntries).toBeLessThan(0x10000);
+    parseRuleSet(
+      "rules:\n  - id: r\n    action: review\n    normalization: {confusables: false}\n    when:\n      text_has_any: [x]\n",
+      "r.yaml",
+      STEADY_CLOCK,
+    );
+    expect(charTableFor(profile).bmpEntries).toBe(0x10000);
+    expect(charTableFor(FULL_NORMALIZATION).bmpEntries).toBe(0x10000);
   });
 
   it("its texts find its terms in every script, spelled out and obfuscated", () => {

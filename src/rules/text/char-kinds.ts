@@ -16,6 +16,25 @@ const UNSPACED_CHAR =
   /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]$/u;
 const SPACE_CHAR = /^\s$/u;
 
+/** CJK Unified Ideographs Extensions B and up lie here (with the compatibility supplement, not unified). */
+const FIRST_ASTRAL_IDEOGRAPH = 0x20000;
+const LAST_ASTRAL_IDEOGRAPH = 0x323af;
+const UNIFIED_IDEOGRAPH = /^\p{Unified_Ideograph}$/u;
+const IDEOGRAPH_KINDS = KNOWN | LETTER_OR_MARK | UNSPACED;
+
+/**
+ * True for a unified CJK ideograph outside the BMP: seventy thousand letters of one script that
+ * no folding changes, too many for a cache of astral characters (a text of random ones would
+ * keep it computing), so their kinds and entries are written without one.
+ */
+export function isAstralIdeograph(codePoint: number): boolean {
+  return (
+    codePoint >= FIRST_ASTRAL_IDEOGRAPH &&
+    codePoint <= LAST_ASTRAL_IDEOGRAPH &&
+    UNIFIED_IDEOGRAPH.test(String.fromCodePoint(codePoint))
+  );
+}
+
 const bmp = new Uint8Array(0x10000);
 /**
  * Characters outside the BMP (Han extensions, emoji, mathematical letters), kept up to a bound and
@@ -40,6 +59,7 @@ function kindsOf(codePoint: number): number {
     if (kinds === 0) bmp[codePoint] = kinds = compute(codePoint);
     return kinds;
   }
+  if (isAstralIdeograph(codePoint)) return IDEOGRAPH_KINDS;
   let kinds = astral.get(codePoint);
   if (kinds === undefined) {
     if (astral.size >= MAX_ASTRAL) astral.clear();
@@ -47,6 +67,11 @@ function kindsOf(codePoint: number): number {
     astral.set(codePoint, kinds);
   }
   return kinds;
+}
+
+/** Works out every BMP character's kinds now, so that no message pays for their first sight. */
+export function fillCharKinds(): void {
+  for (let codePoint = 0; codePoint < 0x10000; codePoint++) kindsOf(codePoint);
 }
 
 /** A word holds a character that is neither a letter nor a mark ("sh1t", "f*ck"). */

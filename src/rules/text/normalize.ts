@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { isAstralIdeograph } from "./char-kinds.ts";
 import { CONFUSABLES, LETTER_VARIANTS, STROKES } from "./confusables.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 
@@ -108,6 +109,8 @@ export class CharTable {
   private readonly expansions: Int32Array[] = [];
   /** Expansion slots of astral entries the cache let go, for the next ones to reuse. */
   private readonly freeExpansions: number[] = [];
+  /** The expansion slot rewritten for each astral ideograph (see ideograph). */
+  private readonly ideographSlot = this.expansions.push(new Int32Array(2)) - 1;
 
   constructor(
     readonly options: Readonly<NormalizationOptions>,
@@ -136,6 +139,7 @@ export class CharTable {
       this.bmp[codePoint] = computed;
       return computed;
     }
+    if (isAstralIdeograph(codePoint)) return this.ideograph(codePoint);
     let cached = this.astral.get(codePoint);
     if (cached === undefined) {
       cached = this.compute(codePoint);
@@ -150,6 +154,38 @@ export class CharTable {
    */
   expansion(entry: number): Int32Array {
     return this.expansions[entry >>> 4] as Int32Array;
+  }
+
+  /**
+   * The entry of a CJK ideograph outside the BMP: a letter that every profile leaves as it is
+   * (no compatibility form, no case, no decoration, in no map), written as its two surrogates.
+   * There are seventy thousand of them, and text of random ones would keep the cache of astral
+   * characters computing (a few microseconds each, tens of milliseconds a message): their entry
+   * is written in one slot instead, which entry()'s callers read at once.
+   */
+  private ideograph(codePoint: number): number {
+    const parts = this.expansions[this.ideographSlot] as Int32Array;
+    const offset = codePoint - 0x10000;
+    parts[0] = ((0xd800 + (offset >> 10)) << 4) | CharClass.Letter;
+    parts[1] = ((0xdc00 + (offset & 0x3ff)) << 4) | CharClass.Letter;
+    return (this.ideographSlot << 4) | CharClass.Expansion;
+  }
+
+  /** Computes every BMP entry now, so that no message pays for its characters' first sight. */
+  fillBmp(): void {
+    for (let codePoint = 0; codePoint < 0x10000; codePoint++) this.entry(codePoint);
+  }
+
+  /** How many BMP characters have their entry computed (see fillBmp). */
+  get bmpEntries(): number {
+    let count = 0;
+    for (let codePoint = 0; codePoint < 0x10000; codePoint++) if (this.bmp[codePoint] !== 0) count++;
+    return count;
+  }
+
+  /** The entry of a code point as computed from its folded form, never from a shortcut (tests). */
+  computedEntry(codePoint: number): number {
+    return this.compute(codePoint);
   }
 
   /** Heap held by the cache of astral characters, as the cache counts it. */

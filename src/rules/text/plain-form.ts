@@ -44,6 +44,11 @@ function kindOf(code: number): number {
   return kind;
 }
 
+/** Works out every BMP character's kind now, so that no message pays for their first sight. */
+export function fillPlainForms(): void {
+  for (let code = 0; code < 0x10000; code++) kindOf(code);
+}
+
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
