@@ -16,32 +16,13 @@ const UNSPACED_CHAR =
   /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]$/u;
 const SPACE_CHAR = /^\s$/u;
 
-/** CJK Unified Ideographs Extensions B and up lie here (with the compatibility supplement, not unified). */
-const FIRST_ASTRAL_IDEOGRAPH = 0x20000;
-const LAST_ASTRAL_IDEOGRAPH = 0x323af;
-const UNIFIED_IDEOGRAPH = /^\p{Unified_Ideograph}$/u;
-const IDEOGRAPH_KINDS = KNOWN | LETTER_OR_MARK | UNSPACED;
-
-/**
- * True for a unified CJK ideograph outside the BMP: seventy thousand letters of one script that
- * no folding changes, too many for a cache of astral characters (a text of random ones would
- * keep it computing), so their kinds and entries are written without one.
- */
-export function isAstralIdeograph(codePoint: number): boolean {
-  return (
-    codePoint >= FIRST_ASTRAL_IDEOGRAPH &&
-    codePoint <= LAST_ASTRAL_IDEOGRAPH &&
-    UNIFIED_IDEOGRAPH.test(String.fromCodePoint(codePoint))
-  );
-}
-
 const bmp = new Uint8Array(0x10000);
 /**
- * Characters outside the BMP (Han extensions, emoji, mathematical letters), kept up to a bound and
- * then forgotten all at once: a message of distinct ones cannot grow it for good.
+ * Characters outside the BMP (Han extensions, emoji, mathematical letters), one byte each, 1 MiB
+ * once a process when the first one comes: a text of random ones would keep a smaller cache
+ * computing, three regexes a character.
  */
-const astral = new Map<number, number>();
-const MAX_ASTRAL = 4096;
+let astral: Uint8Array | undefined;
 
 function compute(codePoint: number): number {
   const char = String.fromCodePoint(codePoint);
@@ -59,13 +40,9 @@ function kindsOf(codePoint: number): number {
     if (kinds === 0) bmp[codePoint] = kinds = compute(codePoint);
     return kinds;
   }
-  if (isAstralIdeograph(codePoint)) return IDEOGRAPH_KINDS;
-  let kinds = astral.get(codePoint);
-  if (kinds === undefined) {
-    if (astral.size >= MAX_ASTRAL) astral.clear();
-    kinds = compute(codePoint);
-    astral.set(codePoint, kinds);
-  }
+  astral ??= new Uint8Array(0x100000);
+  let kinds = astral[codePoint - 0x10000] as number;
+  if (kinds === 0) astral[codePoint - 0x10000] = kinds = compute(codePoint);
   return kinds;
 }
 

@@ -1,5 +1,4 @@
 import { LRUCache } from "lru-cache";
-import { isAstralIdeograph } from "./char-kinds.ts";
 import { CONFUSABLES, LETTER_VARIANTS, STROKES } from "./confusables.ts";
 import { SUBSTITUTIONS } from "./substitutions.ts";
 
@@ -91,6 +90,38 @@ const LEET_INTERIOR = new Set(SUBSTITUTIONS.filter((s) => s.where === "between")
  * the rarer scripts a conversation uses, and recomputes the rest.
  */
 export const ASTRAL_CACHE_BYTES = 2 * 1024 * 1024;
+/**
+ * What folding does to each astral code point, whatever the profile, worked out on first sight
+ * (one byte each, 1 MiB once a process): nothing, for most of them (CJK ideographs, historic
+ * scripts, emoji, unassigned code points), so their entry is their two surrogates with the
+ * class of the character; or something, and then the entry is computed and cached per profile.
+ * A text of random astral characters would otherwise keep the cache computing, a few
+ * microseconds each, tens of milliseconds a message.
+ */
+const ASTRAL_UNKNOWN = 0;
+const ASTRAL_PLAIN_LETTER = 1;
+const ASTRAL_PLAIN_OTHER = 2;
+const ASTRAL_FOLDED = 3;
+let astralKinds: Uint8Array | undefined;
+/** NFKC with case folding, which also drops default-ignorable characters. */
+const CHANGES_WHEN_FOLDED = /^\p{Changes_When_NFKC_Casefolded}$/u;
+
+function astralKind(codePoint: number): number {
+  astralKinds ??= new Uint8Array(0x100000);
+  let kind = astralKinds[codePoint - 0x10000] as number;
+  if (kind !== ASTRAL_UNKNOWN) return kind;
+  const char = String.fromCodePoint(codePoint);
+  const folded =
+    CHANGES_WHEN_FOLDED.test(char) ||
+    char.normalize("NFD") !== char ||
+    CONFUSABLES.has(codePoint) ||
+    STROKES.has(codePoint) ||
+    LETTER_VARIANTS.has(codePoint);
+  kind = folded ? ASTRAL_FOLDED : LETTER_OR_NUMBER.test(char) ? ASTRAL_PLAIN_LETTER : ASTRAL_PLAIN_OTHER;
+  astralKinds[codePoint - 0x10000] = kind;
+  return kind;
+}
+
 /** Measured heap of one cached entry (the LRU's bookkeeping), and of an expansion array. */
 const ENTRY_BYTES = 140;
 const EXPANSION_BYTES = 160;
@@ -109,8 +140,8 @@ export class CharTable {
   private readonly expansions: Int32Array[] = [];
   /** Expansion slots of astral entries the cache let go, for the next ones to reuse. */
   private readonly freeExpansions: number[] = [];
-  /** The expansion slot rewritten for each astral ideograph (see ideograph). */
-  private readonly ideographSlot = this.expansions.push(new Int32Array(2)) - 1;
+  /** The expansion slot rewritten for each astral character folding leaves as it is (see plainAstral). */
+  private readonly plainAstralSlot = this.expansions.push(new Int32Array(2)) - 1;
 
   constructor(
     readonly options: Readonly<NormalizationOptions>,
@@ -139,7 +170,8 @@ export class CharTable {
       this.bmp[codePoint] = computed;
       return computed;
     }
-    if (isAstralIdeograph(codePoint)) return this.ideograph(codePoint);
+    const kind = astralKind(codePoint);
+    if (kind !== ASTRAL_FOLDED) return this.plainAstral(codePoint, kind);
     let cached = this.astral.get(codePoint);
     if (cached === undefined) {
       cached = this.compute(codePoint);
@@ -157,18 +189,17 @@ export class CharTable {
   }
 
   /**
-   * The entry of a CJK ideograph outside the BMP: a letter that every profile leaves as it is
-   * (no compatibility form, no case, no decoration, in no map), written as its two surrogates.
-   * There are seventy thousand of them, and text of random ones would keep the cache of astral
-   * characters computing (a few microseconds each, tens of milliseconds a message): their entry
-   * is written in one slot instead, which entry()'s callers read at once.
+   * The entry of an astral character that folding leaves as it is: its two surrogates, of the
+   * character's class, as compute() writes them. Written in one slot, not cached: entry()'s
+   * callers read an expansion at once.
    */
-  private ideograph(codePoint: number): number {
-    const parts = this.expansions[this.ideographSlot] as Int32Array;
+  private plainAstral(codePoint: number, kind: number): number {
+    const parts = this.expansions[this.plainAstralSlot] as Int32Array;
+    const klass = kind === ASTRAL_PLAIN_LETTER ? CharClass.Letter : CharClass.Separator;
     const offset = codePoint - 0x10000;
-    parts[0] = ((0xd800 + (offset >> 10)) << 4) | CharClass.Letter;
-    parts[1] = ((0xdc00 + (offset & 0x3ff)) << 4) | CharClass.Letter;
-    return (this.ideographSlot << 4) | CharClass.Expansion;
+    parts[0] = ((0xd800 + (offset >> 10)) << 4) | klass;
+    parts[1] = ((0xdc00 + (offset & 0x3ff)) << 4) | klass;
+    return (this.plainAstralSlot << 4) | CharClass.Expansion;
   }
 
   /** Computes every BMP entry now, so that no message pays for its characters' first sight. */
