@@ -74,8 +74,8 @@ export function parseRuleSet(yamlText: string, source: string, opts: ParseOption
     });
     // Rules without terms leave the text engine (and its dictionaries) unloaded: nothing to warm.
     // The warm-up reads text as the rules do, with dictionaries already loaded for them.
-    const normalization = [...spec.terms.normalizations, ...spec.shadowTerms.normalizations][0];
-    if (normalization) warmUpOnce(normalization);
+    for (const normalization of [...spec.terms.normalizations, ...spec.shadowTerms.normalizations])
+      warmUpOnce(normalization);
     return ruleSet;
   } catch (error) {
     if (error instanceof SpecError) throw toLoadError(error, raw, doc.contents, lineCounter, source);

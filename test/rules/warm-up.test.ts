@@ -26,14 +26,15 @@ describe("warm-up", () => {
   });
 
   it("fills the character table of every profile rules compile, for the whole BMP", () => {
-    const profile = { ...FULL_NORMALIZATION, confusables: false };
-    expect(charTableFor(profile).bmpEntries).toBeLessThan(0x10000);
-    parseRuleSet(
-      "rules:\n  - id: r\n    action: review\n    normalization: {confusables: false}\n    when:\n      text_has_any: [x]\n",
-      "r.yaml",
-      STEADY_CLOCK,
-    );
-    expect(charTableFor(profile).bmpEntries).toBe(0x10000);
+    const profiles = [
+      { ...FULL_NORMALIZATION, confusables: false },
+      { ...FULL_NORMALIZATION, leetspeak: false },
+    ];
+    for (const profile of profiles) expect(charTableFor(profile).bmpEntries).toBeLessThan(0x10000);
+    const rule = (id: string, step: string) =>
+      `  - id: ${id}\n    action: review\n    normalization: {${step}: false}\n    when:\n      text_has_any: [x]\n`;
+    parseRuleSet(`rules:\n${rule("a", "confusables")}${rule("b", "leetspeak")}`, "r.yaml", STEADY_CLOCK);
+    for (const profile of profiles) expect(charTableFor(profile).bmpEntries).toBe(0x10000);
     expect(charTableFor(FULL_NORMALIZATION).bmpEntries).toBe(0x10000);
   });
 
