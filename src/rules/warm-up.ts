@@ -69,23 +69,25 @@ export function warmUpMatcher(normalization: NormalizationOptions): TermMatcher 
   return matcher;
 }
 
-/** The warm-up texts: each piece, then all of them as one long text and as one long word. */
+/** The warm-up texts: each piece, then all of them as one long text, one long word and one long run. */
 export function warmUpTexts(): string[] {
   const all = PIECES.join(" ");
   const long = all.repeat(Math.ceil((LONG_TEXT * 2) / all.length));
   const longWord = "zorblaxquib".repeat(Math.ceil((LONG_TEXT * 2) / 11));
   // A long run of a one-letter word: spelled-out words are joined across runs of single letters,
-  // and a long run first seen in a message ran those loops unoptimized (twice its later cost).
+  // loops that only a long run makes long.
   const longRun = "a ".repeat(LONG_TEXT * 4);
   return [...PIECES, long, longWord, longRun, `${longWord}زوربلاكس${"조르블락".repeat(LONG_TEXT / 4)}`];
 }
 
 let warmed = false;
+let sharedTablesFilled = false;
 const filledProfiles = new Set<number>();
 
 /** Fills the character tables of `normalization`, and the tables all profiles share, once. */
 function fillTablesOnce(normalization: NormalizationOptions): void {
-  if (filledProfiles.size === 0) {
+  if (!sharedTablesFilled) {
+    sharedTablesFilled = true;
     fillCharKinds();
     fillPlainForms();
   }
@@ -96,9 +98,9 @@ function fillTablesOnce(normalization: NormalizationOptions): void {
 }
 
 /**
- * Reads the warm-up texts with a matcher of the warm-up terms, and for links, the first time it
- * is called in the process; later calls do nothing. Returns the term hits found (0 when already
- * warmed). It runs below the rules on purpose: the rule layer's calls (one per condition kind)
+ * Fills the character tables of `normalization` (once a profile), and reads the warm-up texts
+ * with a matcher of the warm-up terms, and for links, the first time it is called in the process.
+ * Returns the term hits found (0 when already warmed). It runs below the rules on purpose: the rule layer's calls (one per condition kind)
  * are few and cheap, and seeing the warm-up's condition kinds would make them slower for every
  * message; so would the short way's, which ordinary chat keeps hot by itself.
  */

@@ -1,7 +1,9 @@
 // Unicode properties asked of every character of a text: by the deciding step of whole words
 // ("is any character not a letter?", "is any in a script written without spaces?") and by the
-// link scan ("is it a space?"), looked up per character in a table filled on first sight. V8 runs a regex of property classes at about 40 ns a character on non-Latin text:
-// a 20,000-letter word cost over a millisecond per question. The table answers in one read.
+// link scan ("is it a space?"), looked up per character in a table filled on first sight (the
+// BMP's at the first compile of rules, see warm-up.ts). V8 runs a regex of property classes at
+// about 40 ns a character on non-Latin text: a 20,000-letter word cost over a millisecond per
+// question. The table answers in one read.
 
 import { codeUnitsOf } from "./code-units.ts";
 

@@ -907,7 +907,7 @@ const SEGMENT_CONTEXT = 16;
 const MAX_SEGMENTED_PER_TEXT = 2048;
 /** An ordinary word that is a term, in first place ("dick|head", "cum|stain"): three letters will do. */
 const MIN_FIRST_PART = 3;
-/** ...and for a term of another language than English, whose dictionary is smaller. */
+/** MIN_COMPOUND_PART for a term of another language than English, whose dictionary is smaller. */
 const MIN_FOREIGN_COMPOUND_PART = 4;
 /** Words of one text that teach the known words (see learnWords). */
 const MAX_TAUGHT_WORDS = 64;
