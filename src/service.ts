@@ -230,6 +230,12 @@ export async function createService(config: Config, overrides: ServiceOverrides 
   // Reads add whatever is not rolled up yet, so this only bounds how much that is.
   const statsRollUp = statsRollUpJob(rawQuery(database.db), logger, STATS_ROLL_UP_INTERVAL_MS);
 
+  // Last, once start-up has run the rest of the service's code for the first time: some of that
+  // makes V8 discard optimized code across the board, the warm-up's with it. Measured: the first
+  // response Node's HTTP client parsed (Stream's GET /app above) changed a prototype chain the
+  // text path's optimized code relied on (see also settleIteratorResultFields in warm-up.ts).
+  rules.warmUp();
+
   return {
     app,
     metrics,

@@ -16,6 +16,7 @@ import type {
   RuleSetContent,
   RuleSummary,
 } from "./types.ts";
+import { warmUpReading } from "./warm-up.ts";
 
 const STRICTNESS: Record<RuleAction, number> = { approve: 0, review: 1, reject: 2 };
 
@@ -74,6 +75,7 @@ export class CompiledRuleSet implements RuleSet {
   readonly longestRateWindowMs: number;
   /** Term list files the rules read (absolute paths), watched for changes like the rules file. */
   readonly listFiles: readonly string[];
+  private warmedUp = false;
 
   constructor(
     private readonly spec: CompiledRuleSpec,
@@ -95,6 +97,30 @@ export class CompiledRuleSet implements RuleSet {
     const conditions = [...spec.rules, ...spec.shadowRules].flatMap((rule) => [...rule.when, ...rule.unless]);
     this.usesRate = conditions.some((c) => c.rateQueries);
     this.longestRateWindowMs = Math.max(0, ...conditions.map((c) => c.rateWindowMs ?? 0));
+  }
+
+  /**
+   * Reads the warm-up texts with this rule set's own term matchers once, with a time budget
+   * shaped like a message's that never runs out (see warmUpReading): for the rules a service is
+   * about to serve. Returns the hits the texts had (0 when already warmed).
+   */
+  warmUp(): number {
+    if (this.warmedUp) return 0;
+    this.warmedUp = true;
+    let hits = 0;
+    for (const terms of [this.spec.terms, this.spec.shadowTerms]) {
+      if (terms.normalizations.length === 0) continue;
+      hits += warmUpReading((text) => {
+        const input: EvaluationInput = { message: { id: "warm-up", text }, metadata: {}, requestInfo: null };
+        return terms.warmUp(text, new MessageContext(input, terms, Number.POSITIVE_INFINITY, this.now));
+      });
+    }
+    return hits;
+  }
+
+  /** Whether warmUp has run. */
+  get isWarm(): boolean {
+    return this.warmedUp;
   }
 
   describe(): unknown {

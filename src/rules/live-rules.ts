@@ -52,6 +52,14 @@ export class LiveRuleSet {
     return this.active;
   }
 
+  /**
+   * Reads the warm-up texts with the rules in force (CompiledRuleSet.warmUp); rules a reload
+   * brings are warmed before they take over. A service calls it once its start-up is done.
+   */
+  warmUp(): void {
+    this.active.warmUp();
+  }
+
   /** Why the last reload failed; null once a reload succeeds. */
   get lastError(): string | null {
     return this.failure;
@@ -71,6 +79,8 @@ export class LiveRuleSet {
     try {
       const next = loadRuleSetFile(this.file);
       const changed = next.version !== this.active.version;
+      // New rules are warmed before they serve: the first long messages they read stay cheap.
+      if (changed) next.warmUp();
       this.active = next;
       this.failure = null;
       if (changed) {

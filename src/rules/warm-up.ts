@@ -69,7 +69,13 @@ export function warmUpMatcher(normalization: NormalizationOptions): TermMatcher 
   return matcher;
 }
 
-/** The warm-up texts: each piece, then all of them as one long text, one long word and one long run. */
+/** How long each piece is made when repeated: long enough for the loops over a run to get hot. */
+const LONG_PIECE = LONG_TEXT * 8;
+
+/**
+ * The warm-up texts: each piece, each piece repeated into a long text of its one shape, then all
+ * of them as one long text, one long word and one long run.
+ */
 export function warmUpTexts(): string[] {
   const all = PIECES.join(" ");
   const long = all.repeat(Math.ceil((LONG_TEXT * 2) / all.length));
@@ -77,7 +83,57 @@ export function warmUpTexts(): string[] {
   // A long run of a one-letter word: spelled-out words are joined across runs of single letters,
   // loops that only a long run makes long.
   const longRun = "a ".repeat(LONG_TEXT * 4);
-  return [...PIECES, long, longWord, longRun, `${longWord}زوربلاكس${"조르블락".repeat(LONG_TEXT / 4)}`];
+  const longPieces = PIECES.map((piece) => `${piece} `.repeat(Math.ceil(LONG_PIECE / (piece.length + 1))));
+  return [
+    ...PIECES,
+    ...longPieces,
+    long,
+    longWord,
+    longRun,
+    `${longWord}زوربلاكس${"조르블락".repeat(LONG_TEXT / 4)}`,
+  ];
+}
+
+/** Rounds of the warm-up texts a rule set's own matchers read (see warmUpReading). */
+const RULE_SET_WARM_UP_ROUNDS = 4;
+
+/**
+ * Hands each warm-up text, round after round, to `read`, which reads it with a compiled rule
+ * set's own term matchers (CompiledRuleSet.warmUp), and returns the hits it counted.
+ *
+ * The made-up terms of warmUpOnce build a small automaton, on which a long run of letters dies
+ * at once: the walks through thousands of states that real term lists make on `a a a a ...` or a
+ * run of digits are only taken on the real automaton, and a scan checks its time budget only on
+ * texts long enough. Without this, the first long message of each shape a service received ran
+ * those paths unoptimized while V8's compiler threads took the other core, 5-25 ms. It costs
+ * about 0.1 s a profile, so the service runs it on the rules it serves (LiveRuleSet), not on
+ * every rule set compiled (the rules test route, backtests).
+ */
+export function warmUpReading(read: (text: string) => number): number {
+  let hits = 0;
+  const texts = warmUpTexts();
+  for (let round = 0; round < RULE_SET_WARM_UP_ROUNDS; round++) for (const text of texts) hits += read(text);
+  return hits;
+}
+
+/**
+ * V8 gives object literals `{ value, done }` the map of the iterator results that for-of loops
+ * make, and tracks that their fields never change and what kind of value they hold; optimized
+ * code relies on it, the loops over a message's text among it. A literal `{ value, ... }` (a
+ * property descriptor: zod assigns one's `value` for each schema and error it makes) starts from
+ * the same map, so the first such assignment in the process makes V8 discard all that code at once.
+ * Measured: done after the warm-up, it sent the whole text path back to unoptimized code, and the
+ * first long message paid 25-40 ms while the compiler rebuilt it on the other core. Assigning
+ * every kind of value to those fields before any warm-up leaves V8 nothing to learn later.
+ */
+export function settleIteratorResultFields(): void {
+  const result: { value: unknown; done: boolean } = { value: undefined, done: false };
+  const descriptor: { value: unknown } = { value: undefined };
+  for (const value of [1, 1.5, "text", {}, null, undefined]) {
+    result.value = value;
+    descriptor.value = value;
+  }
+  result.done = true;
 }
 
 let warmed = false;
@@ -88,6 +144,7 @@ const filledProfiles = new Set<number>();
 function fillTablesOnce(normalization: NormalizationOptions): void {
   if (!sharedTablesFilled) {
     sharedTablesFilled = true;
+    settleIteratorResultFields();
     fillCharKinds();
     fillPlainForms();
   }

@@ -128,9 +128,11 @@ async function measure(url: string, fake: CommitSink, name: string): Promise<Con
   for (let i = 0; i < TYPICAL_HOOKS; i++)
     typical.push((await sendHook(url, fake, `hello there, message ${i} of the typical kind`)).ms);
   const messages: MessageResult[] = [];
+  const dumpHooks: unknown[] = [];
   for (const message of hostileMessages()) {
     const answers: HookAnswer[] = [];
     for (let r = 0; r < REPEATS; r++) answers.push(await sendHook(url, fake, message.text));
+    for (const a of answers) dumpHooks.push({ name: message.name, ...a });
     // A /healthz already on its way when the last hook was answered still counts.
     await new Promise((resolve) => setTimeout(resolve, 20));
     messages.push({
@@ -141,6 +143,11 @@ async function measure(url: string, fake: CommitSink, name: string): Promise<Con
     });
   }
   await probe.stop();
+  if (process.env.DUMP)
+    (await import("node:fs")).writeFileSync(
+      `${process.env.DUMP}-${name}.json`,
+      JSON.stringify({ origin: performance.timeOrigin, probes: probe.probes, hooks: dumpHooks }),
+    );
   return {
     name,
     idleHealthMedianMs: median(idle),
@@ -184,16 +191,32 @@ export async function runHostileService(): Promise<void> {
       results.push(
         await withScratchDatabase(ADMIN_URL, async (databaseUrl) => {
           const port = await freePort();
-          const server = startServer("src/main.ts", {
-            ...serviceEnv(port, fake),
-            DATABASE_URL: databaseUrl,
-            RULES_FILE: rulesFile,
-          });
+          const server = startServer(
+            "src/main.ts",
+            {
+              ...serviceEnv(port, fake),
+              DATABASE_URL: databaseUrl,
+              RULES_FILE: rulesFile,
+            },
+            process.env.SVC_FLAGS ? process.env.SVC_FLAGS.split(" ") : [],
+          );
+          if (process.env.SVC_OUT)
+            server.child.stdout?.pipe(
+              (await import("node:fs")).createWriteStream(`${process.env.SVC_OUT}-${results.length}.log`),
+            );
           try {
             await waitReady(server);
             return await measure(server.url, fake, configuration.name);
           } finally {
             await server.stop();
+            if (process.env.SVC_LOG)
+              console.log(
+                server
+                  .output()
+                  .split("\n")
+                  .filter((l) => l.startsWith("EVAL"))
+                  .join("\n"),
+              );
           }
         }),
       );

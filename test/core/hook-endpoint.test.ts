@@ -32,6 +32,10 @@ describe("hook endpoints: every row of the contract's table", () => {
     await h.close();
   });
 
+  it("serves rules already warmed up: a long first message does not meet cold code", () => {
+    expect(h.service.rules.current.isWarm).toBe(true);
+  });
+
   it("valid, new message: 200 with status after the receipt is durable; decision logged with request_info; committed once", async () => {
     const payload = h.pending({
       message: { text: "hello world" },

@@ -58,6 +58,17 @@ describe("LiveRuleSet", () => {
     expect(live.current.evaluate(input({ text: "alpha" })).action).toBe("approve");
   });
 
+  it("warms up the rules in force when asked, and the rules a reload brings before they serve", () => {
+    live = new LiveRuleSet(file);
+    expect(live.current.isWarm).toBe(false);
+    live.warmUp();
+    expect(live.current.isWarm).toBe(true);
+    writeFileSync(file, rulesFor("beta"));
+    expect(live.reload().ok).toBe(true);
+    expect(live.current.isWarm).toBe(true);
+    expect(live.current.evaluate(input({ text: "beta" })).action).toBe("reject");
+  });
+
   it("keeps the previous rules when a reload fails, and says why", () => {
     const { logger, entries } = recordingLogger();
     live = new LiveRuleSet(file, logger);

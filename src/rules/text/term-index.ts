@@ -87,6 +87,13 @@ export class TermIndex {
     return this.matchers.map((matcher) => matcher.options);
   }
 
+  /** Reads `text` with every profile's matcher for the code's sake (see TermMatcher.warmUp). */
+  warmUp(text: string, budget: ScanBudget): number {
+    let hits = 0;
+    for (const matcher of this.matchers) hits += matcher.warmUp(text, budget);
+    return hits;
+  }
+
   /** A per-message view that scans the message lazily, once per profile. */
   forMessage(message: PendingMessage, budget?: ScanBudget): MessageTermHits {
     return new MessageTermHits(this.matchers, this.matcherOfSlot, message, budget);

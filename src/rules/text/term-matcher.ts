@@ -158,6 +158,8 @@ export class TermMatcher implements HitSink {
   private segmented = 0;
   /** Set when deciding the current word read the rest of the message (its language). */
   private readTheMessage = false;
+  /** Off while warming up: made-up texts teach known words nothing. */
+  private teaching = true;
 
   /**
    * `cacheShare`: the share of the default cache sizes this matcher's caches get (its walks',
@@ -369,10 +371,31 @@ export class TermMatcher implements HitSink {
     if (this.candidates.length > 0) this.decide(text, field, scanned, out);
     // Taught by the texts that stopped at a word it did not know: the others would not go the
     // short way whatever it learned of their words.
-    if (known === KNOWN_WORDS_UNKNOWN && this.candidates.length < MAX_CANDIDATES_PER_TEXT)
+    if (this.teaching && known === KNOWN_WORDS_UNKNOWN && this.candidates.length < MAX_CANDIDATES_PER_TEXT)
       this.learnWords(text, scanned, automaton);
     // Each candidate is decided once; ICU reads the characters handed to it.
     countWork(this.candidates.length + this.segmented);
+  }
+
+  /**
+   * Reads `text` the way scan does, for the code's sake alone: the hits are dropped and known
+   * words learn nothing (see warm-up.ts). Returns how many hits there were.
+   */
+  warmUp(text: string, budget: ScanBudget): number {
+    const out: TermHit[][] = [];
+    this.teaching = false;
+    try {
+      this.scan(text, "text", out, budget);
+    } finally {
+      this.teaching = true;
+    }
+    return out.reduce((sum, hits) => sum + (hits?.length ?? 0), 0);
+  }
+
+  /** Whether `text` would take the short way, its words all known (tests). */
+  takesShortWay(text: string): boolean {
+    const known = this.knownWords?.silent(text) ?? KNOWN_WORDS_FAILED;
+    return known === KNOWN_WORDS_SILENT || known === KNOWN_WORDS_HITS;
   }
 
   /**
