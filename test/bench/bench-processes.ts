@@ -4,6 +4,7 @@
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { projectRoot } from "../support/process.ts";
+import type { HealthProbe, ProberRequest } from "./health-prober.ts";
 import type { LoadRequest, LoadResult } from "./load-generator.ts";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -79,27 +80,58 @@ export async function waitReady(server: Server, timeoutMs = 300_000): Promise<vo
   throw new Error(`${server.url} did not become ready:\n${server.output()}`);
 }
 
-export class LoadGenerator {
-  private readonly child = fork(here("./load-generator.ts"), [], {
-    execArgv: ["--import", "tsx"],
-    cwd: projectRoot,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+/** A benchmark helper in a child process of its own, asked one thing at a time over IPC. */
+class HelperProcess<Request, Reply> {
+  private readonly child: ChildProcess;
+
+  constructor(file: string) {
+    this.child = fork(here(file), [], {
+      execArgv: ["--import", "tsx"],
+      cwd: projectRoot,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+  }
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  run(request: LoadRequest): Promise<LoadResult> {
+  ask(request: Request): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      this.child.once("message", (reply: { ok: boolean; result?: LoadResult; error?: string }) =>
-        reply.ok ? resolve(reply.result!) : reject(new Error(reply.error)),
+      this.child.once("message", (reply: { ok: boolean; error?: string } & Reply) =>
+        reply.ok ? resolve(reply) : reject(new Error(reply.error)),
       );
-      this.child.send(request);
+      this.child.send(request as object);
     });
   }
 
   close(): void {
     this.child.disconnect();
+  }
+}
+
+export class LoadGenerator extends HelperProcess<LoadRequest, { result: LoadResult }> {
+  constructor() {
+    super("./load-generator.ts");
+  }
+
+  async run(request: LoadRequest): Promise<LoadResult> {
+    return (await this.ask(request)).result;
+  }
+}
+
+/** Asks GET /healthz every few milliseconds from its own process (health-prober.ts). */
+export class HealthProber extends HelperProcess<ProberRequest, { probes?: HealthProbe[] }> {
+  constructor() {
+    super("./health-prober.ts");
+  }
+
+  async start(url: string): Promise<void> {
+    await this.ask({ start: url });
+  }
+
+  /** Stops asking; every probe since start, on the machine's clock. */
+  async stop(): Promise<HealthProbe[]> {
+    return (await this.ask({ stop: true })).probes ?? [];
   }
 }

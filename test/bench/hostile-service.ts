@@ -1,10 +1,10 @@
 // "hostile" section, second part: the pathological messages of hostile-texts.ts sent as signed
 // hooks to a running Gatehouse (its own process, on a scratch Postgres database, with the built-in
-// rules and with the built-in rules plus a link and a pattern rule), while this process asks
-// GET /healthz every few milliseconds. For each message it prints how long the hook took to be answered and
-// the slowest /healthz answer that overlapped it, next to /healthz on the same service at rest
-// and a typical message's hook (the baselines, measured in the same run). A message that held
-// the event loop would hold every /healthz behind it.
+// rules and with the built-in rules plus a link and a pattern rule), while a process of its own
+// (health-prober.ts) asks GET /healthz every few milliseconds. For each message it prints how long
+// the hook took to be answered and the slowest /healthz answer that overlapped it, next to
+// /healthz on the same service at rest and a typical message's hook (the baselines, measured in
+// the same run). A message that held the event loop would hold every /healthz behind it.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +12,9 @@ import postgres from "postgres";
 import { builtInRulesYaml } from "../../src/rules/index.ts";
 import { freePort } from "../support/process.ts";
 import { hookHeaders, pendingMessagePayload } from "../support/sign.ts";
-import { HOOK_PATH, serviceEnv, startServer, waitReady } from "./bench-processes.ts";
+import { HealthProber, HOOK_PATH, serviceEnv, startServer, waitReady } from "./bench-processes.ts";
 import { type CommitSink, startCommitSink } from "./commit-sink.ts";
+import { type HealthProbe, PROBE_GAP_MS } from "./health-prober.ts";
 import { extendedRulesYaml, hostileMessages } from "./hostile-texts.ts";
 import { printTable, verdict } from "./rules-bench-support.ts";
 import { withScratchDatabase } from "./scratch-database.ts";
@@ -25,53 +26,16 @@ const REPEATS = 3;
 const TYPICAL_HOOKS = 30;
 const IDLE_MS = 1000;
 
-interface Probe {
-  startedAt: number;
-  endedAt: number;
-}
+/** The machine's clock, as the prober (health-prober.ts) reads it. */
+const clock = () => performance.timeOrigin + performance.now();
 
-/**
- * Between one /healthz answer and the next question: asked back to back, the questions kept a
- * core of this 2-vCPU machine busy and slowed the service they measure; a stall of the service
- * still holds the question asked during it, which answers at most this much later than it began.
- */
-const PROBE_GAP_MS = 2;
-
-/** Asks GET /healthz over and over until stopped, keeping when each answer began and ended. */
-class HealthProbe {
-  readonly probes: Probe[] = [];
-  private running = false;
-  private loop: Promise<void> = Promise.resolve();
-
-  constructor(private readonly url: string) {}
-
-  start(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const startedAt = performance.now();
-        const answer = await fetch(`${this.url}/healthz`);
-        await answer.arrayBuffer();
-        if (!answer.ok) throw new Error(`/healthz answered ${answer.status}`);
-        this.probes.push({ startedAt, endedAt: performance.now() });
-        await new Promise((resolve) => setTimeout(resolve, PROBE_GAP_MS));
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  /** The slowest answer that overlapped [from, to]. */
-  slowestDuring(from: number, to: number): number {
-    let slowest = 0;
-    for (const probe of this.probes)
-      if (probe.startedAt <= to && probe.endedAt >= from)
-        slowest = Math.max(slowest, probe.endedAt - probe.startedAt);
-    return slowest;
-  }
+/** The slowest /healthz answer that overlapped [from, to]. */
+function slowestDuring(probes: readonly HealthProbe[], from: number, to: number): number {
+  let slowest = 0;
+  for (const probe of probes)
+    if (probe.startedAt <= to && probe.endedAt >= from)
+      slowest = Math.max(slowest, probe.endedAt - probe.startedAt);
+  return slowest;
 }
 
 interface HookAnswer {
@@ -87,14 +51,14 @@ async function sendHook(url: string, fake: CommitSink, text: string): Promise<Ho
     secret: fake.apiSecret,
     body: pendingMessagePayload({ message: { text } }),
   });
-  const sentAt = performance.now();
+  const sentAt = clock();
   const answer = await fetch(`${url}${HOOK_PATH}/PassOnPendingMessage`, {
     method: "POST",
     headers: request.headers,
     body: request.body,
   });
   await answer.arrayBuffer();
-  const answeredAt = performance.now();
+  const answeredAt = clock();
   return { status: answer.status, ms: answeredAt - sentAt, sentAt, answeredAt };
 }
 
@@ -117,44 +81,44 @@ interface ConfigurationResult {
 }
 
 async function measure(url: string, fake: CommitSink, name: string): Promise<ConfigurationResult> {
-  const probe = new HealthProbe(url);
-  // Warm up the connections and the hook path before anything counts.
-  for (let i = 0; i < 10; i++) await sendHook(url, fake, "hello there, anyone around?");
-  probe.start();
-  const idleFrom = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-  const idle = probe.probes.filter((p) => p.startedAt >= idleFrom).map((p) => p.endedAt - p.startedAt);
-  const typical: number[] = [];
-  for (let i = 0; i < TYPICAL_HOOKS; i++)
-    typical.push((await sendHook(url, fake, `hello there, message ${i} of the typical kind`)).ms);
-  const messages: MessageResult[] = [];
-  const dumpHooks: unknown[] = [];
-  for (const message of hostileMessages()) {
-    const answers: HookAnswer[] = [];
-    for (let r = 0; r < REPEATS; r++) answers.push(await sendHook(url, fake, message.text));
-    for (const a of answers) dumpHooks.push({ name: message.name, ...a });
+  const prober = new HealthProber();
+  try {
+    // Warm up the connections and the hook path before anything counts.
+    for (let i = 0; i < 10; i++) await sendHook(url, fake, "hello there, anyone around?");
+    await prober.start(url);
+    const idleFrom = clock();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleTo = clock();
+    const typical: number[] = [];
+    for (let i = 0; i < TYPICAL_HOOKS; i++)
+      typical.push((await sendHook(url, fake, `hello there, message ${i} of the typical kind`)).ms);
+    const answersByMessage: Array<{ name: string; answers: HookAnswer[] }> = [];
+    for (const message of hostileMessages()) {
+      const answers: HookAnswer[] = [];
+      for (let r = 0; r < REPEATS; r++) answers.push(await sendHook(url, fake, message.text));
+      answersByMessage.push({ name: message.name, answers });
+    }
     // A /healthz already on its way when the last hook was answered still counts.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    messages.push({
-      name: message.name,
-      hookMs: median(answers.map((a) => a.ms)),
-      statuses: [...new Set(answers.map((a) => a.status))].join(","),
-      slowestHealthMs: Math.max(...answers.map((a) => probe.slowestDuring(a.sentAt, a.answeredAt))),
-    });
+    const probes = await prober.stop();
+    const idle = probes
+      .filter((p) => p.startedAt >= idleFrom && p.endedAt <= idleTo)
+      .map((p) => p.endedAt - p.startedAt);
+    return {
+      name,
+      idleHealthMedianMs: median(idle),
+      idleHealthMaxMs: Math.max(...idle),
+      typicalHookMs: median(typical),
+      messages: answersByMessage.map(({ name, answers }) => ({
+        name,
+        hookMs: median(answers.map((a) => a.ms)),
+        statuses: [...new Set(answers.map((a) => a.status))].join(","),
+        slowestHealthMs: Math.max(...answers.map((a) => slowestDuring(probes, a.sentAt, a.answeredAt))),
+      })),
+    };
+  } finally {
+    prober.close();
   }
-  await probe.stop();
-  if (process.env.DUMP)
-    (await import("node:fs")).writeFileSync(
-      `${process.env.DUMP}-${name}.json`,
-      JSON.stringify({ origin: performance.timeOrigin, probes: probe.probes, hooks: dumpHooks }),
-    );
-  return {
-    name,
-    idleHealthMedianMs: median(idle),
-    idleHealthMaxMs: Math.max(...idle),
-    typicalHookMs: median(typical),
-    messages,
-  };
 }
 
 async function postgresReachable(): Promise<string | null> {
