@@ -106,7 +106,7 @@ const RULE_SET_WARM_UP_ROUNDS = 4;
  * run of digits are only taken on the real automaton, and a scan checks its time budget only on
  * texts long enough. Without this, the first long message of each shape a service received ran
  * those paths unoptimized while V8's compiler threads took the other core, 5-25 ms. It costs
- * about 0.1 s a profile, so the service runs it on the rules it serves (LiveRuleSet), not on
+ * 0.05-0.1 s a profile, so the service runs it on the rules it serves (LiveRuleSet), not on
  * every rule set compiled (the rules test route, backtests).
  */
 export function warmUpReading(read: (text: string) => number): number {

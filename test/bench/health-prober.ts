@@ -23,6 +23,8 @@ const clock = () => performance.timeOrigin + performance.now();
 
 let running = false;
 let loop: Promise<HealthProbe[]> = Promise.resolve([]);
+/** Why the probing stopped early (a failed question), told at stop. */
+let failure: unknown;
 
 async function probe(url: string): Promise<HealthProbe[]> {
   const probes: HealthProbe[] = [];
@@ -38,16 +40,18 @@ async function probe(url: string): Promise<HealthProbe[]> {
 }
 
 process.on("message", async (request: ProberRequest) => {
-  try {
-    if ("start" in request) {
-      running = true;
-      loop = probe(request.start);
-      process.send?.({ ok: true, started: true });
-    } else {
-      running = false;
-      process.send?.({ ok: true, probes: await loop });
-    }
-  } catch (error) {
-    process.send?.({ ok: false, error: error instanceof Error ? error.message : String(error) });
+  if ("start" in request) {
+    running = true;
+    failure = undefined;
+    loop = probe(request.start).catch((error: unknown) => {
+      failure = error;
+      return [];
+    });
+    process.send?.({ ok: true });
+    return;
   }
+  running = false;
+  const probes = await loop;
+  if (failure === undefined) process.send?.({ ok: true, probes });
+  else process.send?.({ ok: false, error: failure instanceof Error ? failure.message : String(failure) });
 });

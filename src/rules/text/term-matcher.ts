@@ -397,7 +397,7 @@ export class TermMatcher implements HitSink {
 
   /** Whether `text` would take the short way, its words all known (tests). */
   takesShortWay(text: string): boolean {
-    const known = this.warmingUp ? KNOWN_WORDS_FAILED : (this.knownWords?.silent(text) ?? KNOWN_WORDS_FAILED);
+    const known = this.knownWords?.silent(text) ?? KNOWN_WORDS_FAILED;
     return known === KNOWN_WORDS_SILENT || known === KNOWN_WORDS_HITS;
   }
 
