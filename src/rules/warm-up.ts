@@ -69,13 +69,7 @@ export function warmUpMatcher(normalization: NormalizationOptions): TermMatcher 
   return matcher;
 }
 
-/** How long each piece is made when repeated: long enough for the loops over a run to get hot. */
-const LONG_PIECE = LONG_TEXT * 8;
-
-/**
- * The warm-up texts: each piece, each piece repeated into a long text of its one shape, then all
- * of them as one long text, one long word and one long run.
- */
+/** The warm-up texts: each piece, then all of them as one long text, one long word and one long run. */
 export function warmUpTexts(): string[] {
   const all = PIECES.join(" ");
   const long = all.repeat(Math.ceil((LONG_TEXT * 2) / all.length));
@@ -83,23 +77,24 @@ export function warmUpTexts(): string[] {
   // A long run of a one-letter word: spelled-out words are joined across runs of single letters,
   // loops that only a long run makes long.
   const longRun = "a ".repeat(LONG_TEXT * 4);
-  const longPieces = PIECES.map((piece) => `${piece} `.repeat(Math.ceil(LONG_PIECE / (piece.length + 1))));
-  return [
-    ...PIECES,
-    ...longPieces,
-    long,
-    longWord,
-    longRun,
-    `${longWord}زوربلاكس${"조르블락".repeat(LONG_TEXT / 4)}`,
-  ];
+  return [...PIECES, long, longWord, longRun, `${longWord}زوربلاكس${"조르블락".repeat(LONG_TEXT / 4)}`];
+}
+
+/** How long each piece is made when repeated: long enough for the loops over a run to get hot. */
+const LONG_PIECE = LONG_TEXT * 8;
+
+/** Each piece repeated into a long text of its one shape (see warmUpReading). */
+function longPieces(): string[] {
+  return PIECES.map((piece) => `${piece} `.repeat(Math.ceil(LONG_PIECE / (piece.length + 1))));
 }
 
 /** Rounds of the warm-up texts a rule set's own matchers read (see warmUpReading). */
 const RULE_SET_WARM_UP_ROUNDS = 4;
 
 /**
- * Hands each warm-up text, round after round, to `read`, which reads it with a compiled rule
- * set's own term matchers (CompiledRuleSet.warmUp), and returns the hits it counted.
+ * Hands each warm-up text, and each piece repeated into a long text of its one shape, round
+ * after round, to `read`, which reads it with a compiled rule set's own term matchers
+ * (CompiledRuleSet.warmUp), and returns the hits it counted.
  *
  * The made-up terms of warmUpOnce build a small automaton, on which a long run of letters dies
  * at once: the walks through thousands of states that real term lists make on `a a a a ...` or a
@@ -111,7 +106,7 @@ const RULE_SET_WARM_UP_ROUNDS = 4;
  */
 export function warmUpReading(read: (text: string) => number): number {
   let hits = 0;
-  const texts = warmUpTexts();
+  const texts = [...warmUpTexts(), ...longPieces()];
   for (let round = 0; round < RULE_SET_WARM_UP_ROUNDS; round++) for (const text of texts) hits += read(text);
   return hits;
 }
