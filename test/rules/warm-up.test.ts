@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseRuleSet } from "../../src/rules/index.ts";
+import { builtInRulesYaml, parseRuleSet } from "../../src/rules/index.ts";
 import type { ScanBudget } from "../../src/rules/text/automaton.ts";
 import { charTableFor, FULL_NORMALIZATION } from "../../src/rules/text/normalize.ts";
 import type { TermHit } from "../../src/rules/text/term-index.ts";
@@ -124,6 +124,18 @@ describe("a rule set's warm-up", () => {
       const { ruleset_version: __, ...expected } = cold.evaluate(message);
       expect(decision, text.slice(0, 40)).toEqual(expected);
     }
+  });
+
+  it("checks its time budget inside long texts as a message's scan does", () => {
+    // The built-in lists: a handful of made-up terms makes no walk long enough to check it.
+    let clockReads = 0;
+    const counted = parseRuleSet(builtInRulesYaml(), "built-in", {
+      baseDir: fileURLToPath(new URL("../../src/rules/data/", import.meta.url)),
+      now: () => ++clockReads * 0,
+    });
+    clockReads = 0;
+    counted.warmUp();
+    expect(clockReads).toBeGreaterThan(0);
   });
 
   it("never runs out of time: a clock far past every message's deadline does not stop it", () => {
